@@ -1,0 +1,40 @@
+# `make run` and `make test` build .venv themselves when it is missing or older than pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint unit notebooks browser bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/codev serve --demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check codevwidgets tests benchmarks
+	$(BIN)/ruff format --check codevwidgets tests benchmarks
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+notebooks: $(STAMP)
+	$(BIN)/pytest --nbval-lax --sanitize-with tests/notebooks/sanitize.cfg notebooks
+
+browser: $(STAMP)
+	$(BIN)/pytest tests/browser
+
+test: lint $(STAMP)
+	$(BIN)/pytest tests
+	$(BIN)/pytest --nbval-lax --sanitize-with tests/notebooks/sanitize.cfg notebooks
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,145 @@
+"""The ``codev`` command line: runbooks, cycle plans and the live server.
+
+Bad input prints one ``FILE:LINE: field: what is wrong`` line per problem and exits 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from codevwidgets import runbook as rb
+from codevwidgets.problems import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A command-line argument is wrong; the message is printed as is."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+    except UsageError as exc:
+        print(f"codev: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codev", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="start Voilà on the kit's notebooks")
+    serve.add_argument("--runbook", default="classic", help="preset name or runbook file")
+    serve.add_argument("--store", type=Path, help="SQLite file (default: user data directory)")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
+    serve.add_argument("--demo", action="store_true", help="seed a demo group and session")
+    serve.set_defaults(command=_serve)
+
+    runbook = commands.add_parser("runbook", help="list, check and create runbooks")
+    verbs = runbook.add_subparsers(required=True, metavar="VERB")
+    verbs.add_parser("list", help="the presets").set_defaults(command=_runbook_list)
+    check = verbs.add_parser("check", help="validate a runbook file")
+    check.add_argument("file", type=Path)
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(command=_runbook_check)
+    new = verbs.add_parser("new", help="write a per-client runbook extending a preset")
+    new.add_argument("client")
+    new.add_argument("--from", dest="preset", default="classic", choices=rb.preset_names())
+    new.add_argument("--lang", default="fr", choices=rb.LANGUAGES)
+    new.add_argument("-o", "--output", type=Path)
+    new.set_defaults(command=_runbook_new)
+
+    plan = commands.add_parser("plan", help="the cycle: who is client at each session")
+    plan.add_argument("roster", type=Path)
+    plan.add_argument("--start", help="first session date, YYYY-MM-DD (default: today)")
+    plan.add_argument("--every", type=int, default=14, help="days between sessions")
+    plan.add_argument("--ics", type=Path, help="write the cycle as a calendar file")
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(command=_plan)
+    return parser
+
+
+def _runbook_list(args: argparse.Namespace) -> int:
+    for name in rb.preset_names():
+        book = rb.load_preset(name)
+        print(f"{name}\t{book.total_minutes} min\t{len(book.steps)} steps")
+    return 0
+
+
+def _runbook_check(args: argparse.Namespace) -> int:
+    book = rb.load_runbook(args.file)
+    steps: list[dict[str, str | int]] = [
+        {"id": step.id, "minutes": step.minutes, "title": book.text(step.title)}
+        for step in book.steps
+    ]
+    if args.json:
+        report = {"language": book.language, "steps": steps, "total_minutes": book.total_minutes}
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    width = max(len(step.id) for step in book.steps)
+    for step in steps:
+        print(f"{step['id']:<{width}}  {step['minutes']:>3} min  {step['title']}")
+    print(f"total: {book.total_minutes} min")
+    return 0
+
+
+def _runbook_new(args: argparse.Namespace) -> int:
+    from codevwidgets.scaffold import client_runbook
+
+    text = client_runbook(args.client, args.preset, args.lang)
+    if args.output is None:
+        print(text, end="")
+        return 0
+    if args.output.exists():
+        raise UsageError(f"{args.output} already exists; choose another file with -o")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from codevwidgets.cycle import parse_start, plan_cycle
+    from codevwidgets.roster import load_roster
+
+    try:
+        start = parse_start(args.start) if args.start else dt.date.today()
+        roster = load_roster(args.roster)
+        plan = plan_cycle(roster, start, args.every)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.ics:
+        args.ics.write_bytes(plan.to_ics(roster.group))
+    if args.json:
+        print(json.dumps(plan.to_json(), ensure_ascii=False))
+        return 0
+    for session in plan.sessions:
+        print(
+            f"{session.number:>2}  {session.date.isoformat()}  "
+            f"client: {session.client}  facilitator: {session.facilitator}"
+        )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from codevwidgets.serve import serve
+
+    return serve(args.runbook, args.store, args.port, args.ip, demo=args.demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

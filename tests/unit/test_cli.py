@@ -1,0 +1,149 @@
+"""The ``codev`` command line, run as a user runs it: output and exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codevwidgets.cli import main
+
+
+def codev(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codevwidgets.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_runbook_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["runbook", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in out] == ["classic", "express", "flash"]
+    assert "95 min" in out[0]
+
+
+def test_runbook_check_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text("extends: flash\nlanguage: fr\n", encoding="utf-8")
+    assert main(["runbook", "check", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["presentation", "5", "min", "Exposé", "de", "la", "problématique"]
+    assert out[-1] == "total: 45 min"
+    assert main(["runbook", "check", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["language"] == "fr"
+    assert report["total_minutes"] == 45
+    assert report["steps"][2] == {
+        "id": "contract",
+        "minutes": 4,
+        "title": "Contrat de consultation",
+    }
+
+
+def test_runbook_check_bad_file_exits_2_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text("extends: classic\nsteps:\n  - id: contract\n    minuts: 5\n", encoding="utf-8")
+    result = codev("runbook", "check", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        f"{path}:4: steps[0].minuts: unknown field 'minuts' (did you mean 'minutes'?)"
+    )
+
+
+def test_runbook_check_missing_file(tmp_path: Path) -> None:
+    result = codev("runbook", "check", str(tmp_path / "none.yaml"))
+    assert result.returncode == 2
+    assert "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_runbook_new_scaffolds_a_valid_runbook(tmp_path: Path) -> None:
+    out = tmp_path / "runbooks" / "acme.yaml"
+    assert (
+        main(["runbook", "new", "Acme & Co", "--from", "express", "--lang", "fr", "-o", str(out)])
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "extends: express" in text and "language: fr" in text
+    result = codev("runbook", "check", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total_minutes"] == 60
+    from codevwidgets.runbook import load_runbook
+
+    assert load_runbook(out).client == "Acme & Co"
+
+
+def test_runbook_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "acme.yaml"
+    out.write_text("keep me", encoding="utf-8")
+    assert main(["runbook", "new", "Acme", "-o", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_runbook_new_unknown_preset_exits_2() -> None:
+    result = codev("runbook", "new", "Acme", "--from", "mega")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+ROSTER = """\
+group: Managers 2027
+facilitator: rotate
+members:
+  - {name: Ana, email: ana@example.org}
+  - {name: Bea}
+  - {name: Chloé}
+  - {name: Dan}
+"""
+
+
+def test_plan_json_and_ics(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(ROSTER, encoding="utf-8")
+    ics = tmp_path / "cycle.ics"
+    result = codev(
+        "plan", str(roster), "--start", "2027-01-11", "--every", "14", "--json", "--ics", str(ics)
+    )
+    assert result.returncode == 0, result.stderr
+    sessions = json.loads(result.stdout)["sessions"]
+    assert [s["client"] for s in sessions] == ["Ana", "Bea", "Chloé", "Dan"]
+    assert [s["date"] for s in sessions] == ["2027-01-11", "2027-01-25", "2027-02-08", "2027-02-22"]
+    assert set(sessions[0]) == {"number", "date", "client", "facilitator"}
+    assert all(s["client"] != s["facilitator"] for s in sessions)
+    assert ics.read_bytes().count(b"BEGIN:VEVENT") == 4
+
+
+def test_plan_text(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(ROSTER, encoding="utf-8")
+    result = codev("plan", str(roster), "--start", "2027-01-11")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].split()[:4] == ["1", "2027-01-11", "client:", "Ana"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2027-13-01"], "--start"),
+        (["--every", "0"], "every"),
+    ],
+)
+def test_plan_bad_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(ROSTER, encoding="utf-8")
+    result = codev("plan", str(roster), *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_plan_bad_roster_exit_2(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(
+        "group: G\nfacilitator: rotate\nmembers:\n  - {name: Ana}\n", encoding="utf-8"
+    )
+    result = codev("plan", str(roster))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{roster}:3: members: ")
