@@ -1,0 +1,403 @@
+"""A consultation in progress: the current step, its countdown, notes and contributions.
+
+Pure Python (no ipywidgets): widgets observe a ``Session`` through ``on_change`` and call its
+methods; the store saves ``to_dict()`` and other kernels rebuild it with ``from_dict``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from codevwidgets.clock import Clock, system_clock
+from codevwidgets.roles import Roles, RolesError
+from codevwidgets.runbook import CONTRIBUTION_KINDS, Runbook, Step
+
+# Roles and RolesError are re-exported: start() and set_roles() raise RolesError.
+__all__ = ["Contribution", "Event", "Roles", "RolesError", "Session", "SessionError"]
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+STATUSES = ("ready", "running", "paused", "finished")
+MAX_NOTE = 10_000
+MAX_CONTRIBUTION = 1_000
+MAX_AUTHOR = 100
+
+
+class SessionError(RuntimeError):
+    """A method was called in a state where it makes no sense (e.g. ``pause`` when paused)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """What changed: ``kind`` (``"step"``, ``"paused"``, …) and small JSON ``data``."""
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A question, idea or learning typed during a step; ``author`` ``None`` is anonymous."""
+
+    id: int
+    step_id: str
+    author: str | None
+    text: str
+    at: float
+    hidden: bool = False
+    kind: str | None = None
+
+
+Callback = Callable[[Event], None]
+
+
+class Session:
+    """The state machine of one consultation, timed by deadlines from an injected clock.
+
+    A step's budget is its minutes plus its extensions minus the time already spent in it, so
+    going back to a step resumes what was left of it (possibly already in overtime).
+
+    Parameters
+    ----------
+    runbook : Runbook
+        The steps to run.
+    roles : Roles, optional
+        Who is who; ``start()`` refuses to run without valid roles.
+    clock : Clock
+        Seconds since the epoch; tests pass a ``FakeClock``.
+    session_id : str, optional
+        A stable id (the store's key); a random URL-safe one by default.
+
+    Examples
+    --------
+    >>> from codevwidgets.clock import FakeClock
+    >>> from codevwidgets.runbook import load_preset
+    >>> clock = FakeClock()
+    >>> session = Session(load_preset("classic"), Roles("Ana", "Bo", ("Cy", "Di")), clock)
+    >>> session.start(); clock.advance(90)
+    >>> session.remaining()  # 10 min for the presentation, 90 s gone
+    510.0
+    """
+
+    def __init__(
+        self,
+        runbook: Runbook,
+        roles: Roles | None = None,
+        clock: Clock = system_clock,
+        session_id: str | None = None,
+    ) -> None:
+        if not runbook.steps:
+            raise ValueError("the runbook has no step")
+        self.runbook = runbook
+        self.clock = clock
+        self.id = session_id or secrets.token_urlsafe(6)
+        self._roles = roles
+        self._status = "ready"
+        self._index = 0
+        ids = [step.id for step in runbook.steps]
+        self._spent = dict.fromkeys(ids, 0.0)  # closed segments only; see _segment_start
+        self._extra = dict.fromkeys(ids, 0.0)
+        self._deadline: float | None = None  # set while running
+        self._paused_remaining: float | None = None  # set while paused
+        self._segment_start: float | None = None  # when the running segment began
+        self._notes: dict[str, dict[str, str]] = {}
+        self._contributions: list[Contribution] = []
+        self._callbacks: list[Callback] = []
+
+    def __repr__(self) -> str:
+        return f"Session(id={self.id!r}, status={self._status!r}, step={self.current_step.id!r})"
+
+    # -- state, read-only ------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    @property
+    def current_step(self) -> Step:
+        return self.runbook.steps[self._index]
+
+    @property
+    def roles(self) -> Roles | None:
+        return self._roles
+
+    @property
+    def deadline(self) -> float | None:
+        """Epoch seconds when the current step's time is up, while running."""
+        return self._deadline
+
+    @property
+    def notes(self) -> dict[str, dict[str, str]]:
+        # A copy: writes must go through set_note, which validates and fires an event.
+        return {step_id: dict(fields) for step_id, fields in self._notes.items()}
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        return list(self._contributions)
+
+    # -- time ------------------------------------------------------------------------------
+
+    def remaining(self) -> float:
+        """Seconds left in the current step; negative in overtime."""
+        if self._deadline is not None:
+            return self._deadline - self.clock()
+        if self._paused_remaining is not None:
+            return self._paused_remaining
+        return self._budget(self._index)
+
+    def overtime(self) -> float:
+        return max(0.0, -self.remaining())
+
+    def elapsed_fraction(self) -> float:
+        """Share of the current step's time used, 0 to 1 (1 in overtime), for colours and bars."""
+        step = self.current_step
+        total = step.minutes * 60 + self._extra[step.id]
+        return min(1.0, max(0.0, 1.0 - self.remaining() / total)) if total > 0 else 1.0
+
+    def planned_minutes(self) -> dict[str, int]:
+        """Minutes per step as the runbook plans them (extensions not included)."""
+        return {step.id: step.minutes for step in self.runbook.steps}
+
+    def actual_minutes(self) -> dict[str, float]:
+        """Minutes really spent per step, the running segment included, pauses excluded."""
+        actual = dict(self._spent)
+        if self._segment_start is not None:
+            actual[self.current_step.id] += self.clock() - self._segment_start
+        return {step_id: seconds / 60 for step_id, seconds in actual.items()}
+
+    def _budget(self, index: int) -> float:
+        step = self.runbook.steps[index]
+        return step.minutes * 60 + self._extra[step.id] - self._spent[step.id]
+
+    def _close_segment(self, now: float) -> None:
+        if self._segment_start is not None:
+            self._spent[self.current_step.id] += now - self._segment_start
+        self._segment_start = self._deadline = self._paused_remaining = None
+
+    def _enter(self, index: int, now: float) -> None:
+        # Entering a step always runs it, even from pause: the facilitator moving on means
+        # the group is moving on, and a step whose timer silently waits is what METHOD.md
+        # lists as a facilitator's pitfall. Pausing again is one click.
+        self._close_segment(now)
+        self._index = index
+        self._status = "running"
+        self._segment_start = now
+        self._deadline = now + self._budget(index)
+
+    # -- transitions -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Check the roles and start step 0's countdown."""
+        self._require("ready", action="start")
+        (self._roles or Roles("", "", ())).validate()
+        self._enter(0, self.clock())
+        self._emit("started", index=0, step=self.current_step.id, deadline=self._deadline)
+
+    def next(self) -> None:
+        self._require("running", "paused", action="go to the next step")
+        if self._index == len(self.runbook.steps) - 1:
+            raise SessionError("this is the last step: use finish() to end the session")
+        self._change_step(self._index + 1)
+
+    def previous(self) -> None:
+        self._require("running", "paused", action="go back a step")
+        if self._index == 0:
+            raise SessionError("this is the first step: there is no previous one")
+        self._change_step(self._index - 1)
+
+    def go_to(self, index: int) -> None:
+        self._require("running", "paused", action="change step")
+        if not 0 <= index < len(self.runbook.steps):
+            raise SessionError(f"no step {index}: steps are 0 to {len(self.runbook.steps) - 1}")
+        if index == self._index:
+            raise SessionError(f"already on step {index}")
+        self._change_step(index)
+
+    def _change_step(self, index: int) -> None:
+        previous = self._index
+        self._enter(index, self.clock())
+        step_id = self.current_step.id
+        self._emit("step", index=index, step=step_id, previous=previous, deadline=self._deadline)
+
+    def pause(self) -> None:
+        self._require("running", action="pause")
+        remaining = self.remaining()
+        self._close_segment(self.clock())
+        self._status, self._paused_remaining = "paused", remaining
+        self._emit("paused", remaining=remaining)
+
+    def resume(self) -> None:
+        self._require("paused", action="resume")
+        now, remaining = self.clock(), self.remaining()
+        self._status, self._paused_remaining = "running", None
+        self._segment_start, self._deadline = now, now + remaining
+        self._emit("resumed", deadline=self._deadline)
+
+    def extend(self, minutes: int) -> None:
+        """Give the current step ``minutes`` (1 to 60) more, counted from now even in overtime."""
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 60:
+            raise ValueError(f"extend by 1 to 60 whole minutes, not {minutes!r}")
+        self._require("running", "paused", action="extend the step")
+        self._extra[self.current_step.id] += minutes * 60
+        if self._deadline is not None:
+            self._deadline += minutes * 60
+        if self._paused_remaining is not None:
+            self._paused_remaining += minutes * 60
+        self._emit("extended", step=self.current_step.id, minutes=minutes, deadline=self._deadline)
+
+    def finish(self) -> None:
+        self._require("running", "paused", action="finish")
+        self._close_segment(self.clock())
+        self._status = "finished"
+        self._emit("finished", step=self.current_step.id)
+
+    def set_roles(self, roles: Roles) -> None:
+        """Replace the roles (allowed at any time: someone may leave mid-session)."""
+        roles.validate()
+        self._roles = roles
+        self._emit("roles", roles=roles.to_dict())
+
+    def _require(self, *statuses: str, action: str) -> None:
+        if self._status not in statuses:
+            raise SessionError(f"cannot {action} while the session is {self._status}")
+
+    # -- notes and contributions -----------------------------------------------------------
+
+    def set_note(self, step_id: str, field_id: str, text: str) -> None:
+        """Store a note field of any step at once (nothing typed is lost if a kernel dies)."""
+        step = self._step(step_id)
+        if field_id not in {note.id for note in step.notes}:
+            raise ValueError(f"step '{step_id}' has no note field '{field_id}'")
+        if not isinstance(text, str) or len(text) > MAX_NOTE:
+            raise ValueError(f"a note is text of at most {MAX_NOTE} characters")
+        self._notes.setdefault(step_id, {})[field_id] = text
+        self._emit("note", step=step_id, field=field_id)
+
+    def add_contribution(
+        self, step_id: str, author: str | None, text: str, kind: str | None = None
+    ) -> Contribution:
+        """Add a contribution (1 to 1000 characters once trimmed); ``kind`` defaults to the
+        step's ``collects``."""
+        step = self._step(step_id)
+        text = text.strip() if isinstance(text, str) else ""
+        if not 1 <= len(text) <= MAX_CONTRIBUTION:
+            raise ValueError(f"a contribution is 1 to {MAX_CONTRIBUTION} characters of text")
+        author = (author.strip() or None) if isinstance(author, str) else None
+        if author is not None and len(author) > MAX_AUTHOR:
+            raise ValueError(f"an author name is at most {MAX_AUTHOR} characters")
+        kind = kind or step.collects
+        if kind is not None and kind not in CONTRIBUTION_KINDS:
+            raise ValueError(f"unknown contribution kind '{kind}'")
+        number = max((c.id for c in self._contributions), default=0) + 1
+        contribution = Contribution(number, step_id, author, text, self.clock(), False, kind)
+        self._contributions.append(contribution)
+        self._emit("contribution", id=number, step=step_id)
+        return contribution
+
+    def hide_contribution(self, contribution_id: int, hidden: bool = True) -> None:
+        """Hide (or show again) a contribution; it is kept, for the facilitator's record."""
+        for i, contribution in enumerate(self._contributions):
+            if contribution.id == contribution_id:
+                self._contributions[i] = replace(contribution, hidden=hidden)
+                self._emit("hidden", id=contribution_id, hidden=hidden)
+                return
+        raise ValueError(f"no contribution {contribution_id}")
+
+    def contributions_for(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
+        shown = (c for c in self._contributions if include_hidden or not c.hidden)
+        return [c for c in shown if c.step_id == step_id]
+
+    def _step(self, step_id: str) -> Step:
+        for step in self.runbook.steps:
+            if step.id == step_id:
+                return step
+        raise ValueError(f"no step '{step_id}' in runbook '{self.runbook.name}'")
+
+    # -- events ----------------------------------------------------------------------------
+
+    def on_change(self, callback: Callback, remove: bool = False) -> None:
+        """Register (or with ``remove=True`` unregister) ``callback(event)``."""
+        if remove:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+        elif callback not in self._callbacks:
+            self._callbacks.append(callback)
+
+    def _emit(self, kind: str, **data: Any) -> None:
+        event = Event(kind, data)
+        for callback in list(self._callbacks):
+            try:
+                callback(event)
+            except Exception:
+                # One broken view must not stop the session nor the other views.
+                logger.exception("session %s: a callback failed on %r", self.id, kind)
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as JSON-serialisable data (what the store saves)."""
+        return {
+            "version": SCHEMA_VERSION,
+            "id": self.id,
+            "runbook": self.runbook.name,
+            "steps": [step.id for step in self.runbook.steps],
+            "status": self._status,
+            "index": self._index,
+            "deadline": self._deadline,
+            "paused_remaining": self._paused_remaining,
+            "segment_start": self._segment_start,
+            "spent": dict(self._spent),
+            "extra": dict(self._extra),
+            "roles": self._roles.to_dict() if self._roles else None,
+            "notes": self.notes,
+            "contributions": [asdict(c) for c in self._contributions],
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], runbook: Runbook, clock: Clock = system_clock
+    ) -> Session:
+        """Rebuild a session saved by ``to_dict`` over the same ``runbook``; no event fires."""
+        if data.get("version") != SCHEMA_VERSION:
+            raise ValueError(f"unknown session schema version {data.get('version')!r}")
+        ids = [step.id for step in runbook.steps]
+        if data.get("steps") != ids:
+            raise ValueError(f"the session's steps {data.get('steps')} do not match {ids}")
+        if data.get("status") not in STATUSES:
+            raise ValueError(f"unknown session status {data.get('status')!r}")
+        try:
+            roles = Roles.from_dict(data["roles"]) if data["roles"] is not None else None
+            session = cls(runbook, roles, clock, str(data["id"]))
+            session._status = data["status"]
+            session._index = int(data["index"])
+            session._deadline = _optional_float(data["deadline"])
+            session._paused_remaining = _optional_float(data["paused_remaining"])
+            session._segment_start = _optional_float(data["segment_start"])
+            session._spent = {i: float(data["spent"][i]) for i in ids}
+            session._extra = {i: float(data["extra"][i]) for i in ids}
+            session._notes = {
+                s: {f: str(t) for f, t in n.items()} for s, n in data["notes"].items()
+            }
+            session._contributions = [Contribution(**c) for c in data["contributions"]]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed session data: {exc!r}") from None
+        if not 0 <= session._index < len(ids):
+            raise ValueError(f"step index {session._index} out of range")
+        running = session._deadline is not None and session._segment_start is not None
+        paused = session._paused_remaining is not None
+        if (session._status == "running") != running or (session._status == "paused") != paused:
+            raise ValueError(f"timer fields do not fit status {session._status!r}")
+        return session
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,656 @@
+"""Session: the state machine of a consultation, driven by a fake clock to the second."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from codevwidgets.clock import FakeClock
+from codevwidgets.roles import Roles, RolesError
+from codevwidgets.runbook import Branding, NoteField, Rules, Runbook, Step
+from codevwidgets.session import Contribution, Event, Session, SessionError
+
+START = 1_800_000_000.0
+PLAN = {
+    "presentation": 10,
+    "clarification": 15,
+    "contract": 10,
+    "consultation": 30,
+    "synthesis": 15,
+    "conclusion": 15,
+}
+NOTES = {"presentation": ("topic",), "contract": ("contract",), "synthesis": ("action_plan",)}
+COLLECTS = {"clarification": "questions", "consultation": "ideas", "conclusion": "learnings"}
+
+
+def make_step(step_id: str, minutes: int) -> Step:
+    return Step(
+        id=step_id,
+        minutes=minutes,
+        title=step_id.title(),
+        speaker=None,
+        rules=Rules(),
+        prompts=(),
+        reframing=(),
+        notes=tuple(NoteField(id=n, label=n) for n in NOTES.get(step_id, ())),
+        collects=COLLECTS.get(step_id),
+        anonymous=False,
+    )
+
+
+@pytest.fixture
+def runbook() -> Runbook:
+    return Runbook(
+        name="t",
+        language="en",
+        client=None,
+        branding=Branding(),
+        ground_rules=(),
+        steps=tuple(make_step(i, m) for i, m in PLAN.items()),
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def roles() -> Roles:
+    return Roles(client="Ana", facilitator="Bo", advisors=("Cy", "Di", "Ed"), note_taker="Cy")
+
+
+@pytest.fixture
+def session(runbook: Runbook, roles: Roles, clock: FakeClock) -> Session:
+    return Session(runbook, roles, clock, session_id="s1")
+
+
+@pytest.fixture
+def running(session: Session) -> Session:
+    session.start()
+    return session
+
+
+@pytest.fixture
+def events(running: Session) -> list[Event]:
+    seen: list[Event] = []
+    running.on_change(seen.append)
+    return seen
+
+
+# -- countdown ---------------------------------------------------------------------------
+
+
+def test_new_session_is_ready_with_the_first_step_full(session: Session) -> None:
+    assert session.status == "ready"
+    assert session.index == 0
+    assert session.current_step.id == "presentation"
+    assert session.remaining() == 600
+    assert session.deadline is None
+
+
+def test_default_id_is_random_and_url_safe(runbook: Runbook) -> None:
+    first, second = Session(runbook).id, Session(runbook).id
+    assert first != second
+    assert len(first) == 8
+    assert all(c.isalnum() or c in "-_" for c in first)
+
+
+def test_start_sets_a_deadline(running: Session) -> None:
+    assert running.status == "running"
+    assert running.deadline == START + 600
+
+
+def test_countdown_after_90_seconds(running: Session, clock: FakeClock) -> None:
+    clock.advance(90)
+    assert running.remaining() == 510
+    assert running.overtime() == 0
+    assert running.elapsed_fraction() == pytest.approx(0.15)
+
+
+def test_pause_freezes_remaining(running: Session, clock: FakeClock) -> None:
+    clock.advance(90)
+    running.pause()
+    clock.advance(300)
+    assert running.status == "paused"
+    assert running.remaining() == 510
+    assert running.deadline is None
+
+
+def test_resume_continues_from_where_it_paused(running: Session, clock: FakeClock) -> None:
+    clock.advance(90)
+    running.pause()
+    clock.advance(300)
+    running.resume()
+    assert running.deadline == START + 390 + 510
+    clock.advance(10)
+    assert running.remaining() == 500
+
+
+def test_extend_adds_minutes(running: Session, clock: FakeClock) -> None:
+    clock.advance(90)
+    running.extend(5)
+    assert running.remaining() == 810
+    assert running.deadline == START + 900
+
+
+def test_extend_while_paused(running: Session, clock: FakeClock) -> None:
+    clock.advance(90)
+    running.pause()
+    running.extend(1)
+    assert running.remaining() == 570
+    running.resume()
+    clock.advance(70)
+    assert running.remaining() == 500
+
+
+def test_extend_in_overtime_counts_from_the_overrun(running: Session, clock: FakeClock) -> None:
+    clock.advance(630)
+    assert running.overtime() == 30
+    running.extend(1)
+    assert running.remaining() == 30
+    assert running.overtime() == 0
+
+
+@pytest.mark.parametrize("minutes", [0, -1, 61, 1.5, True])
+def test_extend_rejects_bad_minutes(running: Session, minutes: int) -> None:
+    with pytest.raises(ValueError, match="1 to 60"):
+        running.extend(minutes)
+
+
+def test_overtime_counts_up_after_zero(running: Session, clock: FakeClock) -> None:
+    clock.advance(600)
+    assert running.remaining() == 0
+    assert running.overtime() == 0
+    clock.advance(75)
+    assert running.remaining() == -75
+    assert running.overtime() == 75
+    assert running.elapsed_fraction() == 1.0
+    assert running.status == "running"
+
+
+# -- steps -------------------------------------------------------------------------------
+
+
+def test_next_auto_starts_the_next_step_with_its_full_budget(
+    running: Session, clock: FakeClock
+) -> None:
+    clock.advance(200)
+    running.next()
+    assert running.index == 1
+    assert running.current_step.id == "clarification"
+    assert running.status == "running"
+    assert running.deadline == START + 200 + 900
+    clock.advance(60)
+    assert running.remaining() == 840
+
+
+def test_next_while_paused_runs_the_next_step(running: Session, clock: FakeClock) -> None:
+    clock.advance(100)
+    running.pause()
+    clock.advance(500)
+    running.next()
+    assert running.status == "running"
+    assert running.remaining() == 900
+    assert running.actual_minutes()["presentation"] == pytest.approx(100 / 60)
+
+
+def test_previous_returns_with_the_remaining_budget_and_notes(
+    running: Session, clock: FakeClock
+) -> None:
+    running.set_note("presentation", "topic", "Leading a new team")
+    clock.advance(240)
+    running.next()
+    clock.advance(120)
+    running.previous()
+    assert running.current_step.id == "presentation"
+    assert running.remaining() == 360
+    assert running.notes == {"presentation": {"topic": "Leading a new team"}}
+    running.next()
+    assert running.remaining() == 780  # clarification keeps its own remaining budget
+
+
+def test_previous_into_a_step_already_in_overtime(running: Session, clock: FakeClock) -> None:
+    clock.advance(660)
+    running.next()
+    clock.advance(30)
+    running.previous()
+    assert running.remaining() == -60
+    assert running.overtime() == 60
+
+
+def test_going_back_to_an_extended_step_keeps_the_extension(
+    running: Session, clock: FakeClock
+) -> None:
+    running.extend(2)
+    clock.advance(100)
+    running.next()
+    running.previous()
+    assert running.remaining() == 620
+
+
+def test_go_to_any_step(running: Session, clock: FakeClock) -> None:
+    running.go_to(3)
+    assert running.current_step.id == "consultation"
+    assert running.remaining() == 1800
+    clock.advance(60)
+    running.go_to(0)
+    assert running.remaining() == 600
+
+
+def test_actual_and_planned_minutes(running: Session, clock: FakeClock) -> None:
+    clock.advance(9 * 60)
+    running.next()
+    clock.advance(60)
+    running.pause()
+    clock.advance(600)  # paused time is not counted
+    running.resume()
+    clock.advance(6 * 60)
+    actual = running.actual_minutes()
+    assert actual["presentation"] == 9
+    assert actual["clarification"] == 7  # the running segment counts up to now
+    assert actual["contract"] == 0
+    assert list(actual) == list(PLAN)
+    assert running.planned_minutes() == PLAN
+
+
+def test_actual_minutes_add_up_over_revisits(running: Session, clock: FakeClock) -> None:
+    clock.advance(120)
+    running.next()
+    clock.advance(60)
+    running.previous()
+    clock.advance(180)
+    assert running.actual_minutes()["presentation"] == 5
+    assert running.actual_minutes()["clarification"] == 1
+
+
+def test_finish_stops_the_clock(running: Session, clock: FakeClock) -> None:
+    for _ in range(5):
+        clock.advance(60)
+        running.next()
+    clock.advance(120)
+    running.finish()
+    clock.advance(1000)
+    assert running.status == "finished"
+    assert running.deadline is None
+    assert running.remaining() == 15 * 60 - 120
+    assert running.actual_minutes()["conclusion"] == 2
+    assert sum(running.actual_minutes().values()) == 7
+
+
+def test_finish_while_paused(running: Session, clock: FakeClock) -> None:
+    clock.advance(60)
+    running.pause()
+    running.finish()
+    assert running.status == "finished"
+    assert running.actual_minutes()["presentation"] == 1
+
+
+# -- invalid transitions -----------------------------------------------------------------
+
+
+def test_start_needs_roles(runbook: Runbook, clock: FakeClock) -> None:
+    session = Session(runbook, clock=clock)
+    with pytest.raises(RolesError) as caught:
+        session.start()
+    assert "roles.error.no_client" in caught.value.keys
+    assert session.status == "ready"
+
+
+def test_start_needs_valid_roles(runbook: Runbook, clock: FakeClock) -> None:
+    session = Session(runbook, Roles("Ana", "Ana", ("Cy", "Di")), clock)
+    with pytest.raises(RolesError, match="client_is_facilitator"):
+        session.start()
+    assert session.status == "ready"
+
+
+def test_start_twice(running: Session) -> None:
+    with pytest.raises(SessionError, match="cannot start while the session is running"):
+        running.start()
+
+
+@pytest.mark.parametrize("action", ["next", "previous", "pause", "resume", "finish"])
+def test_nothing_moves_before_start(session: Session, action: str) -> None:
+    with pytest.raises(SessionError, match="while the session is ready"):
+        getattr(session, action)()
+
+
+def test_no_go_to_or_extend_before_start(session: Session) -> None:
+    with pytest.raises(SessionError):
+        session.go_to(2)
+    with pytest.raises(SessionError):
+        session.extend(1)
+
+
+def test_next_on_the_last_step_says_use_finish(running: Session) -> None:
+    running.go_to(5)
+    with pytest.raises(SessionError, match=r"use finish\(\)"):
+        running.next()
+    assert running.index == 5
+
+
+def test_previous_on_the_first_step(running: Session) -> None:
+    with pytest.raises(SessionError, match="first step"):
+        running.previous()
+
+
+@pytest.mark.parametrize("index", [-1, 6])
+def test_go_to_out_of_range(running: Session, index: int) -> None:
+    with pytest.raises(SessionError, match="no step"):
+        running.go_to(index)
+
+
+def test_go_to_the_current_step(running: Session) -> None:
+    with pytest.raises(SessionError, match="already on step 0"):
+        running.go_to(0)
+
+
+def test_pause_when_paused_and_resume_when_running(running: Session) -> None:
+    with pytest.raises(SessionError, match="cannot resume while the session is running"):
+        running.resume()
+    running.pause()
+    with pytest.raises(SessionError, match="cannot pause while the session is paused"):
+        running.pause()
+
+
+@pytest.mark.parametrize("action", ["next", "previous", "pause", "resume", "finish", "start"])
+def test_nothing_moves_after_finish(running: Session, action: str) -> None:
+    running.next()
+    running.finish()
+    with pytest.raises(SessionError, match="finished"):
+        getattr(running, action)()
+    with pytest.raises(SessionError, match="finished"):
+        running.extend(1)
+
+
+def test_a_session_needs_steps(runbook: Runbook) -> None:
+    empty = Runbook("e", "en", None, Branding(), (), ())
+    with pytest.raises(ValueError, match="no step"):
+        Session(empty)
+
+
+# -- roles -------------------------------------------------------------------------------
+
+
+def test_set_roles_validates(running: Session) -> None:
+    before = running.roles
+    with pytest.raises(RolesError, match="too_few_advisors"):
+        running.set_roles(Roles("Ana", "Bo", ("Cy",)))
+    assert running.roles == before
+
+
+def test_set_roles_replaces_them(session: Session) -> None:
+    new = Roles("Di", "Bo", ("Ana", "Cy"))
+    session.set_roles(new)
+    assert session.roles == new
+
+
+# -- notes and contributions -------------------------------------------------------------
+
+
+def test_notes_are_stored_for_any_step(running: Session) -> None:
+    running.set_note("synthesis", "action_plan", "Talk to HR by Friday")
+    running.set_note("synthesis", "action_plan", "Talk to HR by Monday")
+    assert running.notes == {"synthesis": {"action_plan": "Talk to HR by Monday"}}
+
+
+def test_notes_can_only_change_through_set_note(running: Session) -> None:
+    running.set_note("contract", "contract", "Help me delegate")
+    running.notes["contract"]["contract"] = "tampered"
+    assert running.notes["contract"]["contract"] == "Help me delegate"
+
+
+def test_note_limits(session: Session) -> None:
+    session.set_note("contract", "contract", "x" * 10_000)
+    with pytest.raises(ValueError, match="10000"):
+        session.set_note("contract", "contract", "x" * 10_001)
+    with pytest.raises(ValueError, match="no step"):
+        session.set_note("nope", "contract", "x")
+    with pytest.raises(ValueError, match="no note field"):
+        session.set_note("contract", "action_plan", "x")
+
+
+def test_contributions_are_numbered_and_timed(running: Session, clock: FakeClock) -> None:
+    first = running.add_contribution("clarification", "Cy", "  What have you tried?  ")
+    clock.advance(5)
+    second = running.add_contribution("consultation", None, "Try a pilot team", kind="ideas")
+    assert first == Contribution(
+        1, "clarification", "Cy", "What have you tried?", START, False, "questions"
+    )
+    assert (second.id, second.author, second.at, second.kind) == (2, None, START + 5, "ideas")
+    assert running.contributions == [first, second]
+
+
+def test_blank_author_is_anonymous(running: Session) -> None:
+    assert running.add_contribution("consultation", "   ", "An idea").author is None
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "x" * 1001])
+def test_contribution_length_is_checked(running: Session, text: str) -> None:
+    with pytest.raises(ValueError, match="1 to 1000"):
+        running.add_contribution("consultation", "Cy", text)
+    assert running.contributions == []
+
+
+def test_contribution_of_1000_characters_is_accepted(running: Session) -> None:
+    text = "x" * 1000
+    assert running.add_contribution("consultation", "Cy", f"  {text}  ").text == text
+
+
+def test_contribution_other_checks(running: Session) -> None:
+    with pytest.raises(ValueError, match="no step"):
+        running.add_contribution("nope", "Cy", "hello")
+    with pytest.raises(ValueError, match="kind"):
+        running.add_contribution("consultation", "Cy", "hello", kind="gossip")
+    with pytest.raises(ValueError, match="author"):
+        running.add_contribution("consultation", "C" * 101, "hello")
+
+
+def test_hide_and_show_contributions(running: Session) -> None:
+    kept = running.add_contribution("consultation", "Cy", "Useful idea")
+    hidden = running.add_contribution("consultation", "Di", "Off topic")
+    other = running.add_contribution("conclusion", "Ed", "I learned to listen")
+    running.hide_contribution(hidden.id)
+    assert running.contributions_for("consultation") == [kept]
+    assert [c.id for c in running.contributions_for("consultation", include_hidden=True)] == [1, 2]
+    assert running.contributions_for("conclusion") == [other]
+    running.hide_contribution(hidden.id, hidden=False)
+    assert len(running.contributions_for("consultation")) == 2
+    with pytest.raises(ValueError, match="no contribution 99"):
+        running.hide_contribution(99)
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+def test_start_fires_started(session: Session) -> None:
+    seen: list[Event] = []
+    session.on_change(seen.append)
+    session.start()
+    assert seen == [Event("started", {"index": 0, "step": "presentation", "deadline": START + 600})]
+
+
+def test_each_change_fires_exactly_one_event(
+    running: Session, events: list[Event], clock: FakeClock
+) -> None:
+    running.next()
+    running.previous()
+    running.go_to(2)
+    running.pause()
+    running.resume()
+    running.extend(1)
+    running.set_note("contract", "contract", "Help me")
+    contribution = running.add_contribution("contract", "Cy", "Can I help?")
+    running.hide_contribution(contribution.id)
+    running.set_roles(Roles("Ana", "Bo", ("Cy", "Di")))
+    running.finish()
+    assert [e.kind for e in events] == [
+        "step",
+        "step",
+        "step",
+        "paused",
+        "resumed",
+        "extended",
+        "note",
+        "contribution",
+        "hidden",
+        "roles",
+        "finished",
+    ]
+    assert events[0].data == {
+        "index": 1,
+        "step": "clarification",
+        "previous": 0,
+        "deadline": START + 900,
+    }
+    assert events[3].data == {"remaining": 600}
+    json.dumps([e.data for e in events])  # small JSON, ready to sync
+
+
+def test_refused_changes_fire_nothing(running: Session, events: list[Event]) -> None:
+    with pytest.raises(SessionError):
+        running.previous()
+    with pytest.raises(ValueError, match="1 to 1000"):
+        running.add_contribution("consultation", "Cy", " ")
+    with pytest.raises(RolesError):
+        running.set_roles(Roles("", "", ()))
+    assert events == []
+
+
+def test_callback_removal(running: Session, events: list[Event]) -> None:
+    running.on_change(events.append)  # registering twice does not double the calls
+    running.pause()
+    running.on_change(events.append, remove=True)
+    running.on_change(events.append, remove=True)  # removing an absent callback is harmless
+    running.resume()
+    assert [e.kind for e in events] == ["paused"]
+
+
+def test_failing_callback_does_not_break_the_session(
+    running: Session, events: list[Event], caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(event: Event) -> None:
+        raise RuntimeError("view crashed")
+
+    running.on_change(broken)
+    later: list[Event] = []
+    running.on_change(later.append)
+    with caplog.at_level(logging.ERROR, logger="codevwidgets.session"):
+        running.next()
+    assert running.index == 1
+    assert [e.kind for e in events] == ["step"]
+    assert [e.kind for e in later] == ["step"]
+    assert "view crashed" in caplog.text
+
+
+# -- JSON round trip ---------------------------------------------------------------------
+
+
+def busy(session: Session, clock: FakeClock) -> Session:
+    clock.advance(700)
+    session.next()
+    session.extend(2)
+    clock.advance(100)
+    session.set_note("presentation", "topic", "Leading a new team")
+    session.add_contribution("clarification", None, "Since when?")
+    session.hide_contribution(session.add_contribution("clarification", "Di", "Do X").id)
+    return session
+
+
+def reload(session: Session, runbook: Runbook, clock: FakeClock) -> Session:
+    data = json.loads(json.dumps(session.to_dict()))
+    return Session.from_dict(data, runbook, clock=clock)
+
+
+def test_round_trip_while_running(running: Session, runbook: Runbook, clock: FakeClock) -> None:
+    busy(running, clock)
+    copy = reload(running, runbook, clock)
+    assert copy.to_dict() == running.to_dict()
+    assert copy.id == "s1"
+    assert copy.roles == running.roles
+    assert copy.contributions == running.contributions
+    clock.advance(45)
+    assert copy.remaining() == running.remaining() == 900 + 120 - 145
+    assert copy.actual_minutes() == running.actual_minutes()
+    copy.next()  # the copy goes on as the original would
+    assert copy.remaining() == 600
+
+
+def test_round_trip_while_paused(running: Session, runbook: Runbook, clock: FakeClock) -> None:
+    busy(running, clock).pause()
+    copy = reload(running, runbook, clock)
+    clock.advance(500)
+    assert copy.status == "paused"
+    assert copy.remaining() == running.remaining() == 920
+    copy.resume()
+    clock.advance(20)
+    assert copy.remaining() == 900
+
+
+@pytest.mark.parametrize("state", ["ready", "finished"])
+def test_round_trip_other_states(
+    session: Session, runbook: Runbook, clock: FakeClock, state: str
+) -> None:
+    if state == "finished":
+        session.start()
+        clock.advance(30)
+        session.finish()
+    copy = reload(session, runbook, clock)
+    assert copy.to_dict() == session.to_dict()
+    assert copy.status == state
+
+
+def test_round_trip_without_roles(runbook: Runbook, clock: FakeClock) -> None:
+    session = Session(runbook, clock=clock)
+    assert reload(session, runbook, clock).roles is None
+
+
+def test_to_dict_shape(running: Session) -> None:
+    data = running.to_dict()
+    assert data["version"] == 1
+    assert data["runbook"] == "t"
+    assert data["steps"] == list(PLAN)
+    assert data["status"] == "running"
+    assert data["deadline"] == START + 600
+    assert data["segment_start"] == START
+    assert data["paused_remaining"] is None
+
+
+def test_from_dict_needs_the_same_steps(running: Session, runbook: Runbook) -> None:
+    other = Runbook("o", "en", None, Branding(), (), runbook.steps[:5])
+    with pytest.raises(ValueError, match="do not match"):
+        Session.from_dict(running.to_dict(), other)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": 2}, "version"),
+        ({"status": "sleeping"}, "status"),
+        ({"index": 9}, "out of range"),
+        ({"deadline": None}, "do not fit"),
+        ({"spent": {}}, "malformed"),
+        ({"contributions": [{"id": 1}]}, "malformed"),
+        ({"roles": {"client": "Ana"}}, "malformed roles"),
+    ],
+)
+def test_from_dict_rejects_bad_data(
+    running: Session, runbook: Runbook, change: dict[str, object], message: str
+) -> None:
+    data = {**running.to_dict(), **change}
+    with pytest.raises(ValueError, match=message):
+        Session.from_dict(data, runbook)
+
+
+def test_from_dict_fires_no_event_and_keeps_no_callbacks(
+    running: Session, events: list[Event], runbook: Runbook, clock: FakeClock
+) -> None:
+    copy = reload(running, runbook, clock)
+    copy.pause()
+    assert events == []
+
+
+def test_repr_is_short(running: Session) -> None:
+    assert repr(running) == "Session(id='s1', status='running', step='presentation')"
