@@ -1,0 +1,43 @@
+"""Small helpers shared by the views: localised text, showing and hiding, escaping."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import ipywidgets as widgets
+
+from codevwidgets.i18n import Translator
+from codevwidgets.runbook import LocalText, Runbook
+
+
+class Texts:
+    """Interface text (catalog) and runbook text, both in the page's language."""
+
+    def __init__(self, runbook: Runbook, language: str) -> None:
+        self.runbook = runbook
+        self.language = language
+        self.t = Translator(language)
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self.t(key, **values)
+
+    def of(self, value: LocalText | None) -> str:
+        return "" if value is None else self.runbook.text(value, self.language)
+
+
+def show(widget: widgets.DOMWidget, visible: bool) -> None:
+    widget.layout.display = None if visible else "none"
+
+
+def escaped_list(items: Iterable[str], css: str = "") -> str:
+    """An HTML list of plain texts; every text is escaped (runbooks are not trusted HTML)."""
+    rows = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+    return f'<ul class="{css}">{rows}</ul>' if rows else ""
+
+
+def clock_text(seconds: float) -> str:
+    """``605`` → ``10:05``; negative → ``+m:ss`` overtime."""
+    sign = "+" if seconds < 0 else ""
+    whole = int(abs(seconds))
+    return f"{sign}{whole // 60}:{whole % 60:02d}"

@@ -1,0 +1,123 @@
+"""The facilitator console: countdown, step navigator, rules, roles and notes on one page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from codevwidgets.clock import Clock, system_clock
+from codevwidgets.cycle import plan_cycle
+from codevwidgets.roster import Roster, load_roster
+from codevwidgets.runbook import Runbook, resolve
+from codevwidgets.session import Session
+from codevwidgets.widgets._view import Texts, escaped_list
+from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.navigator import StepNavigator
+from codevwidgets.widgets.notes import NotesPanel
+from codevwidgets.widgets.role_board import RoleBoard
+from codevwidgets.widgets.rules import RulesPanel
+from codevwidgets.widgets.timer_controls import TimerControls
+
+DEMO_ROSTER = Path(__file__).parent.parent / "demo" / "roster.yaml"
+STYLESHEET = Path(__file__).with_name("console.css")
+
+
+def stylesheet(runbook: Runbook) -> widgets.HTML:
+    """The kit's CSS, with the client's branding colours (validated as #rrggbb at load)."""
+    colours = runbook.branding.colours
+    custom = ""
+    if colours and colours.primary:
+        custom += f"--codev-primary: {colours.primary};"
+    if colours and colours.accent:
+        custom += f"--codev-accent: {colours.accent};"
+    extra = f".codev-console {{{custom}}}" if custom else ""
+    return widgets.HTML(f"<style>{STYLESHEET.read_text(encoding='utf-8')}{extra}</style>")
+
+
+class FacilitatorConsole(widgets.VBox):
+    """Everything the facilitator runs a consultation with.
+
+    Examples
+    --------
+    >>> console = FacilitatorConsole(load_preset("classic"), load_roster(path))  # doctest: +SKIP
+    >>> console.roles.confirm(); console.navigator.start_button.click()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        runbook: Runbook,
+        roster: Roster,
+        language: str = "en",
+        clock: Clock = system_clock,
+        cycle_session: int | None = None,
+    ) -> None:
+        self.session = Session(runbook, clock=clock)
+        texts = Texts(runbook, language)
+        suggested = None
+        if cycle_session is not None:
+            sessions = plan_cycle(roster, dt.date.today(), 14).sessions
+            suggested = sessions[(cycle_session - 1) % len(sessions)]
+        self.countdown = Countdown(clock=clock, language=language)
+        self.countdown.show(self.session)
+        self.timer_controls = TimerControls(self.session, texts, self.countdown)
+        self.navigator = StepNavigator(self.session, texts)
+        self.rules = RulesPanel(self.session, texts)
+        self.roles = RoleBoard(self.session, texts, roster, suggested)
+        self.notes = NotesPanel(self.session, texts)
+        brand = texts.of(runbook.branding.title) or texts("app.title")
+        ground_rules = widgets.HTML(
+            f"<b>{html.escape(texts('app.ground_rules'))}</b>"
+            + escaped_list(texts.of(rule) for rule in runbook.ground_rules)
+        ).add_class("codev-ground-rules")
+        header = widgets.HBox(
+            [
+                widgets.Label(brand).add_class("codev-brand"),
+                widgets.Label(" · ".join(filter(None, [runbook.client, str(roster.group)]))),
+            ]
+        ).add_class("codev-header")
+        main = widgets.Box(
+            [
+                widgets.VBox([self.navigator, self.roles]),
+                widgets.VBox([self.countdown, self.timer_controls, self.rules]),
+                widgets.VBox([self.notes, ground_rules]),
+            ]
+        ).add_class("codev-main")
+        super().__init__([stylesheet(runbook), header, main])
+        self.add_class("codev-console")
+
+    def __repr__(self) -> str:
+        return f"FacilitatorConsole(session={self.session.id!r})"
+
+
+def facilitator_page(
+    runbook: str = "classic",
+    roster: str | None = None,
+    language: str = "en",
+    cycle_session: int | None = None,
+) -> widgets.Widget:
+    """The console for the notebook's parameters, or a clear message if one is wrong."""
+    from codevwidgets.pageparams import query_parameters, runbook_from_query
+    from codevwidgets.problems import InputError
+
+    query = query_parameters()
+    try:
+        if "runbook" in query:
+            runbook = runbook_from_query(query["runbook"], Path.cwd())
+        language = query.get("lang", language)
+        if language not in ("fr", "en"):
+            raise ValueError(f"unknown language '{language}' (use fr or en)")
+        book = resolve(runbook)
+        group = load_roster(Path(roster) if roster else DEMO_ROSTER)
+    except InputError as exc:
+        return error_box([str(problem) for problem in exc.problems])
+    except ValueError as exc:
+        return error_box([str(exc)])
+    return FacilitatorConsole(book, group, language, cycle_session=cycle_session)
+
+
+def error_box(lines: list[str]) -> widgets.HTML:
+    box = widgets.HTML(escaped_list(lines))
+    return box.add_class("codev-error").add_class("codev-page-error")

@@ -1,0 +1,263 @@
+// The countdown of the current step (see countdown.py). The kernel sends a deadline, never
+// ticks: this module counts down by itself, in the kernel's time. The browser's own clock may
+// be minutes off (a participant's phone), so the page estimates the offset between the two
+// clocks the way NTP does, with a rare "sync" message: offset = server + rtt/2 - t1.
+
+const TICK_MS = 250;
+const SYNC_EVERY_MS = 60_000;
+const RESYNC_MIN_GAP_MS = 10_000; // extra syncs (tab shown again, clock jump) at most this often
+const JUMP_MS = 5_000; // a tick this late (sleep, clock set) means the offset may be stale
+const STALE_SAMPLE_MS = 5 * 60_000;
+const AMBER = 0.2; // share of the step's budget left: METHOD.md, "colour at 20 % and 5 % left"
+const RED = 0.05;
+// Read aloud only when these are crossed, never each second.
+const ANNOUNCE_AT = [
+  [300, "announce_five"],
+  [60, "announce_one"],
+  [0, "announce_zero"],
+];
+const MODIFIERS = ["ok", "amber", "red", "overtime", "paused", "ready", "finished", "big", "long"];
+
+/** Signed whole seconds as shown: a started second still counts (10:00 until one has gone),
+ * while counting up only a full second of overtime counts. */
+export function wholeSeconds(ms) {
+  return ms > 0 ? Math.ceil(ms / 1000) : -Math.floor(-ms / 1000) || 0;
+}
+
+/** 605 -> "10:05", 4205 -> "1:10:05", -83 -> "+1:23". */
+export function clockText(seconds) {
+  const s = Math.abs(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n) => String(n).padStart(2, "0");
+  const text = h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  return seconds < 0 ? `+${text}` : text;
+}
+
+export function level(remainingMs, budgetMs) {
+  if (remainingMs <= 0) return "overtime";
+  if (budgetMs > 0 && remainingMs <= RED * budgetMs) return "red";
+  if (budgetMs > 0 && remainingMs <= AMBER * budgetMs) return "amber";
+  return "ok";
+}
+
+function node(tag, className, attributes = {}) {
+  const element = document.createElement(tag);
+  element.className = className;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
+}
+
+function render({ model, el }) {
+  const root = node("div", "codev-countdown");
+  const timer = node("div", "codev-timer", { role: "timer" });
+  const caption = node("div", "codev-timer__caption");
+  const digits = node("div", "codev-timer__digits");
+  const live = node("div", "codev-visually-hidden", { "aria-live": "polite" });
+  timer.append(caption, digits);
+  root.append(timer, live);
+  el.append(root);
+  const timeouts = [];
+
+  // -- the kernel's time ---------------------------------------------------------------------
+  // offset = kernel ms - Date.now(). The state's server_now_ms is a first guess (it is as old
+  // as the message carrying it); sync replies replace it.
+  let offset = model.get("server_now_ms") - Date.now();
+  let sample = null; // {rtt, at} of the sync sample offset comes from
+  let lastSyncSent = -Infinity;
+  let refined = false; // a second sample right after the first: the first is often slow
+  let jumped = false;
+
+  function requestSync(force = false) {
+    const now = Date.now();
+    if (!force && Math.abs(now - lastSyncSent) < RESYNC_MIN_GAP_MS) return;
+    lastSyncSent = now;
+    try {
+      model.send({ type: "sync", t0: now });
+    } catch {
+      // No kernel (a static export): keep the state's estimate.
+    }
+  }
+
+  function onMessage(msg) {
+    if (!msg || msg.type !== "time" || typeof msg.t0 !== "number") return;
+    const t1 = Date.now();
+    const rtt = t1 - msg.t0;
+    if (!(rtt >= 0 && rtt < 30_000) || typeof msg.server_ms !== "number") return;
+    const better = sample === null || rtt <= sample.rtt * 2 + 50;
+    if (better || jumped || t1 - sample.at > STALE_SAMPLE_MS) {
+      offset = msg.server_ms + rtt / 2 - t1;
+      sample = { rtt, at: t1 };
+      jumped = false;
+      timer.dataset.synced = "true";
+      paint();
+    }
+    if (!refined) {
+      refined = true;
+      timeouts.push(setTimeout(() => requestSync(true), 1_000));
+    }
+  }
+
+  function onStateTime() {
+    if (sample === null) offset = model.get("server_now_ms") - Date.now();
+  }
+
+  // -- display -------------------------------------------------------------------------------
+  let previous = null; // whole seconds at the last paint, for announcements
+  let previousKey = "";
+
+  function remainingMs() {
+    const deadline = model.get("deadline_ms");
+    if (model.get("status") === "running" && typeof deadline === "number") {
+      return deadline - (Date.now() + offset);
+    }
+    return model.get("remaining_ms") ?? 0;
+  }
+
+  function text(name) {
+    const labels = model.get("labels") ?? {};
+    return String(labels[name] ?? "").replaceAll("{step}", model.get("step_title") ?? "");
+  }
+
+  function paint() {
+    const status = model.get("status");
+    const ms = remainingMs();
+    const seconds = wholeSeconds(ms);
+    const state = status === "finished" ? null : level(ms, model.get("budget_ms") ?? 0);
+    const shown = clockText(seconds);
+    const on = new Set([state, status === "running" ? null : status]);
+    if (model.get("big")) on.add("big");
+    if (shown.length > 5) on.add("long"); // "+10:00", "1:05:00": smaller digits to fit
+    for (const name of MODIFIERS) timer.classList.toggle(`codev-timer--${name}`, on.has(name));
+
+    const name = state === "overtime" && seconds < 0 ? "overtime" : "label";
+    timer.setAttribute("aria-label", status === "finished" ? text("finished") : text(name));
+    const captions = { ready: "ready", paused: "paused", finished: "finished" };
+    caption.textContent = text(captions[status] ?? name);
+    digits.textContent = shown;
+    timer.dataset.remaining = String(seconds);
+
+    // Announce (and chime) only when a threshold is crossed while watching a running step.
+    const key = `${status}|${model.get("deadline_ms")}`;
+    if (status === "running" && key === previousKey && previous !== null) {
+      const crossed = ANNOUNCE_AT.filter(([at]) => previous > at && seconds <= at);
+      if (crossed.length > 0) announce(crossed[crossed.length - 1][1]);
+      if (previous > 0 && seconds <= 0 && model.get("chime")) playChime();
+    }
+    previous = seconds;
+    previousKey = key;
+  }
+
+  function announce(name) {
+    live.textContent = "";
+    // Set after a moment: the same sentence twice in a row (after +1 min) is read again.
+    timeouts.push(setTimeout(() => (live.textContent = text(name)), 100));
+  }
+
+  // -- chime ---------------------------------------------------------------------------------
+  let audio = null;
+
+  function audioContext() {
+    if (audio === null) {
+      const Context = globalThis.AudioContext ?? globalThis.webkitAudioContext;
+      if (!Context) return null;
+      audio = new Context();
+    }
+    return audio;
+  }
+
+  function unlockAudio() {
+    // Browsers start audio only after a gesture on the page: use the first one while the
+    // chime is wanted, so that the sound at zero is allowed.
+    if (!model.get("chime")) return;
+    try {
+      audioContext()?.resume()?.catch(() => {});
+    } catch {
+      // No sound is better than a broken timer.
+    }
+  }
+
+  function playChime() {
+    try {
+      const context = audioContext();
+      if (context === null) return;
+      const play = () => {
+        const t = context.currentTime;
+        for (const [frequency, delay] of [
+          [660, 0],
+          [880, 0.35],
+        ]) {
+          const oscillator = context.createOscillator();
+          const gain = context.createGain();
+          oscillator.type = "sine";
+          oscillator.frequency.value = frequency;
+          gain.gain.setValueAtTime(0.0001, t + delay);
+          gain.gain.exponentialRampToValueAtTime(0.25, t + delay + 0.02);
+          gain.gain.exponentialRampToValueAtTime(0.0001, t + delay + 0.9);
+          oscillator.connect(gain).connect(context.destination);
+          oscillator.start(t + delay);
+          oscillator.stop(t + delay + 1);
+        }
+      };
+      if (context.state === "suspended") context.resume().then(play, () => {});
+      else play();
+    } catch {
+      // No sound is better than a broken timer.
+    }
+  }
+
+  // -- wiring --------------------------------------------------------------------------------
+  let lastTick = Date.now();
+
+  function tick() {
+    const now = Date.now();
+    if (now - lastTick > JUMP_MS || now < lastTick - 1_000) {
+      jumped = true; // slept, or the device clock was set: the offset is stale
+      requestSync();
+    }
+    lastTick = now;
+    const seconds = wholeSeconds(remainingMs());
+    if (seconds !== previous) paint();
+  }
+
+  function onVisible() {
+    if (document.visibilityState === "visible") requestSync();
+  }
+
+  const changes = [
+    "status",
+    "deadline_ms",
+    "remaining_ms",
+    "budget_ms",
+    "step_title",
+    "labels",
+    "big",
+  ].map((name) => `change:${name}`);
+  for (const event of changes) model.on(event, paint);
+  model.on("change:server_now_ms", onStateTime);
+  model.on("msg:custom", onMessage);
+  document.addEventListener("visibilitychange", onVisible);
+  document.addEventListener("pointerdown", unlockAudio, true);
+  document.addEventListener("keydown", unlockAudio, true);
+  const ticking = setInterval(tick, TICK_MS);
+  const syncing = setInterval(() => requestSync(true), SYNC_EVERY_MS);
+
+  paint();
+  requestSync(true);
+
+  return () => {
+    clearInterval(ticking);
+    clearInterval(syncing);
+    for (const id of timeouts) clearTimeout(id);
+    for (const event of changes) model.off(event, paint);
+    model.off("change:server_now_ms", onStateTime);
+    model.off("msg:custom", onMessage);
+    document.removeEventListener("visibilitychange", onVisible);
+    document.removeEventListener("pointerdown", unlockAudio, true);
+    document.removeEventListener("keydown", unlockAudio, true);
+    if (audio !== null) audio.close().catch(() => {});
+    root.remove();
+  };
+}
+
+export default { render };

@@ -1,0 +1,143 @@
+"""The step navigator: every step with planned and actual minutes, and next/previous."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from codevwidgets.session import Event, Session
+from codevwidgets.widgets._view import Texts, clock_text, show
+
+
+class StepNavigator(widgets.VBox):
+    """Walks the session's steps; moving on while time remains asks once.
+
+    >>> nav = StepNavigator(session, Texts(session.runbook, "en"))  # doctest: +SKIP
+    >>> nav.next_button.click()  # shows the confirm button if time remains
+    """
+
+    def __init__(self, session: Session, texts: Texts) -> None:
+        self.session, self.texts = session, texts
+        self.title = widgets.Label().add_class("codev-step-title")
+        self.position = widgets.Label().add_class("codev-step-position")
+        self.start_button = self._button("steps.start", "play", self._start, "success")
+        self.previous_button = self._button("steps.previous", "arrow-left", self._previous)
+        self.previous_button.add_class("codev-previous-step")
+        self.next_button = self._button("steps.next", "arrow-right", self._next, "primary")
+        self.next_button.add_class("codev-next-step")
+        self.finish_button = self._button("steps.finish", "flag-checkered", self._next)
+        self.finish_button.add_class("codev-finish")
+        self.confirm_button = self._button("steps.next", "check", self._confirm, "warning")
+        self.confirm_button.add_class("codev-confirm")
+        self.message = widgets.Label().add_class("codev-error")
+        self.rows = [self._row(i) for i in range(len(session.runbook.steps))]
+        self.total = widgets.Label(texts("steps.total", minutes=session.runbook.total_minutes))
+        buttons = widgets.HBox(
+            [
+                self.start_button,
+                self.previous_button,
+                self.next_button,
+                self.finish_button,
+                self.confirm_button,
+            ]
+        ).add_class("codev-nav-buttons")
+        super().__init__(
+            [
+                self.position,
+                self.title,
+                buttons,
+                self.message,
+                widgets.VBox([r for r, *_ in self.rows]),
+                self.total,
+            ]
+        )
+        self.add_class("codev-navigator")
+        session.on_change(self._on_event)
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"StepNavigator(session={self.session.id!r})"
+
+    def _button(
+        self, key: str, icon: str, action: Callable[[], None], style: str = ""
+    ) -> widgets.Button:
+        button = widgets.Button(description=self.texts(key), icon=icon, button_style=style)
+        button.on_click(lambda _: self._guard(action))
+        return button
+
+    def _row(self, index: int) -> tuple[widgets.HBox, widgets.Label, widgets.FloatProgress]:
+        step = self.session.runbook.steps[index]
+        name = widgets.Label(f"{index + 1}. {self.texts.of(step.title)}").add_class(
+            "codev-step-name"
+        )
+        minutes = widgets.Label().add_class("codev-step-minutes")
+        bar = widgets.FloatProgress(value=0, min=0, max=1, layout={"width": "6em"})
+        return widgets.HBox([name, minutes, bar]).add_class("codev-step-row"), minutes, bar
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        # A refused move (roles missing, last step…) becomes a message, never a traceback.
+        from codevwidgets.roles import RolesError
+        from codevwidgets.session import SessionError
+
+        try:
+            action()
+        except RolesError as exc:
+            self.message.value = " ".join(self.texts(key) for key in exc.keys)
+        except SessionError as exc:
+            self.message.value = str(exc)
+
+    # -- actions: one line each, the rules live in Session ---------------------------------
+
+    def _start(self) -> None:
+        self.session.start()
+
+    def _previous(self) -> None:
+        self.session.previous()
+
+    def _next(self) -> None:
+        if self.session.remaining() > 0:
+            self.confirm_button.description = self.texts(
+                "steps.confirm", remaining=clock_text(self.session.remaining())
+            )
+            show(self.confirm_button, True)
+            return
+        self._confirm()
+
+    def _confirm(self) -> None:
+        last = self.session.index == len(self.session.runbook.steps) - 1
+        self.session.finish() if last else self.session.next()
+
+    # -- view -------------------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind not in {"note", "contribution", "hidden"}:
+            self.refresh()
+
+    def refresh(self) -> None:
+        session, texts = self.session, self.texts
+        steps = session.runbook.steps
+        status = session.status
+        self.message.value = ""
+        self.title.value = texts.of(session.current_step.title)
+        self.position.value = texts("steps.step_of", number=session.index + 1, total=len(steps))
+        last = session.index == len(steps) - 1
+        live = status in {"running", "paused"}
+        show(self.start_button, status == "ready")
+        show(self.previous_button, live and session.index > 0)
+        show(self.next_button, live and not last)
+        show(self.finish_button, live and last)
+        show(self.confirm_button, False)
+        actual = session.actual_minutes()
+        for i, (row, minutes, bar) in enumerate(self.rows):
+            step = steps[i]
+            spent = actual[step.id]
+            minutes.value = (
+                texts("steps.row_actual", planned=step.minutes, actual=round(spent))
+                if spent >= 0.5
+                else texts("steps.row_planned", planned=step.minutes)
+            )
+            bar.value = min(1.0, spent / step.minutes)
+            bar.bar_style = "danger" if spent > step.minutes else ""
+            current = i == session.index and status != "ready"
+            (row.add_class if current else row.remove_class)("codev-step-current")

@@ -1,0 +1,151 @@
+"""The role board: client, facilitator, advisors, note-taker and observers from the roster."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from codevwidgets.cycle import PlannedSession
+from codevwidgets.roles import Roles, RolesError
+from codevwidgets.roster import Roster
+from codevwidgets.session import Event, Session
+from codevwidgets.widgets._view import Texts
+
+NOBODY = ""
+
+
+class RoleBoard(widgets.VBox):
+    """Assigns the roles of the session; refuses impossible ones with a message.
+
+    ``suggested`` (the cycle plan's session) preselects its client and facilitator; the
+    advisors default to every other member.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        texts: Texts,
+        roster: Roster,
+        suggested: PlannedSession | None = None,
+    ) -> None:
+        self.session, self.texts, self.roster = session, texts, roster
+        members = roster.names
+        facilitators = (
+            members
+            if roster.rotates or roster.facilitator in members
+            else [
+                roster.facilitator,
+                *members,
+            ]
+        )
+        client = suggested.client if suggested else members[0]
+        facilitator = suggested.facilitator if suggested else facilitators[-1]
+        self.client = widgets.Dropdown(
+            options=[NOBODY, *members], value=client, description=texts("roles.client")
+        )
+        self.facilitator = widgets.Dropdown(
+            options=[NOBODY, *facilitators],
+            value=facilitator,
+            description=texts("roles.facilitator"),
+        )
+        self.advisors = widgets.SelectMultiple(
+            options=members, rows=min(len(members), 8), description=texts("roles.advisors")
+        )
+        self.note_taker = widgets.Dropdown(
+            options=[NOBODY, *members], value=NOBODY, description=texts("roles.note_taker")
+        )
+        self.observers = widgets.Text(
+            description=texts("roles.observers"), placeholder=texts("roles.observers_placeholder")
+        )
+        for field in (
+            self.client,
+            self.facilitator,
+            self.advisors,
+            self.note_taker,
+            self.observers,
+        ):
+            field.style.description_width = "8em"
+            field.layout.width = "100%"
+        self.suggestion = widgets.Label(
+            texts("roles.suggested", name=suggested.client) if suggested else ""
+        )
+        self.message = widgets.Label().add_class("codev-roles-message")
+        self.summary = widgets.HTML().add_class("codev-roles-summary")
+        session.on_change(self._on_event)
+        self._default_advisors()
+        # Roles apply as they are chosen (no button to forget); what is wrong shows at once.
+        self.client.observe(lambda _: self._default_advisors(), "value")
+        self.facilitator.observe(lambda _: self._default_advisors(), "value")
+        for field in (self.advisors, self.note_taker, self.observers):
+            field.observe(lambda _: self.confirm(), "value")
+        super().__init__(
+            [
+                widgets.Label(texts("roles.title")).add_class("codev-heading"),
+                self.summary,
+                self.suggestion,
+                self.client,
+                self.facilitator,
+                self.advisors,
+                self.note_taker,
+                self.observers,
+                self.message,
+            ]
+        )
+        self.add_class("codev-roles")
+
+    def __repr__(self) -> str:
+        return f"RoleBoard(session={self.session.id!r})"
+
+    def _default_advisors(self) -> None:
+        taken = {self.client.value, self.facilitator.value}
+        self.advisors.value = tuple(n for n in self.roster.names if n not in taken)
+        self.confirm()
+
+    def roles(self) -> Roles:
+        """The roles as currently chosen (not yet validated)."""
+        observers = tuple(n.strip() for n in self.observers.value.split(",") if n.strip())
+        return Roles(
+            client=self.client.value or "",
+            facilitator=self.facilitator.value or "",
+            advisors=tuple(self.advisors.value),
+            note_taker=self.note_taker.value or None,
+            observers=observers,
+        )
+
+    def confirm(self) -> bool:
+        """Give the chosen roles to the session; show what is wrong instead, if anything."""
+        roles = self.roles()
+        if roles == self.session.roles:
+            return True
+        try:
+            self.session.set_roles(roles)
+        except RolesError as exc:
+            self.message.value = " ".join(self.texts(key) for key in exc.keys)
+            self.message.add_class("codev-error")
+            return False
+        return True
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind == "roles":
+            self.message.remove_class("codev-error")
+            self.message.value = self.texts("roles.saved")
+            self.summary.value = self._summary()
+
+    def _summary(self) -> str:
+        roles = self.session.roles
+        if roles is None:
+            return ""
+        rows = [
+            ("client", [roles.client]),
+            ("facilitator", [roles.facilitator]),
+            ("advisors", list(roles.advisors)),
+            ("note_taker", [roles.note_taker] if roles.note_taker else []),
+            ("observers", list(roles.observers)),
+        ]
+        return "".join(
+            f"<div><b>{html.escape(self.texts(f'role.{role}'))}</b> — "
+            f"{html.escape(', '.join(names))}</div>"
+            for role, names in rows
+            if names
+        )

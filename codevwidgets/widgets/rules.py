@@ -1,0 +1,101 @@
+"""The rules panel: who speaks now, what each role may and may not do, prompts to read aloud."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from codevwidgets.runbook import ROLES, LocalText, RoleRules
+from codevwidgets.session import Event, Session
+from codevwidgets.widgets._view import Texts, escaped_list, show
+
+
+class RulesPanel(widgets.VBox):
+    """The current step's rules; with ``role`` set, only that role's (a participant's view).
+
+    Reframing prompts are buttons: one click shows the prompt large, to read aloud.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        texts: Texts,
+        role: str | None = None,
+        with_prompts: bool = True,
+    ) -> None:
+        self.session, self.texts, self.role = session, texts, role
+        self.with_prompts = with_prompts
+        self.speaker = widgets.HTML().add_class("codev-speaker")
+        self.roles_html = widgets.HTML().add_class("codev-role-rules")
+        self.prompts = widgets.HTML().add_class("codev-prompts")
+        self.reframing = widgets.VBox().add_class("codev-reframing")
+        self.spoken = widgets.Label().add_class("codev-prompt-spoken")
+        children: list[widgets.Widget] = [self.speaker, self.roles_html]
+        if with_prompts:
+            children += [self.prompts, self.reframing, self.spoken]
+        super().__init__(children)
+        self.add_class("codev-rules")
+        session.on_change(self._on_event)
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"RulesPanel(session={self.session.id!r}, role={self.role!r})"
+
+    def say(self, prompt: str) -> None:
+        """Show ``prompt`` large, as the facilitator reads it out."""
+        self.spoken.value = prompt
+        show(self.spoken, bool(prompt))
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind in {"started", "step"}:
+            self.refresh()
+
+    def refresh(self) -> None:
+        step, texts = self.session.current_step, self.texts
+        who = texts.of(step.speaker)
+        self.speaker.value = (
+            f"<b>{html.escape(texts('rules.speaker'))}</b> — {html.escape(who)}" if who else ""
+        )
+        roles = [self.role] if self.role else list(ROLES)
+        blocks = [self._role_block(r, getattr(step.rules, r)) for r in roles]
+        shown = "".join(b for b in blocks if b)
+        self.roles_html.value = shown or html.escape(texts("rules.nothing"))
+        if not self.with_prompts:
+            return
+        prompts = [texts.of(p) for p in step.prompts]
+        heading = f"<h4>{html.escape(texts('rules.prompts'))}</h4>" if prompts else ""
+        self.prompts.value = heading + escaped_list(prompts, "codev-prompt-list")
+        self.reframing.children = [
+            widgets.Label(texts("rules.reframing")).add_class("codev-heading"),
+            *(self._reframe_button(p) for p in step.reframing),
+        ]
+        self.say("")
+
+    def _role_block(self, role: str, rules: RoleRules | None) -> str:
+        if rules is None or not (rules.may or rules.may_not):
+            return ""
+        texts = self.texts
+
+        def part(key: str, items: list[LocalText], css: str) -> str:
+            if not items:
+                return ""
+            label = html.escape(texts(key))
+            return (
+                f'<div class="{css}"><b>{label}</b>{escaped_list(texts.of(i) for i in items)}</div>'
+            )
+
+        name = html.escape(texts(f"role.{role}"))
+        return (
+            f'<div class="codev-role codev-role-{role}"><h4>{name}</h4>'
+            + part("rules.may", rules.may, "codev-may")
+            + part("rules.may_not", rules.may_not, "codev-may-not")
+            + "</div>"
+        )
+
+    def _reframe_button(self, prompt: LocalText) -> widgets.Button:
+        text = self.texts.of(prompt)
+        button = widgets.Button(description=text, tooltip=text, layout={"width": "auto"})
+        button.add_class("codev-reframe")
+        button.on_click(lambda _: self.say(text))
+        return button

@@ -1,0 +1,95 @@
+"""The facilitator console runs a whole classic session without a browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codevwidgets.clock import FakeClock
+from codevwidgets.roster import load_roster
+from codevwidgets.runbook import Runbook, load_preset
+from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole, facilitator_page
+
+
+def console(runbook: Runbook, clock: FakeClock, language: str = "en") -> FacilitatorConsole:
+    return FacilitatorConsole(runbook, load_roster(DEMO_ROSTER), language, clock, cycle_session=2)
+
+
+def test_a_whole_classic_session(classic: Runbook, clock: FakeClock) -> None:
+    page = console(classic, clock)
+    session = page.session
+    assert page.roles.confirm()
+    page.navigator.start_button.click()
+    assert page.countdown.status == "running"
+    planned = [step.minutes for step in classic.steps]
+    for i, minutes in enumerate(planned):
+        assert session.index == i
+        for note in classic.steps[i].notes:
+            page.notes.fields[note.id].value = f"{note.id} of step {i}"
+        clock.advance(minutes * 60 + 30)  # each step overruns by 30 s
+        assert page.countdown.step_title == page.navigator.title.value
+        button = page.navigator.finish_button if i == 5 else page.navigator.next_button
+        button.click()  # time is up: no confirmation needed
+    assert session.status == "finished"
+    assert session.actual_minutes()["consultation"] == pytest.approx(30.5)
+    assert session.notes["synthesis"]["objective"] == "objective of step 4"
+    assert sum(len(fields) for fields in session.notes.values()) == 12
+
+
+def test_extend_and_pause_from_the_controls(classic: Runbook, clock: FakeClock) -> None:
+    page = console(classic, clock)
+    page.roles.confirm()
+    page.navigator.start_button.click()
+    page.timer_controls.plus_five.click()
+    page.timer_controls.plus_one.click()
+    assert page.session.remaining() == 16 * 60
+    page.timer_controls.pause_button.click()
+    clock.advance(120)
+    assert page.session.remaining() == 16 * 60
+    page.timer_controls.resume_button.click()
+    clock.advance(60)
+    assert page.session.remaining() == 15 * 60
+
+
+def test_chime_and_large_display_reach_the_countdown(classic: Runbook, clock: FakeClock) -> None:
+    page = console(classic, clock)
+    page.timer_controls.chime.value = True
+    page.timer_controls.big.value = True
+    assert page.countdown.chime is True
+    assert page.countdown.big is True
+
+
+def test_branding_colours_and_french(tmp_path: Path, clock: FakeClock) -> None:
+    from codevwidgets.runbook import load_runbook
+
+    path = tmp_path / "acme.yaml"
+    path.write_text(
+        "extends: flash\nclient: Acme\n"
+        'branding: {title: Codev Acme, colours: {primary: "#112233"}}\n',
+        encoding="utf-8",
+    )
+    page = console(load_runbook(path), clock, "fr")
+    assert "--codev-primary: #112233" in page.children[0].value
+    assert page.navigator.title.value == "Exposé de la problématique"
+    assert page.navigator.next_button.description == "Étape suivante"
+
+
+def test_page_reports_bad_parameters(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: classic\nsteps:\n  - id: contract\n    minuts: 5\n", encoding="utf-8")
+    page = facilitator_page(str(bad))
+    assert "codev-error" in page._dom_classes
+    assert "bad.yaml:4: steps[0].minuts: unknown field" in page.value
+    monkeypatch.setenv("QUERY_STRING", "runbook=../../etc/passwd.yaml")
+    assert "codev-error" in facilitator_page()._dom_classes
+    monkeypatch.setenv("QUERY_STRING", "runbook=flash&lang=fr")
+    page = facilitator_page()
+    assert isinstance(page, FacilitatorConsole)
+    assert page.session.runbook.total_minutes == 45
+    assert page.navigator.start_button.description == "Commencer la séance"
+
+
+def test_presets_all_load_in_the_console(clock: FakeClock) -> None:
+    for name in ("classic", "express", "flash"):
+        assert console(load_preset(name), clock).session.runbook.name == name

@@ -1,0 +1,38 @@
+"""Notes are written into the session on every change, and come back with the step."""
+
+from __future__ import annotations
+
+from codevwidgets.clock import FakeClock
+from codevwidgets.session import Session
+from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets.notes import NotesPanel
+
+
+def test_each_keystroke_is_stored_and_comes_back(session: Session, clock: FakeClock) -> None:
+    panel = NotesPanel(session, Texts(session.runbook, "en"))
+    session.start()
+    assert list(panel.fields) == ["topic", "question", "headline"]
+    panel.fields["topic"].value = "Reorg"
+    assert session.notes["presentation"]["topic"] == "Reorg"
+    panel.fields["topic"].value = "Reorganising my team"
+    assert session.notes["presentation"]["topic"] == "Reorganising my team"
+    session.go_to(2)
+    assert list(panel.fields) == ["contract"]
+    panel.fields["contract"].value = "In this session I'd like you to help me…"
+    session.go_to(0)
+    assert panel.fields["topic"].value == "Reorganising my team"
+    session.go_to(4)
+    assert list(panel.fields) == ["objective", "actions", "resources", "date"]
+    assert session.notes["contract"]["contract"].startswith("In this session")
+
+
+def test_labels_in_french(session: Session) -> None:
+    panel = NotesPanel(session, Texts(session.runbook, "fr"))
+    assert panel.labels["headline"] == "Titre en une ligne"
+
+
+def test_too_long_note_is_marked_not_lost(session: Session) -> None:
+    panel = NotesPanel(session, Texts(session.runbook, "en"))
+    panel.fields["topic"].value = "x" * 10_001
+    assert "codev-error" in panel.fields["topic"]._dom_classes
+    assert panel.fields["topic"].value == "x" * 10_001
