@@ -31,9 +31,12 @@ class RulesPanel(widgets.VBox):
         self.prompts = widgets.HTML().add_class("codev-prompts")
         self.reframing = widgets.VBox().add_class("codev-reframing")
         self.spoken = widgets.Label().add_class("codev-prompt-spoken")
-        children: list[widgets.Widget] = [self.speaker, self.roles_html]
+        # The facilitator's eye goes first to who speaks, then to what to say: the prompt read
+        # aloud and the reframing buttons stay above the longer rules of each role.
+        children: list[widgets.Widget] = [self.speaker]
         if with_prompts:
-            children += [self.prompts, self.reframing, self.spoken]
+            children += [self.spoken, self.reframing, self.prompts]
+        children.append(self.roles_html)
         super().__init__(children)
         self.add_class("codev-rules")
         session.on_change(self._on_event)

@@ -1,0 +1,90 @@
+"""The facilitator notebook served by a real Voilà: start, walk the steps, keep the notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import VoilaServer
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+LOAD_TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.browser
+
+
+def digits(page: Any) -> str:
+    return str(page.text_content(".codev-timer__digits")).strip()
+
+
+def title(page: Any) -> str:
+    return str(page.text_content(".codev-step-title")).strip()
+
+
+def test_walk_steps_and_keep_notes(chromium: Any, voila_server: Callable[..., VoilaServer]) -> None:
+    server = voila_server(NOTEBOOKS)
+    page = chromium.new_page()
+    try:
+        page.goto(server.url("facilitator.ipynb"))
+        page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+        assert title(page) == "Presentation of the problem"
+        assert page.locator(".codev-roles").is_visible()
+        assert page.locator(".codev-rules").is_visible()
+        page.get_by_role("button", name="Start the session").click()
+        page.wait_for_function(
+            "/^(10:00|9:5\\d)$/.test(document.querySelector('.codev-timer__digits').textContent)"
+            " && document.querySelector('.codev-timer').classList.contains('codev-timer--ok')"
+        )
+        topic = page.locator(".codev-note-topic textarea")
+        topic.fill("Reorganising my team")
+
+        # Moving on while time remains asks once; the confirm completes the move.
+        page.click(".codev-next-step")
+        confirm = page.locator(".codev-confirm")
+        confirm.wait_for(state="visible")
+        assert title(page) == "Presentation of the problem"
+        confirm.click()
+        page.wait_for_function(
+            "document.querySelector('.codev-step-title').textContent.trim()"
+            " === 'Clarifying questions'"
+        )
+        # The new step's countdown started by itself, with the step's full 15 minutes.
+        page.wait_for_function(
+            "/^(15:00|14:5\\d)$/.test(document.querySelector('.codev-timer__digits').textContent)"
+        )
+        assert "That sounds like advice" in str(page.text_content(".codev-rules"))
+
+        # Going back loses nothing: the note typed in step 1 is there.
+        page.click(".codev-previous-step")
+        page.wait_for_function(
+            "document.querySelector('.codev-step-title').textContent.trim()"
+            " === 'Presentation of the problem'"
+        )
+        page.wait_for_selector(".codev-note-topic textarea")
+        assert page.locator(".codev-note-topic textarea").input_value() == "Reorganising my team"
+        assert page.locator(".codev-roles .codev-error").count() == 0
+    finally:
+        page.close(run_before_unload=True)
+
+
+def test_french_page_and_bad_runbook(
+    chromium: Any, voila_server: Callable[..., VoilaServer]
+) -> None:
+    server = voila_server(NOTEBOOKS)
+    page = chromium.new_page()
+    try:
+        page.goto(server.url("facilitator.ipynb", runbook="flash", lang="fr"))
+        page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+        assert title(page) == "Exposé de la problématique"
+        assert page.locator(".codev-timer__digits").text_content() == "5:00"
+        page.goto(server.url("facilitator.ipynb", runbook="../../etc/passwd.yaml"))
+        error = page.wait_for_selector(".codev-error", timeout=LOAD_TIMEOUT_MS)
+        assert "neither a preset nor a runbook file" in str(error.text_content())
+        assert page.locator(".codev-timer").count() == 0
+        assert "Traceback" not in page.content()
+    finally:
+        page.close(run_before_unload=True)
