@@ -16,8 +16,8 @@ run: $(STAMP)
 	$(BIN)/codev serve --demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check codevwidgets tests benchmarks
-	$(BIN)/ruff format --check codevwidgets tests benchmarks
+	$(BIN)/ruff check codevwidgets tests $(wildcard benchmarks/*.py)
+	$(BIN)/ruff format --check codevwidgets tests $(wildcard benchmarks/*.py)
 	$(BIN)/mypy
 
 unit: $(STAMP)
