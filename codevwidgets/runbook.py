@@ -86,6 +86,7 @@ class StepSpec(_Strict):
     notes: list[NoteField] | None = None
     collects: Literal["questions", "ideas", "learnings", "evaluation"] | None = None
     anonymous: bool | None = None
+    evaluation: bool | None = None
     after: StepId | None = None
     before: StepId | None = None
 
@@ -138,6 +139,7 @@ class Step:
     notes: tuple[NoteField, ...]
     collects: str | None
     anonymous: bool
+    evaluation: bool = False
 
 
 @dataclass(frozen=True)
@@ -334,4 +336,5 @@ def _override(base: Step | None, spec: StepSpec) -> Step:
         notes=pick("notes", ()),
         collects=pick("collects", None),
         anonymous=pick("anonymous", False),
+        evaluation=pick("evaluation", False),
     )

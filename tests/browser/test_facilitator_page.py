@@ -64,8 +64,12 @@ def test_walk_steps_and_keep_notes(chromium: Any, voila_server: Callable[..., Vo
             "document.querySelector('.codev-step-title').textContent.trim()"
             " === 'Presentation of the problem'"
         )
-        page.wait_for_selector(".codev-note-topic textarea")
-        assert page.locator(".codev-note-topic textarea").input_value() == "Reorganising my team"
+        # The notes box is rebuilt after the title changes: wait for it, then for its value.
+        page.wait_for_function(
+            "document.querySelector('.codev-note-topic textarea')?.value"
+            " === 'Reorganising my team'",
+            timeout=10_000,
+        )
         assert page.locator(".codev-roles .codev-error").count() == 0
     finally:
         page.close(run_before_unload=True)
