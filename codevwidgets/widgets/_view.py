@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import ipywidgets as widgets
 
 from codevwidgets.i18n import Translator
+from codevwidgets.roles import Roles
 from codevwidgets.runbook import LocalText, Runbook
 
 
@@ -41,3 +42,21 @@ def clock_text(seconds: float) -> str:
     sign = "+" if seconds < 0 else ""
     whole = int(abs(seconds))
     return f"{sign}{whole // 60}:{whole % 60:02d}"
+
+
+def roles_summary(roles: Roles | None, texts: Texts) -> str:
+    """Who is who, as escaped HTML lines (names are typed by people)."""
+    if roles is None:
+        return ""
+    rows = [
+        ("client", [roles.client]),
+        ("facilitator", [roles.facilitator]),
+        ("advisors", list(roles.advisors)),
+        ("note_taker", [roles.note_taker] if roles.note_taker else []),
+        ("observers", list(roles.observers)),
+    ]
+    return "".join(
+        f"<div><b>{html.escape(texts(f'role.{role}'))}</b> — {html.escape(', '.join(names))}</div>"
+        for role, names in rows
+        if names
+    )

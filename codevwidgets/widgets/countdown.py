@@ -37,6 +37,9 @@ LABEL_KEYS = {
 }
 
 
+TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished", "synced"}
+
+
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
@@ -79,6 +82,7 @@ class Countdown(anywidget.AnyWidget):
         self.clock = clock
         self.language = language
         self._session: Session | None = None
+        self.last_heard = clock()  # when the page last synced: tells a kernel its page is gone
         self.on_msg(self._on_message)
 
     def __repr__(self) -> str:
@@ -115,7 +119,8 @@ class Countdown(anywidget.AnyWidget):
         super().close()
 
     def _on_event(self, event: Event) -> None:
-        if self._session is not None:
+        # Notes and contributions change often (every keystroke) and never move the timer.
+        if self._session is not None and event.kind in TIMER_EVENTS:
             self.update_from(self._session)
 
     # -- clock sync with the browser -------------------------------------------------------
@@ -136,6 +141,7 @@ class Countdown(anywidget.AnyWidget):
     def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
         reply = self.time_reply(content)
         if reply is not None:
+            self.last_heard = self.clock()
             self.send(reply)
 
 

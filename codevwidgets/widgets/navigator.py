@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from codevwidgets.session import Event, Session
 from codevwidgets.widgets._view import Texts, clock_text, show
+from codevwidgets.widgets.step_header import StepHeader
 
 
 class StepNavigator(widgets.VBox):
@@ -19,8 +20,8 @@ class StepNavigator(widgets.VBox):
 
     def __init__(self, session: Session, texts: Texts) -> None:
         self.session, self.texts = session, texts
-        self.title = widgets.Label().add_class("codev-step-title")
-        self.position = widgets.Label().add_class("codev-step-position")
+        self.header = StepHeader(session, texts)
+        self.title, self.position = self.header.title, self.header.position
         self.start_button = self._button("steps.start", "play", self._start, "success")
         self.previous_button = self._button("steps.previous", "arrow-left", self._previous)
         self.previous_button.add_class("codev-previous-step")
@@ -44,8 +45,7 @@ class StepNavigator(widgets.VBox):
         ).add_class("codev-nav-buttons")
         super().__init__(
             [
-                self.position,
-                self.title,
+                self.header,
                 buttons,
                 self.message,
                 widgets.VBox([r for r, *_ in self.rows]),
@@ -119,8 +119,6 @@ class StepNavigator(widgets.VBox):
         steps = session.runbook.steps
         status = session.status
         self.message.value = ""
-        self.title.value = texts.of(session.current_step.title)
-        self.position.value = texts("steps.step_of", number=session.index + 1, total=len(steps))
         last = session.index == len(steps) - 1
         live = status in {"running", "paused"}
         show(self.start_button, status == "ready")

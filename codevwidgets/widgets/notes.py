@@ -32,7 +32,7 @@ class NotesPanel(widgets.VBox):
         return f"NotesPanel(session={self.session.id!r}, step={self.session.current_step.id!r})"
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"started", "step"}:
+        if event.kind in {"started", "step", "synced"}:
             self.refresh()
 
     def refresh(self) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from codevwidgets.cycle import PlannedSession
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.roster import Roster
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets._view import Texts, roles_summary
 
 NOBODY = ""
 
@@ -130,22 +128,4 @@ class RoleBoard(widgets.VBox):
         if event.kind == "roles":
             self.message.remove_class("codev-error")
             self.message.value = self.texts("roles.saved")
-            self.summary.value = self._summary()
-
-    def _summary(self) -> str:
-        roles = self.session.roles
-        if roles is None:
-            return ""
-        rows = [
-            ("client", [roles.client]),
-            ("facilitator", [roles.facilitator]),
-            ("advisors", list(roles.advisors)),
-            ("note_taker", [roles.note_taker] if roles.note_taker else []),
-            ("observers", list(roles.observers)),
-        ]
-        return "".join(
-            f"<div><b>{html.escape(self.texts(f'role.{role}'))}</b> — "
-            f"{html.escape(', '.join(names))}</div>"
-            for role, names in rows
-            if names
-        )
+            self.summary.value = roles_summary(self.session.roles, self.texts)

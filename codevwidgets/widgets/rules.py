@@ -51,7 +51,7 @@ class RulesPanel(widgets.VBox):
         show(self.spoken, bool(prompt))
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"started", "step"}:
+        if event.kind in {"started", "step", "synced"}:
             self.refresh()
 
     def refresh(self) -> None:
