@@ -24,14 +24,14 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
 notebooks: $(STAMP)
-	$(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
 
 browser: $(STAMP)
 	$(BIN)/pytest tests/browser
 
 test: lint $(STAMP)
 	$(BIN)/pytest tests
-	$(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

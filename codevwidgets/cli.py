@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
     serve.add_argument("--demo", action="store_true", help="seed a demo group and session")
+    serve.add_argument("--roster", type=Path, help="the group's roster file")
     serve.set_defaults(command=_serve)
 
     runbook = commands.add_parser("runbook", help="list, check and create runbooks")
@@ -138,7 +139,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from codevwidgets.serve import serve
 
-    return serve(args.runbook, args.store, args.port, args.ip, demo=args.demo)
+    return serve(args.runbook, args.store, args.port, args.ip, demo=args.demo, roster=args.roster)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,26 @@ def runbook_from_query(value: str, base: Path) -> str:
     if path.suffix in {".yaml", ".yml"} and path.is_relative_to(base.resolve()):
         return str(path)
     raise ValueError(f"runbook '{value}' is neither a preset nor a runbook file of this folder")
+
+
+def page_url(
+    notebook: str, query: Mapping[str, str], environ: Mapping[str, str] = os.environ
+) -> str:
+    """The address of another of the kit's pages, as the people in the room can reach it.
+
+    ``CODEV_PUBLIC_URL`` (set by ``codev serve``, e.g. the machine's address on the room's
+    network) wins; else the address this page was opened at (Voilà's ``VOILA_REQUEST_URL``);
+    else a relative link, as in JupyterLab.
+    """
+    from urllib.parse import urlencode, urlsplit
+
+    query_text = urlencode(dict(query))
+    public = environ.get("CODEV_PUBLIC_URL", "").rstrip("/")
+    if public:
+        return f"{public}/voila/render/{notebook}?{query_text}"
+    request = environ.get("VOILA_REQUEST_URL", "")
+    if request:
+        parts = urlsplit(request)
+        folder = parts.path.rsplit("/", 1)[0]
+        return f"{parts.scheme}://{parts.netloc}{folder}/{notebook}?{query_text}"
+    return f"{notebook}?{query_text}"

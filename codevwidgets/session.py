@@ -28,6 +28,25 @@ MAX_CONTRIBUTION = 1_000
 MAX_AUTHOR = 100
 
 
+def validate_contribution(
+    step: Step, author: str | None, text: str, kind: str | None
+) -> tuple[str | None, str, str | None]:
+    """The contribution as stored (trimmed, kind defaulted), or ``ValueError`` saying why not.
+
+    One rule for every path: a session in one kernel and the store written by many.
+    """
+    text = text.strip() if isinstance(text, str) else ""
+    if not 1 <= len(text) <= MAX_CONTRIBUTION:
+        raise ValueError(f"a contribution is 1 to {MAX_CONTRIBUTION} characters of text")
+    author = (author.strip() or None) if isinstance(author, str) else None
+    if author is not None and len(author) > MAX_AUTHOR:
+        raise ValueError(f"an author name is at most {MAX_AUTHOR} characters")
+    kind = kind or step.collects
+    if kind is not None and kind not in CONTRIBUTION_KINDS:
+        raise ValueError(f"unknown contribution kind '{kind}'")
+    return author, text, kind
+
+
 class SessionError(RuntimeError):
     """A method was called in a state where it makes no sense (e.g. ``pause`` when paused)."""
 
@@ -287,16 +306,7 @@ class Session:
     ) -> Contribution:
         """Add a contribution (1 to 1000 characters once trimmed); ``kind`` defaults to the
         step's ``collects``."""
-        step = self._step(step_id)
-        text = text.strip() if isinstance(text, str) else ""
-        if not 1 <= len(text) <= MAX_CONTRIBUTION:
-            raise ValueError(f"a contribution is 1 to {MAX_CONTRIBUTION} characters of text")
-        author = (author.strip() or None) if isinstance(author, str) else None
-        if author is not None and len(author) > MAX_AUTHOR:
-            raise ValueError(f"an author name is at most {MAX_AUTHOR} characters")
-        kind = kind or step.collects
-        if kind is not None and kind not in CONTRIBUTION_KINDS:
-            raise ValueError(f"unknown contribution kind '{kind}'")
+        author, text, kind = validate_contribution(self._step(step_id), author, text, kind)
         number = max((c.id for c in self._contributions), default=0) + 1
         contribution = Contribution(number, step_id, author, text, self.clock(), False, kind)
         self._contributions.append(contribution)
@@ -311,6 +321,11 @@ class Session:
                 self._emit("hidden", id=contribution_id, hidden=hidden)
                 return
         raise ValueError(f"no contribution {contribution_id}")
+
+    def replace_contributions(self, items: list[Contribution]) -> None:
+        """Mirror the contributions the store holds (written by participants' kernels)."""
+        self._contributions = list(items)
+        self._emit("contribution")
 
     def contributions_for(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
         shown = (c for c in self._contributions if include_hidden or not c.hidden)
@@ -362,6 +377,15 @@ class Session:
             "contributions": [asdict(c) for c in self._contributions],
         }
 
+    def apply_state(self, data: dict[str, Any]) -> None:
+        """Take the state another kernel saved (validated as ``from_dict`` does); fire "synced"."""
+        fresh = Session.from_dict(data, self.runbook, self.clock)
+        if fresh.id != self.id:
+            raise ValueError(f"state of session {fresh.id!r} given to session {self.id!r}")
+        for name in _STATE_FIELDS:
+            setattr(self, name, getattr(fresh, name))
+        self._emit("synced")
+
     @classmethod
     def from_dict(
         cls, data: dict[str, Any], runbook: Runbook, clock: Clock = system_clock
@@ -397,6 +421,13 @@ class Session:
         if (session._status == "running") != running or (session._status == "paused") != paused:
             raise ValueError(f"timer fields do not fit status {session._status!r}")
         return session
+
+
+# What apply_state copies: the whole state, never the identity, the clock or the observers.
+_STATE_FIELDS = (
+    "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
+    "_segment_start", "_notes", "_contributions",
+)  # fmt: skip
 
 
 def _optional_float(value: Any) -> float | None:

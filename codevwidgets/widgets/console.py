@@ -10,10 +10,11 @@ import ipywidgets as widgets
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.cycle import plan_cycle
-from codevwidgets.roster import Roster, load_roster
-from codevwidgets.runbook import Runbook, resolve
+from codevwidgets.roster import Roster
+from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session
 from codevwidgets.widgets._view import Texts, escaped_list
+from codevwidgets.widgets.contributions import ContributionList, Hide
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
@@ -53,8 +54,12 @@ class FacilitatorConsole(widgets.VBox):
         language: str = "en",
         clock: Clock = system_clock,
         cycle_session: int | None = None,
+        *,
+        session: Session | None = None,
+        join: widgets.Widget | None = None,
+        hide: Hide | None = None,
     ) -> None:
-        self.session = Session(runbook, clock=clock)
+        self.session = session or Session(runbook, clock=clock)
         texts = Texts(runbook, language)
         suggested = None
         if cycle_session is not None:
@@ -67,6 +72,9 @@ class FacilitatorConsole(widgets.VBox):
         self.rules = RulesPanel(self.session, texts)
         self.roles = RoleBoard(self.session, texts, roster, suggested)
         self.notes = NotesPanel(self.session, texts)
+        self.contributions = ContributionList(
+            self.session, texts, hide or self.session.hide_contribution
+        )
         brand = texts.of(runbook.branding.title) or texts("app.title")
         ground_rules = widgets.HTML(
             f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -82,7 +90,9 @@ class FacilitatorConsole(widgets.VBox):
             [
                 widgets.VBox([self.navigator, self.roles]),
                 widgets.VBox([self.countdown, self.timer_controls, self.rules]),
-                widgets.VBox([self.notes, ground_rules]),
+                widgets.VBox(
+                    [*([join] if join else []), self.notes, self.contributions, ground_rules]
+                ),
             ]
         ).add_class("codev-main")
         super().__init__([stylesheet(runbook), header, main])
@@ -90,34 +100,3 @@ class FacilitatorConsole(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
-
-
-def facilitator_page(
-    runbook: str = "classic",
-    roster: str | None = None,
-    language: str = "en",
-    cycle_session: int | None = None,
-) -> widgets.Widget:
-    """The console for the notebook's parameters, or a clear message if one is wrong."""
-    from codevwidgets.pageparams import query_parameters, runbook_from_query
-    from codevwidgets.problems import InputError
-
-    query = query_parameters()
-    try:
-        if "runbook" in query:
-            runbook = runbook_from_query(query["runbook"], Path.cwd())
-        language = query.get("lang", language)
-        if language not in ("fr", "en"):
-            raise ValueError(f"unknown language '{language}' (use fr or en)")
-        book = resolve(runbook)
-        group = load_roster(Path(roster) if roster else DEMO_ROSTER)
-    except InputError as exc:
-        return error_box([str(problem) for problem in exc.problems])
-    except ValueError as exc:
-        return error_box([str(exc)])
-    return FacilitatorConsole(book, group, language, cycle_session=cycle_session)
-
-
-def error_box(lines: list[str]) -> widgets.HTML:
-    box = widgets.HTML(escaped_list(lines))
-    return box.add_class("codev-error").add_class("codev-page-error")

@@ -9,7 +9,8 @@ import pytest
 from codevwidgets.clock import FakeClock
 from codevwidgets.roster import load_roster
 from codevwidgets.runbook import Runbook, load_preset
-from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole, facilitator_page
+from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
+from codevwidgets.widgets.pages import facilitator_page
 
 
 def console(runbook: Runbook, clock: FakeClock, language: str = "en") -> FacilitatorConsole:
@@ -76,6 +77,7 @@ def test_branding_colours_and_french(tmp_path: Path, clock: FakeClock) -> None:
 
 
 def test_page_reports_bad_parameters(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
     bad = tmp_path / "bad.yaml"
     bad.write_text("extends: classic\nsteps:\n  - id: contract\n    minuts: 5\n", encoding="utf-8")
     page = facilitator_page(str(bad))

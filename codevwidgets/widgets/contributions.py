@@ -1,0 +1,152 @@
+"""Contributions: the box a participant types into, and the list everyone sees.
+
+Everything a person typed is shown through ``Label`` widgets, which render plain text: a
+contribution can never become HTML on anybody's page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from codevwidgets.session import MAX_CONTRIBUTION, Contribution, Event, Session
+from codevwidgets.widgets._view import Texts, show
+
+Submit = Callable[[str, str, bool, str | None], None]
+"""``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
+
+Hide = Callable[[int, bool], None]
+"""``hide(contribution_id, hidden)``: the facilitator's only say over a contribution."""
+
+REFRESH_ON = {"started", "step", "contribution", "hidden", "synced", "finished"}
+
+
+class ContributionList(widgets.VBox):
+    """The current step's contributions; with ``hide`` given (facilitator), hide buttons."""
+
+    def __init__(self, session: Session, texts: Texts, hide: Hide | None = None) -> None:
+        self.session, self.texts, self.hide = session, texts, hide
+        self.heading = widgets.Label(texts("participant.contributions")).add_class("codev-heading")
+        self.items = widgets.VBox()
+        super().__init__([self.heading, self.items])
+        self.add_class("codev-contributions")
+        session.on_change(self._on_event)
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"ContributionList(session={self.session.id!r})"
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind in REFRESH_ON:
+            self.refresh()
+
+    def refresh(self) -> None:
+        step = self.session.current_step
+        shown = self.session.contributions_for(step.id, include_hidden=self.hide is not None)
+        self.items.children = [self._item(c) for c in shown]
+        show(self, bool(shown) or step.collects is not None)
+
+    def _item(self, contribution: Contribution) -> widgets.HBox:
+        author = contribution.author or self.texts("participant.anonymous_author")
+        text = widgets.Label(contribution.text).add_class("codev-contribution-text")
+        parts: list[widgets.Widget] = [widgets.Label(f"{author}:").add_class("codev-author"), text]
+        if self.hide is not None:
+            hidden = contribution.hidden
+            button = widgets.Button(
+                description=self.texts("participant.show" if hidden else "participant.hide"),
+                layout={"width": "auto"},
+            ).add_class("codev-hide-contribution")
+            hide = self.hide
+            button.on_click(lambda _: hide(contribution.id, not hidden))
+            parts.append(button)
+        row = widgets.HBox(parts).add_class("codev-contribution")
+        if contribution.hidden:
+            row.add_class("codev-contribution--hidden")
+        return row
+
+
+class ContributionBox(widgets.VBox):
+    """Where a participant types a question, idea or learning, in steps that collect them."""
+
+    def __init__(
+        self, session: Session, texts: Texts, submit: Submit, author: str | None = None
+    ) -> None:
+        self.session, self.texts, self.submit, self.author = session, texts, submit, author
+        self.input = widgets.Textarea(rows=3, layout={"width": "100%"})
+        self.input.add_class("codev-contribution-input")
+        self.anonymous = widgets.Checkbox(
+            value=False, description=texts("participant.anonymous"), indent=False
+        )
+        self.send = widgets.Button(
+            description=texts("participant.submit"), icon="paper-plane", button_style="primary"
+        ).add_class("codev-contribution-submit")
+        self.send.on_click(lambda _: self.click_send())
+        self.rating = widgets.ToggleButtons(options=["1", "2", "3", "4", "5"], value=None)
+        self.rating.add_class("codev-evaluation")
+        self.rating.observe(lambda change: self._rate(change["new"]), "value")
+        self.rating_label = widgets.Label(texts("participant.evaluation"))
+        self.message = widgets.Label().add_class("codev-contribution-message")
+        self.heading = widgets.Label(texts("participant.contribute")).add_class("codev-heading")
+        self.writing = widgets.VBox([self.heading, self.input, self.anonymous, self.send])
+        self.evaluation = widgets.VBox([self.rating_label, self.rating])
+        super().__init__([self.writing, self.evaluation, self.message])
+        self.add_class("codev-contribution-box")
+        session.on_change(self._on_event)
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"ContributionBox(session={self.session.id!r})"
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind in {"started", "step", "synced", "finished", "paused", "resumed"}:
+            self.refresh()
+
+    def refresh(self) -> None:
+        step, status = self.session.current_step, self.session.status
+        live = status in {"running", "paused"}
+        collects = live and step.collects is not None
+        if step.collects:
+            self.input.placeholder = self.texts(f"participant.placeholder_{step.collects}")
+        show(self.writing, collects)
+        show(self.anonymous, collects and step.anonymous and self.author is not None)
+        show(self.evaluation, live and step.evaluation)
+        # A message belongs to the step it was given in.
+        self.message.remove_class("codev-error")
+        listening = live and not (collects or step.evaluation)
+        self.message.value = self.texts("participant.listen") if listening else ""
+
+    def click_send(self) -> None:
+        """Send what is typed; on success clear the box, else say why and keep the text."""
+        step = self.session.current_step
+        if self._deliver(step.id, self.input.value, self.anonymous.value, None):
+            self.input.value = ""
+            self.message.value = self.texts("participant.sent")
+
+    def _rate(self, score: str | None) -> None:
+        if score is None:
+            return
+        step = self.session.current_step
+        if self._deliver(step.id, score, False, "evaluation"):
+            self.message.value = self.texts("participant.evaluation_sent", score=score)
+
+    def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
+        from codevwidgets.store import RateLimited
+
+        if not text.strip():
+            return self._refuse("participant.empty")
+        if len(text.strip()) > MAX_CONTRIBUTION:
+            return self._refuse("participant.too_long")
+        try:
+            self.submit(step_id, text, anonymous, kind)
+        except RateLimited:
+            return self._refuse("participant.rate_limited")
+        except ValueError:
+            return self._refuse("participant.too_long")
+        self.message.remove_class("codev-error")
+        return True
+
+    def _refuse(self, key: str) -> bool:
+        self.message.value = self.texts(key, limit=MAX_CONTRIBUTION)
+        self.message.add_class("codev-error")
+        return False

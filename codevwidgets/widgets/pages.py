@@ -1,0 +1,121 @@
+"""The two pages Voilà serves: what each notebook calls, with its checks and its messages.
+
+A wrong parameter, key or code shows one clear message (``codev-error``) and no session data;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from codevwidgets.i18n import LANGUAGES, Translator
+from codevwidgets.live import LiveLink
+from codevwidgets.pageparams import page_url, query_parameters, runbook_from_query
+from codevwidgets.problems import InputError
+from codevwidgets.roster import load_roster
+from codevwidgets.runbook import resolve
+from codevwidgets.session import Session
+from codevwidgets.store import SessionStore, join_code_for
+from codevwidgets.widgets._view import Texts, escaped_list
+from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
+from codevwidgets.widgets.join import JoinPanel
+from codevwidgets.widgets.participant import ParticipantView
+
+# A page whose browser has not synced its clock for this long is gone (closed, or a phone
+# asleep): its kernel stops following the store, falls idle, and Voilà's culler ends it.
+PAGE_GONE_AFTER = 5 * 60.0
+
+
+def error_box(lines: list[str]) -> widgets.HTML:
+    box = widgets.HTML(escaped_list(lines))
+    return box.add_class("codev-error").add_class("codev-page-error")
+
+
+def _language(query: dict[str, str], default: str) -> str:
+    language = query.get("lang", default)
+    return language if language in LANGUAGES else default
+
+
+def facilitator_page(
+    runbook: str = "classic",
+    roster: str | None = None,
+    language: str = "en",
+    cycle_session: int | None = None,
+) -> widgets.Widget:
+    """The console: a new session, or with ``?session=ID&key=KEY`` the one it names."""
+    query = query_parameters()
+    language = _language(query, language)
+    t = Translator(language)
+    store = SessionStore()
+    try:
+        group = load_roster(Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER))
+        if "session" in query:
+            session_id, key = query["session"], query.get("key", "")
+            if not store.check_key(session_id, key):
+                return error_box([t("live.bad_key")])
+            stored = store.load_state(session_id)
+            assert stored is not None  # the key matched a stored session
+            book = resolve(stored.runbook_ref)
+            session = Session.from_dict(stored.state, book)
+        else:
+            if "runbook" in query:
+                runbook = runbook_from_query(query["runbook"], Path.cwd())
+            book = resolve(runbook)
+            session = Session(book)
+            key = store.create(session, runbook, language).facilitator_key
+    except InputError as exc:
+        return error_box([str(problem) for problem in exc.problems])
+    except ValueError as exc:
+        return error_box([str(exc)])
+    join = JoinPanel(
+        Texts(book, language),
+        page_url("participant.ipynb", {"session": session.id, "code": join_code_for(key)}),
+        page_url("facilitator.ipynb", {"session": session.id, "key": key}),
+    )
+    console = FacilitatorConsole(
+        book,
+        group,
+        language,
+        cycle_session=cycle_session,
+        session=session,
+        join=join,
+        hide=lambda number, hidden: store.hide_contribution(session.id, number, hidden),
+    )
+    console.link = LiveLink(store, session, writer=True)
+    return console
+
+
+def participant_page(language: str = "en") -> widgets.Widget:
+    """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=fr|en]``."""
+    query = query_parameters()
+    store = SessionStore()
+    session_id = query.get("session", "")
+    stored = (
+        store.load_state(session_id) if store.check_code(session_id, query.get("code")) else None
+    )
+    if stored is None:
+        return error_box([Translator(_language(query, language))("participant.bad_link")])
+    language = _language(query, stored.language)
+    book = resolve(stored.runbook_ref)
+    session = Session.from_dict(stored.state, book)
+    name = (query.get("name") or "").strip()[:100] or None
+    # Rate limits count per page: one random id per participant kernel.
+    participant = secrets.token_urlsafe(8)
+
+    def submit(step_id: str, text: str, anonymous: bool, kind: str | None) -> None:
+        author = None if anonymous else name
+        store.add_contribution(session.id, step_id, author, text, kind, participant, book)
+
+    view = ParticipantView(session, Texts(book, language), name, submit)
+    countdown = view.countdown
+    view.link = LiveLink(
+        store,
+        session,
+        writer=False,
+        alive=lambda: countdown.clock() - countdown.last_heard < PAGE_GONE_AFTER,
+    )
+    return view

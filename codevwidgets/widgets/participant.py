@@ -1,0 +1,85 @@
+"""The participant's page: the step, the countdown, who is who, their rules, a box to type in.
+
+A participant kernel builds no control that changes the step, the timer or the roles: its only
+writes are its own contributions, through ``submit``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from codevwidgets.clock import Clock, system_clock
+from codevwidgets.session import Event, Session
+from codevwidgets.widgets._view import Texts, escaped_list, roles_summary
+from codevwidgets.widgets.console import stylesheet
+from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
+from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.rules import RulesPanel
+from codevwidgets.widgets.step_header import StepHeader
+
+
+class ParticipantView(widgets.VBox):
+    """What one participant sees, following ``session`` (which a store link keeps current).
+
+    Examples
+    --------
+    >>> view = ParticipantView(session, Texts(book, "fr"), "Chloé", submit)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        texts: Texts,
+        name: str | None,
+        submit: Submit,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.session, self.texts, self.name = session, texts, name
+        runbook = session.runbook
+        brand = texts.of(runbook.branding.title) or texts("app.title")
+        self.header = StepHeader(session, texts)
+        self.countdown = Countdown(clock=clock, language=texts.language).show(session)
+        self.you = widgets.Label().add_class("codev-you")
+        self.roles = widgets.HTML().add_class("codev-roles")
+        self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
+        self.box = ContributionBox(session, texts, submit, author=name)
+        self.contributions = ContributionList(session, texts)
+        ground_rules = widgets.HTML(
+            f"<b>{html.escape(texts('app.ground_rules'))}</b>"
+            + escaped_list(texts.of(rule) for rule in runbook.ground_rules)
+        ).add_class("codev-ground-rules")
+        super().__init__(
+            [
+                stylesheet(runbook),
+                widgets.Label(brand).add_class("codev-brand"),
+                self.header,
+                self.countdown,
+                self.you,
+                self.rules,
+                self.box,
+                self.contributions,
+                self.roles,
+                ground_rules,
+            ]
+        )
+        self.add_class("codev-console").add_class("codev-participant")
+        session.on_change(self._on_event)
+        self._follow_roles()
+
+    def __repr__(self) -> str:
+        return f"ParticipantView(session={self.session.id!r}, name={self.name!r})"
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind in {"roles", "synced"}:
+            self._follow_roles()
+
+    def _follow_roles(self) -> None:
+        roles, texts = self.session.roles, self.texts
+        role = roles.role_of(self.name) if roles and self.name else None
+        self.you.value = texts(f"participant.you_are_{role}") if role else ""
+        self.roles.value = roles_summary(roles, texts)
+        if role != self.rules.role:
+            self.rules.role = role
+            self.rules.refresh()
