@@ -71,7 +71,10 @@ class RoleBoard(widgets.VBox):
         self.message = widgets.Label().add_class("codev-roles-message")
         self.summary = widgets.HTML().add_class("codev-roles-summary")
         session.on_change(self._on_event)
-        self._default_advisors()
+        if session.roles is None:
+            self._default_advisors()
+        else:
+            self._show_roles(session.roles)
         # Roles apply as they are chosen (no button to forget); what is wrong shows at once.
         self.client.observe(lambda _: self._default_advisors(), "value")
         self.facilitator.observe(lambda _: self._default_advisors(), "value")
@@ -94,6 +97,17 @@ class RoleBoard(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"RoleBoard(session={self.session.id!r})"
+
+    def _show_roles(self, roles: Roles) -> None:
+        """Show roles the session already has (a reopened console must not reset them)."""
+        known = set(self.roster.names)
+        self.client.value = roles.client if roles.client in known else NOBODY
+        if roles.facilitator in self.facilitator.options:
+            self.facilitator.value = roles.facilitator
+        self.advisors.value = tuple(a for a in roles.advisors if a in known)
+        self.note_taker.value = roles.note_taker if roles.note_taker in known else NOBODY
+        self.observers.value = ", ".join(roles.observers)
+        self.summary.value = roles_summary(roles, self.texts)
 
     def _default_advisors(self) -> None:
         taken = {self.client.value, self.facilitator.value}

@@ -77,3 +77,17 @@ def test_outside_facilitator_is_offered(classic: Runbook, clock: FakeClock) -> N
     roles.facilitator.value = "Zoé Martin"
     assert len(roles.advisors.value) == 4
     assert roles.confirm()
+
+
+def test_a_reopened_session_keeps_its_roles(classic: Runbook, clock: FakeClock) -> None:
+    from codevwidgets.roles import Roles
+
+    roles = Roles("Emma", "David", ("Ana", "Bruno"), note_taker="Ana", observers=("Guest",))
+    session = Session(classic, roles, clock)
+    planned = plan_cycle(ROSTER, dt.date(2027, 1, 11), 14).sessions[0]
+    board = RoleBoard(session, Texts(classic, "en"), ROSTER, suggested=planned)
+    assert session.roles == roles
+    assert board.client.value == "Emma"
+    assert board.advisors.value == ("Ana", "Bruno")
+    assert board.observers.value == "Guest"
+    assert "Emma" in board.summary.value
