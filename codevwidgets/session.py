@@ -44,6 +44,12 @@ def validate_contribution(
     kind = kind or step.collects
     if kind is not None and kind not in CONTRIBUTION_KINDS:
         raise ValueError(f"unknown contribution kind '{kind}'")
+    # Only what the step asks for: its own kind, or a 1-5 evaluation where it asks for one.
+    accepted = {step.collects} | ({"evaluation"} if step.evaluation else set())
+    if kind is None or kind not in accepted:
+        raise ValueError(f"step '{step.id}' does not collect {kind or 'contributions'}")
+    if kind == "evaluation" and text not in {"1", "2", "3", "4", "5"}:
+        raise ValueError("an evaluation is a whole number from 1 to 5")
     return author, text, kind
 
 

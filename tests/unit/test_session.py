@@ -10,7 +10,13 @@ import pytest
 from codevwidgets.clock import FakeClock
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.runbook import Branding, NoteField, Rules, Runbook, Step
-from codevwidgets.session import Contribution, Event, Session, SessionError
+from codevwidgets.session import (
+    Contribution,
+    Event,
+    Session,
+    SessionError,
+    validate_contribution,
+)
 
 START = 1_800_000_000.0
 PLAN = {
@@ -482,7 +488,7 @@ def test_each_change_fires_exactly_one_event(
     running.resume()
     running.extend(1)
     running.set_note("contract", "contract", "Help me")
-    contribution = running.add_contribution("contract", "Cy", "Can I help?")
+    contribution = running.add_contribution("clarification", "Cy", "Can I help?")
     running.hide_contribution(contribution.id)
     running.set_roles(Roles("Ana", "Bo", ("Cy", "Di")))
     running.finish()
@@ -654,3 +660,71 @@ def test_from_dict_fires_no_event_and_keeps_no_callbacks(
 
 def test_repr_is_short(running: Session) -> None:
     assert repr(running) == "Session(id='s1', status='running', step='presentation')"
+
+
+# -- following another kernel: apply_state and replace_contributions ----------------------
+
+
+def test_validate_contribution_is_the_rule_both_paths_use(runbook: Runbook) -> None:
+    step = runbook.steps[1]  # clarification collects questions
+    assert validate_contribution(step, "  Cy ", "  Why?  ", None) == ("Cy", "Why?", "questions")
+    assert validate_contribution(step, "", "Why?", "questions") == (None, "Why?", "questions")
+    with pytest.raises(ValueError, match="does not collect ideas"):
+        validate_contribution(step, None, "Try this", "ideas")  # no advice while clarifying
+    with pytest.raises(ValueError, match="does not collect"):
+        validate_contribution(runbook.steps[0], None, "Hello", None)  # presentation: listen
+    for author, text, kind in [(None, "", None), (None, "x" * 1001, None), ("C" * 101, "ok", None)]:
+        with pytest.raises(ValueError, match="characters"):
+            validate_contribution(step, author, text, kind)
+    with pytest.raises(ValueError, match="kind"):
+        validate_contribution(step, None, "ok", "gossip")
+
+
+def test_apply_state_follows_the_facilitator(
+    running: Session, runbook: Runbook, roles: Roles, clock: FakeClock
+) -> None:
+    follower = Session(runbook, None, clock, session_id="s1")
+    seen: list[Event] = []
+    follower.on_change(seen.append)
+    busy(running, clock)
+    follower.apply_state(json.loads(json.dumps(running.to_dict())))
+    assert follower.to_dict() == running.to_dict()
+    assert follower.roles == roles
+    assert follower.remaining() == running.remaining()
+    assert [e.kind for e in seen] == ["synced"]  # one event, however much changed
+    running.next()
+    follower.apply_state(running.to_dict())
+    assert follower.index == running.index == 2
+    assert len(seen) == 2  # the observers stay registered
+
+
+def test_apply_state_rejects_bad_data_and_keeps_the_state(
+    running: Session, runbook: Runbook, clock: FakeClock
+) -> None:
+    follower = Session(runbook, None, clock, session_id="s1")
+    before = follower.to_dict()
+    seen: list[Event] = []
+    follower.on_change(seen.append)
+    broken = {**running.to_dict(), "status": "dancing"}
+    with pytest.raises(ValueError, match="status"):
+        follower.apply_state(broken)
+    with pytest.raises(ValueError, match="steps"):
+        follower.apply_state({**running.to_dict(), "steps": ["x"]})
+    with pytest.raises(ValueError, match="s2"):
+        follower.apply_state({**running.to_dict(), "id": "s2"})
+    assert follower.to_dict() == before
+    assert seen == []
+
+
+def test_replace_contributions_mirrors_the_store(running: Session, events: list[Event]) -> None:
+    running.add_contribution("clarification", "Cy", "Mine")
+    items = [
+        Contribution(7, "clarification", "Di", "From a phone", START, False, "questions"),
+        Contribution(8, "consultation", None, "Hidden", START, True, "ideas"),
+    ]
+    running.replace_contributions(items)
+    items.append(Contribution(9, "consultation", None, "later", START))
+    assert [c.id for c in running.contributions] == [7, 8]  # a copy, not the caller's list
+    assert [c.text for c in running.contributions_for("clarification")] == ["From a phone"]
+    assert running.contributions_for("consultation") == []
+    assert [e.kind for e in events] == ["contribution", "contribution"]
