@@ -384,13 +384,22 @@ class Session:
         }
 
     def apply_state(self, data: dict[str, Any]) -> None:
-        """Take the state another kernel saved (validated as ``from_dict`` does); fire "synced"."""
+        """Take the state another kernel saved (validated as ``from_dict`` does).
+
+        Fires one "synced" event whose ``changed`` lists the parts that moved (``step``,
+        ``timer``, ``roles``, ``notes``, ``contributions``), or none if nothing did."""
         fresh = Session.from_dict(data, self.runbook, self.clock)
         if fresh.id != self.id:
             raise ValueError(f"state of session {fresh.id!r} given to session {self.id!r}")
+        changed = [
+            part
+            for part, names in _STATE_PARTS.items()
+            if any(getattr(self, name) != getattr(fresh, name) for name in names)
+        ]
         for name in _STATE_FIELDS:
             setattr(self, name, getattr(fresh, name))
-        self._emit("synced")
+        if changed:  # a save that changed nothing a view shows (e.g. spent time) stays quiet
+            self._emit("synced", changed=changed)
 
     @classmethod
     def from_dict(
@@ -434,6 +443,16 @@ _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
     "_segment_start", "_notes", "_contributions",
 )  # fmt: skip
+
+
+# What a follower's views may need to redraw, by the fields behind it.
+_STATE_PARTS = {
+    "step": ("_index",),
+    "timer": ("_status", "_deadline", "_paused_remaining", "_extra"),
+    "roles": ("_roles",),
+    "notes": ("_notes",),
+    "contributions": ("_contributions",),
+}
 
 
 def _optional_float(value: Any) -> float | None:

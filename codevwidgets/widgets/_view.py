@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from codevwidgets.i18n import Translator
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import LocalText, Runbook
+from codevwidgets.session import Event
 
 
 class Texts:
@@ -25,6 +26,14 @@ class Texts:
 
     def of(self, value: LocalText | None) -> str:
         return "" if value is None else self.runbook.text(value, self.language)
+
+
+def touches(event: Event, kinds: set[str], parts: set[str]) -> bool:
+    """Whether ``event`` concerns a view: one of its own ``kinds``, or a follower's sync
+    (``apply_state``) that changed one of its ``parts``."""
+    if event.kind == "synced":
+        return bool(parts.intersection(event.data.get("changed", ())))
+    return event.kind in kinds
 
 
 def show(widget: widgets.DOMWidget, visible: bool) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from codevwidgets.session import MAX_CONTRIBUTION, Contribution, Event, Session
-from codevwidgets.widgets._view import Texts, show
+from codevwidgets.widgets._view import Texts, show, touches
 
 Submit = Callable[[str, str, bool, str | None], None]
 """``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
@@ -19,7 +19,7 @@ Submit = Callable[[str, str, bool, str | None], None]
 Hide = Callable[[int, bool], None]
 """``hide(contribution_id, hidden)``: the facilitator's only say over a contribution."""
 
-REFRESH_ON = {"started", "step", "contribution", "hidden", "synced", "finished"}
+REFRESH_ON = {"started", "step", "contribution", "hidden", "finished"}
 
 
 class ContributionList(widgets.VBox):
@@ -38,7 +38,7 @@ class ContributionList(widgets.VBox):
         return f"ContributionList(session={self.session.id!r})"
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in REFRESH_ON:
+        if touches(event, REFRESH_ON, {"step", "contributions"}):
             self.refresh()
 
     def refresh(self) -> None:
@@ -99,7 +99,7 @@ class ContributionBox(widgets.VBox):
         return f"ContributionBox(session={self.session.id!r})"
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"started", "step", "synced", "finished", "paused", "resumed"}:
+        if touches(event, {"started", "step", "finished", "paused", "resumed"}, {"step", "timer"}):
             self.refresh()
 
     def refresh(self) -> None:

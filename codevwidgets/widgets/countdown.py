@@ -19,6 +19,7 @@ import traitlets
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.i18n import Translator
 from codevwidgets.session import Event, Session
+from codevwidgets.widgets._view import touches
 
 __all__ = ["LABEL_KEYS", "Countdown"]
 
@@ -37,7 +38,7 @@ LABEL_KEYS = {
 }
 
 
-TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished", "synced"}
+TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished"}
 
 
 def _ms(seconds: float) -> int:
@@ -120,7 +121,7 @@ class Countdown(anywidget.AnyWidget):
 
     def _on_event(self, event: Event) -> None:
         # Notes and contributions change often (every keystroke) and never move the timer.
-        if self._session is not None and event.kind in TIMER_EVENTS:
+        if self._session is not None and touches(event, TIMER_EVENTS, {"step", "timer"}):
             self.update_from(self._session)
 
     # -- clock sync with the browser -------------------------------------------------------

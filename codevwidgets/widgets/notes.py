@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from codevwidgets.runbook import Step
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets._view import Texts, touches
 
 
 class NotesPanel(widgets.VBox):
@@ -32,7 +32,7 @@ class NotesPanel(widgets.VBox):
         return f"NotesPanel(session={self.session.id!r}, step={self.session.current_step.id!r})"
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"started", "step", "synced"}:
+        if touches(event, {"started", "step"}, {"step", "notes"}):
             self.refresh()
 
     def refresh(self) -> None:

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, escaped_list, roles_summary
+from codevwidgets.widgets._view import Texts, escaped_list, roles_summary, touches
 from codevwidgets.widgets.console import stylesheet
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
@@ -72,7 +72,7 @@ class ParticipantView(widgets.VBox):
         return f"ParticipantView(session={self.session.id!r}, name={self.name!r})"
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"roles", "synced"}:
+        if touches(event, {"roles"}, {"roles"}):
             self._follow_roles()
 
     def _follow_roles(self) -> None:

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from codevwidgets.runbook import ROLES, LocalText, RoleRules
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, escaped_list, show
+from codevwidgets.widgets._view import Texts, escaped_list, show, touches
 
 
 class RulesPanel(widgets.VBox):
@@ -51,7 +51,7 @@ class RulesPanel(widgets.VBox):
         show(self.spoken, bool(prompt))
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"started", "step", "synced"}:
+        if touches(event, {"started", "step"}, {"step"}):
             self.refresh()
 
     def refresh(self) -> None:

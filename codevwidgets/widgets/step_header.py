@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets._view import Texts, touches
 
 
 class StepHeader(widgets.VBox):
@@ -22,7 +22,7 @@ class StepHeader(widgets.VBox):
         return f"StepHeader(session={self.session.id!r})"
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in {"started", "step", "synced", "finished"}:
+        if touches(event, {"started", "step", "finished"}, {"step", "timer"}):
             self.refresh()
 
     def refresh(self) -> None:

@@ -728,3 +728,18 @@ def test_replace_contributions_mirrors_the_store(running: Session, events: list[
     assert [c.text for c in running.contributions_for("clarification")] == ["From a phone"]
     assert running.contributions_for("consultation") == []
     assert [e.kind for e in events] == ["contribution", "contribution"]
+
+
+def test_apply_state_says_what_changed_and_is_quiet_otherwise(
+    running: Session, runbook: Runbook, clock: FakeClock
+) -> None:
+    follower = Session.from_dict(running.to_dict(), runbook, clock)
+    seen: list[Event] = []
+    follower.on_change(seen.append)
+    follower.apply_state(running.to_dict())
+    assert seen == []
+    running.set_note("presentation", "topic", "Reorg")
+    follower.apply_state(running.to_dict())
+    running.next()
+    follower.apply_state(running.to_dict())
+    assert [e.data["changed"] for e in seen] == [["notes"], ["step", "timer"]]
