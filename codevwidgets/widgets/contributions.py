@@ -119,7 +119,8 @@ class ContributionBox(widgets.VBox):
     def click_send(self) -> None:
         """Send what is typed; on success clear the box, else say why and keep the text."""
         step = self.session.current_step
-        if self._deliver(step.id, self.input.value, self.anonymous.value, None):
+        anonymous = self.anonymous.value and step.anonymous  # a crafted comm may tick it
+        if self._deliver(step.id, self.input.value, anonymous, None):
             self.input.value = ""
             self.message.value = self.texts("participant.sent")
 
@@ -133,6 +134,8 @@ class ContributionBox(widgets.VBox):
     def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
         from codevwidgets.store import RateLimited
 
+        if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click
+            return False
         if not text.strip():
             return self._refuse("participant.empty")
         if len(text.strip()) > MAX_CONTRIBUTION:

@@ -1,0 +1,421 @@
+"""The participant's page, without a browser: what it builds, what it refuses, what it writes.
+
+``participant_page()`` is called as the notebook calls it, with the store from ``CODEV_STORE``
+and the link's parameters in ``QUERY_STRING``. Its watcher thread is stopped at once: the tests
+make the page follow the store by hand, as the watcher would.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import ipywidgets as widgets
+import pytest
+
+from codevwidgets.i18n import Translator
+from codevwidgets.roles import Roles
+from codevwidgets.runbook import load_preset
+from codevwidgets.session import MAX_CONTRIBUTION, Session
+from codevwidgets.store import Secrets, SessionStore
+from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.pages import participant_page
+from codevwidgets.widgets.participant import ParticipantView
+
+EN = Translator("en")
+NAMES = ("Ana", "Bruno", "Chloé", "David", "Emma")
+# Step indexes of the classic runbook.
+PRESENTATION, CLARIFICATION, CONTRACT, CONSULTATION, SYNTHESIS, CONCLUSION = range(6)
+
+
+@dataclass
+class Page:
+    view: ParticipantView
+    store: SessionStore
+    secrets: Secrets
+
+    @property
+    def session_id(self) -> str:
+        return self.secrets.session_id
+
+    def follow(self) -> None:
+        """What the page's watcher does when the store's revision moves."""
+        stored = self.store.load_state(self.session_id)
+        assert stored is not None
+        self.view.session.apply_state(stored.state)
+
+    def snapshot(self) -> tuple[dict[str, Any], int, int]:
+        stored = self.store.load_state(self.session_id)
+        assert stored is not None
+        return stored.state, stored.revision, len(self.store.events(self.session_id))
+
+
+Opener = Callable[..., Page]
+
+
+def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def classes(widget: widgets.Widget) -> set[str]:
+    return set(getattr(widget, "_dom_classes", ()))
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SessionStore]:
+    path = tmp_path / "store.db"
+    monkeypatch.setenv("CODEV_STORE", str(path))
+    with SessionStore(path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def open_page(store: SessionStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Opener]:
+    """``open_page(step=None, name="Chloé", **query)``: a session at ``step`` (None: not
+    started, -1: finished in the first step, -2: finished in the last) and a participant's
+    page on it."""
+    views: list[ParticipantView] = []
+
+    def open_(step: int | None = None, name: str | None = "Chloé", **query: str) -> Page:
+        roles = Roles("Ana", "Bruno", ("Chloé", "David", "Emma"))
+        session = Session(load_preset("classic"), roles)
+        if step is not None:
+            session.start()
+            if step == -2:
+                session.go_to(CONCLUSION)
+            if step < 0:
+                session.finish()
+            elif step:
+                session.go_to(step)
+        secrets = store.create(session, "classic", "en")
+        params = {"session": secrets.session_id, "code": secrets.join_code, **query}
+        if name is not None:
+            params["name"] = name
+        monkeypatch.setenv("QUERY_STRING", urlencode(params))
+        view = participant_page()
+        assert isinstance(view, ParticipantView)
+        view.link.stop()
+        views.append(view)
+        return Page(view, store, secrets)
+
+    yield open_
+    for view in views:
+        view.link.stop()
+        view.close()
+
+
+def error_page(monkeypatch: pytest.MonkeyPatch, **query: str) -> widgets.Widget:
+    monkeypatch.setenv("QUERY_STRING", urlencode(query))
+    return participant_page()
+
+
+# -- what the page builds ------------------------------------------------------------------
+
+
+def test_no_control_that_could_steer(open_page: Opener) -> None:
+    page = open_page(CLARIFICATION)
+    tree = list(walk(page.view))
+    buttons = [w for w in tree if isinstance(w, widgets.Button)]
+    assert [classes(b) for b in buttons] == [{"codev-contribution-submit"}]
+    selections = [w for w in tree if isinstance(w, widgets.widget_selection._Selection)]
+    assert len(selections) == 1
+    assert isinstance(selections[0], widgets.ToggleButtons)
+    assert "codev-evaluation" in classes(selections[0])
+    for kind in (widgets.Dropdown, widgets.SelectMultiple, widgets.Select, widgets.RadioButtons):
+        assert not [w for w in tree if isinstance(w, kind)], kind
+    texts = [w for w in tree if isinstance(w, widgets.Text | widgets.Textarea)]
+    assert [classes(t) for t in texts] == [{"codev-contribution-input"}]
+    steering = {
+        "codev-next-step",
+        "codev-previous-step",
+        "codev-confirm",
+        "codev-finish",
+        "codev-timer-controls",
+        "codev-navigator",
+        "codev-notes",
+    }
+    assert not [w for w in tree if classes(w) & steering]
+    # The roles are shown as escaped text, not as a board to change them.
+    roles = [w for w in tree if "codev-roles" in classes(w)]
+    assert len(roles) == 1
+    assert isinstance(roles[0], widgets.HTML)
+    assert "Chloé" in roles[0].value
+    assert page.view.you.value == EN("participant.you_are_advisors")
+
+
+def test_what_people_typed_is_never_html(store: SessionStore, open_page: Opener) -> None:
+    page = open_page(CLARIFICATION)
+    typed = "<img src=x onerror=alert(1)>Why now?"
+    book = page.view.session.runbook
+    store.add_contribution(page.session_id, "clarification", "<b>Eve</b>", typed, None, "p", book)
+    page.follow()
+    tree = list(walk(page.view))
+    labels = [w for w in tree if isinstance(w, widgets.Label) and w.value == typed]
+    assert len(labels) == 1
+    assert "codev-contribution-text" in classes(labels[0])
+    for html_widget in (w for w in tree if isinstance(w, widgets.HTML)):
+        assert "<img" not in html_widget.value
+        assert "<b>Eve</b>" not in html_widget.value
+
+
+# -- crafted comm messages cannot steer ----------------------------------------------------
+
+
+def hostile_values(value: Any) -> list[Any]:
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [0, -1, 2**40]
+    if isinstance(value, float):
+        return [0.0, -1.0, 1e15, math.inf]
+    if isinstance(value, str):
+        return ["x", "finished", "running", "<img src=x onerror=alert(1)>", ""]
+    if isinstance(value, list | tuple):
+        return [[], ["x"]]
+    if isinstance(value, dict):
+        return [{}, {"x": "y"}]
+    return ["x", 0, True, None]
+
+
+def update(widget: widgets.Widget, state: dict[str, Any]) -> None:
+    """What the comm delivers when a page sends ``state`` (errors are swallowed, as live)."""
+    widget._handle_msg(
+        {
+            "content": {"data": {"method": "update", "state": state, "buffer_paths": []}},
+            "buffers": [],
+        }
+    )
+
+
+def custom(widget: widgets.Widget, content: Any) -> None:
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+    )
+
+
+CUSTOM_MESSAGES: list[Any] = [
+    {"type": "sync", "t0": "x"},
+    {"type": "sync", "t0": math.nan},
+    {"type": "sync", "t0": True},
+    {"type": "sync"},
+    {"type": "next"},
+    {"type": "time", "server_ms": 0},
+    {"method": "next"},
+    {"event": "start"},
+    "next",
+    None,
+    [1, 2],
+]
+
+
+def attack(page: Page, click: bool) -> None:
+    """Every synced trait of every widget set to hostile values, then custom messages."""
+    tree = list(walk(page.view))
+    countdowns = [w for w in tree if isinstance(w, Countdown)]
+    assert countdowns
+    for countdown in countdowns:
+        update(countdown, {"status": "finished", "deadline_ms": 0})
+        update(countdown, {"status": "running", "deadline_ms": 2**50, "remaining_ms": -1})
+    for widget in tree:
+        for key in sorted(widget.keys):
+            if key in {"layout", "style", "children"}:
+                continue
+            for value in hostile_values(widget.get_state(key)[key]):
+                update(widget, {key: value})
+        update(widget, {"session": None, "value": "x", "disabled": False, "index": 0})
+        for content in CUSTOM_MESSAGES:
+            custom(widget, content)
+        if click:
+            custom(widget, {"event": "click"})
+    # The children last: the kernel drops its own widgets, nothing else.
+    for widget in tree:
+        if "children" in widget.keys:
+            update(widget, {"children": []})
+
+
+@pytest.mark.parametrize(
+    ("step", "click"),
+    [
+        (None, True),
+        (PRESENTATION, True),
+        (CONTRACT, True),
+        (SYNTHESIS, True),
+        (CLARIFICATION, False),
+        (CONSULTATION, False),
+        (-1, True),
+        (-2, True),
+    ],
+    ids=[
+        "ready",
+        "presentation",
+        "contract",
+        "synthesis",
+        "clarification",
+        "consultation",
+        "finished",
+        "finished-in-conclusion",
+    ],
+)
+def test_crafted_comm_messages_cannot_steer(
+    open_page: Opener, step: int | None, click: bool
+) -> None:
+    """In steps without input even a click on the (hidden) send button must write nothing; in
+    steps with input, clicking send is the page's one legitimate write, so it is not sent."""
+    page = open_page(step)
+    before = page.snapshot()
+    local = page.view.session.to_dict()
+    attack(page, click)
+    assert page.snapshot() == before
+    assert page.store.contributions(page.session_id, include_hidden=True) == []
+    assert page.view.session.to_dict() == local
+
+
+def test_crafted_rating_outside_the_evaluation_step_writes_nothing(open_page: Opener) -> None:
+    page = open_page(CLARIFICATION)
+    before = page.snapshot()
+    update(page.view.box.rating, {"index": 4})
+    assert page.snapshot() == before
+    assert page.store.contributions(page.session_id) == []
+
+
+def test_crafted_anonymous_flag_is_ignored_where_the_runbook_does_not_allow_it(
+    open_page: Opener,
+) -> None:
+    page = open_page(CLARIFICATION)
+    update(page.view.box.anonymous, {"value": True})
+    update(page.view.box.input, {"value": "Who decides?"})
+    custom(page.view.box.send, {"event": "click"})
+    [stored] = page.store.contributions(page.session_id)
+    assert (stored.author, stored.text) == ("Chloé", "Who decides?")
+
+
+# -- contributions -------------------------------------------------------------------------
+
+
+def send(page: Page, text: str) -> str:
+    page.view.box.input.value = text
+    page.view.box.send.click()
+    return str(page.view.box.message.value)
+
+
+def test_empty_and_too_long_are_refused_with_a_message(open_page: Opener) -> None:
+    page = open_page(CLARIFICATION)
+    box = page.view.box
+    assert send(page, "   ") == EN("participant.empty")
+    assert "codev-error" in classes(box.message)
+    long = "a" * (MAX_CONTRIBUTION + 1)
+    assert send(page, long) == EN("participant.too_long", limit=MAX_CONTRIBUTION)
+    assert box.input.value == long  # kept, to be shortened
+    assert page.store.contributions(page.session_id) == []
+    assert send(page, "b" * MAX_CONTRIBUTION) == EN("participant.sent")
+    assert box.input.value == ""
+    assert "codev-error" not in classes(box.message)
+    stored = page.store.contributions(page.session_id)
+    assert [(c.step_id, c.author, c.kind, len(c.text)) for c in stored] == [
+        ("clarification", "Chloé", "questions", MAX_CONTRIBUTION)
+    ]
+
+
+def test_quick_sends_are_rate_limited(open_page: Opener) -> None:
+    page = open_page(CLARIFICATION)
+    replies = [send(page, f"Question {i}?") for i in range(6)]
+    assert replies[:5] == [EN("participant.sent")] * 5
+    assert replies[5] == EN("participant.rate_limited")
+    assert page.view.box.input.value == "Question 5?"
+    assert len(page.store.contributions(page.session_id)) == 5
+
+
+def test_anonymous_only_where_the_runbook_allows_and_with_a_name(open_page: Opener) -> None:
+    def offered(page: Page) -> bool:
+        return bool(page.view.box.anonymous.layout.display != "none")
+
+    assert not offered(open_page(CLARIFICATION))
+    assert not offered(open_page(CONSULTATION, name=None))
+    page = open_page(CONSULTATION)
+    assert offered(page)
+    page.view.box.anonymous.value = True
+    assert send(page, "Try a pilot team first.") == EN("participant.sent")
+    [stored] = page.store.contributions(page.session_id)
+    assert (stored.author, stored.kind) == (None, "ideas")
+    # The page follows the facilitator: leaving the step hides the choice.
+    session = page.store.load_session(page.session_id, page.view.session.runbook)
+    session.next()
+    page.store.save(session)
+    page.follow()
+    assert not offered(page)
+
+
+def test_evaluation_in_the_conclusion_step(open_page: Opener) -> None:
+    page = open_page(CONCLUSION)
+    box = page.view.box
+    assert box.evaluation.layout.display != "none"
+    box.rating.value = "4"
+    assert box.message.value == EN("participant.evaluation_sent", score="4")
+    stored = page.store.contributions(page.session_id)
+    assert [(c.step_id, c.author, c.text, c.kind) for c in stored] == [
+        ("conclusion", "Chloé", "4", "evaluation")
+    ]
+    assert open_page(CLARIFICATION).view.box.evaluation.layout.display == "none"
+
+
+def test_nothing_to_type_where_the_step_collects_nothing(open_page: Opener) -> None:
+    page = open_page(PRESENTATION)
+    assert page.view.box.writing.layout.display == "none"
+    assert page.view.box.message.value == EN("participant.listen")
+
+
+# -- bad links -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"code": "wrong"},
+        {"code": ""},
+        {},
+        {"code": "key"},
+        {"session": "nope", "code": "code"},
+        {"session": "", "code": "code"},
+        {"session": "x' OR '1'='1", "code": "code"},
+    ],
+    ids=[
+        "wrong",
+        "empty",
+        "missing",
+        "facilitator-key",
+        "unknown-session",
+        "no-session",
+        "injection",
+    ],
+)
+def test_bad_link_shows_an_error_and_no_session_data(
+    store: SessionStore,
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, str],
+) -> None:
+    roles = Roles("Ana", "Bruno", ("Chloé", "David", "Emma"))
+    session = Session(load_preset("classic"), roles)
+    session.start()
+    secrets = store.create(session, "classic", "en")
+    values = {"key": secrets.facilitator_key, "code": secrets.join_code}
+    query = {"session": secrets.session_id, "name": "Zoé", **query}
+    if query.get("code") == "key":
+        query["code"] = values["key"]
+    if query.get("code") == "code":
+        query["code"] = values["code"]
+    page = error_page(monkeypatch, **query)
+    assert isinstance(page, widgets.HTML)
+    assert "codev-error" in classes(page)
+    assert page.value.strip()
+    assert "Traceback" not in page.value
+    for step in session.runbook.steps:
+        for language in ("en", "fr"):
+            assert session.runbook.text(step.title, language) not in page.value
+    for name in (*NAMES, "Zoé"):
+        assert name not in page.value
