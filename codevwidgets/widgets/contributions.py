@@ -145,7 +145,8 @@ class ContributionBox(widgets.VBox):
         except RateLimited:
             return self._refuse("participant.rate_limited")
         except ValueError:
-            return self._refuse("participant.too_long")
+            # Lengths were checked above: what is left is a step that does not take this.
+            return self._refuse("participant.refused")
         self.message.remove_class("codev-error")
         return True
 
