@@ -21,9 +21,11 @@ from codevwidgets.store import SessionStore, join_code_for
 # Installed wheels carry the notebooks inside the package; a source checkout has them beside it.
 _CANDIDATES = (Path(__file__).parent / "notebooks", Path(__file__).parent.parent / "notebooks")
 DEMO_ROSTER = Path(__file__).parent / "demo" / "roster.yaml"
-# A participant page closed without its unload beacon (phone asleep, network lost) leaves a
-# kernel behind: Voilà's culler ends kernels idle this long with no page connected.
-CULL_IDLE_SECONDS = 120
+# Voilà's own unload beacon does not reach its server here (it posts to a "null" address
+# without an _xsrf value: voila-dashboards/voila#1458), and phones drop pages without one:
+# the culler ends kernels idle this long with no page connected. A participant kernel stops
+# following the store once its page is gone (pages.PAGE_GONE_AFTER), so it does fall idle.
+CULL_IDLE_SECONDS = 60
 
 
 def notebooks_dir() -> Path:
@@ -43,7 +45,7 @@ def voila_command(port: int, ip: str) -> list[str]:
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        "--MappingKernelManager.cull_interval=30",
+        "--MappingKernelManager.cull_interval=15",
         "--MappingKernelManager.cull_connected=False",
     ]
 

@@ -27,7 +27,8 @@ from codevwidgets.widgets.participant import ParticipantView
 
 # A page whose browser has not synced its clock for this long is gone (closed, or a phone
 # asleep): its kernel stops following the store, falls idle, and Voilà's culler ends it.
-PAGE_GONE_AFTER = 5 * 60.0
+# Pages sync every 60 s, and background tabs are throttled to about once a minute.
+PAGE_GONE_AFTER = 150.0
 
 
 def error_box(lines: list[str]) -> widgets.HTML:
