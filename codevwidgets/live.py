@@ -35,7 +35,7 @@ class LiveLink:
         *,
         writer: bool,
         alive: Callable[[], bool] = lambda: True,
-        interval: float = 0.05,
+        interval: float = 0.025,
         start_thread: bool = True,
     ) -> None:
         self.store, self.session, self.writer, self.alive = store, session, writer, alive

@@ -5,7 +5,8 @@ connection's writes), so a kernel that follows a session polls. ``PRAGMA data_ve
 polling cheap: it reads a counter in the WAL index (shared memory, no disk access), costs
 microseconds, and changes only when another connection has committed. Only then is the
 session's revision read, so a quiet session costs a participant's kernel almost nothing, and a
-50 ms interval keeps a step change well within the pages' latency target.
+polling every few tens of milliseconds (LiveLink uses 25 ms) keeps a step change within the
+pages' latency target.
 """
 
 from __future__ import annotations

@@ -77,6 +77,9 @@ def facilitator_page(
         page_url("participant.ipynb", {"session": session.id, "code": join_code_for(key)}),
         page_url("facilitator.ipynb", {"session": session.id, "key": key}),
     )
+    # Linked before the console is built, so a change reaches the store (and the participants)
+    # before this kernel spends time redrawing its own page.
+    link = LiveLink(store, session, writer=True)
     console = FacilitatorConsole(
         book,
         group,
@@ -86,7 +89,7 @@ def facilitator_page(
         join=join,
         hide=lambda number, hidden: store.hide_contribution(session.id, number, hidden),
     )
-    console.link = LiveLink(store, session, writer=True)
+    console.link = link
     return console
 
 
