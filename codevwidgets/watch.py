@@ -4,7 +4,7 @@ SQLite has no cross-process notification (no LISTEN/NOTIFY; ``update_hook`` sees
 connection's writes), so a kernel that follows a session polls. ``PRAGMA data_version`` makes
 polling cheap: it reads a counter in the WAL index (shared memory, no disk access), costs
 microseconds, and changes only when another connection has committed. Only then is the
-session's revision read, so a quiet session costs a participant's kernel almost nothing, and a
+session's revision read, so a quiet session costs a participant's kernel almost nothing, and
 polling every few tens of milliseconds (LiveLink uses 25 ms) keeps a step change within the
 pages' latency target.
 """
