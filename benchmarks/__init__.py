@@ -1,0 +1,1 @@
+"""Benchmarks of live sessions (``make bench``): see ``python -m benchmarks --help``."""

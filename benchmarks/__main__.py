@@ -1,0 +1,530 @@
+"""``make bench``: live-session figures, each against a baseline measured in the same run.
+
+1. step change on the facilitator page → all N participant pages updated (N = 1, 8, 16);
+   baseline: the facilitator page's own title update;
+2. participant page ready vs a bare Voilà page showing one label;
+3. memory of a participant kernel vs a bare ipywidgets kernel;
+4. kernels still running after participant pages were closed (Voilà's culling);
+5. a room joining at once: participant pages vs bare pages opened together.
+
+Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
+with fewer pages, fewer samples and a 30 s wait.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import nbformat
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from benchmarks._pages import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RECORD_TITLES,
+    STAMPED_CLICK,
+    close_page,
+    open_burst,
+    open_page,
+    title_change,
+)
+from benchmarks._voila import Voila, cpu_seconds, descendants, rss_mib
+from codevwidgets.roles import Roles
+from codevwidgets.runbook import load_preset
+from codevwidgets.serve import voila_command
+from codevwidgets.session import Session
+from codevwidgets.store import Secrets, SessionStore
+
+RESULTS = Path(__file__).with_name("results.md")
+ADVISORS = ("Chloé", "David", "Emma")
+BARE_SOURCE = 'import ipywidgets as w\nl = w.Label("ready")\nl.add_class("codev-bare")\nl'
+SETTLE = 3.0  # seconds for kernels and pages to quieten after opening pages
+UPDATE_TIMEOUT_MS = 20_000
+JOIN_BATCH = 5
+BURST_TIMEOUT = 120.0  # seconds for a page opened in a burst to show its widget
+XSRF_REFUSED = "(127.0.0.1): '_xsrf' argument missing from POST"  # Voilà's log, once per beacon
+
+
+@dataclass
+class Plan:
+    participants: tuple[int, ...] = (1, 8, 16)
+    step_changes: int = 15
+    ready_runs: int = 7
+    memory_pages: int = 3
+    closed_pages: int = 20
+    dropped_pages: int = 5
+    wait_after_close: float = 120.0
+    observe_until: float = 240.0  # beyond the deadline: when did the culler get there?
+    burst_pages: int = 25
+
+
+QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6)
+
+
+@dataclass
+class Row:
+    measure: str
+    value: str
+    baseline: str
+    ratio: str
+    target: str
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    cpu: list[str] = field(default_factory=list)  # diagnostic table lines: CPU time
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def new_session(store: Path) -> tuple[Secrets, int]:
+    """A classic session with its roles set, stored; and its number of steps."""
+    book = load_preset("classic")
+    session = Session(book, Roles("Ana", "Bruno", ADVISORS))
+    with SessionStore(store) as sessions:
+        return sessions.create(session, "classic", "en"), len(book.steps)
+
+
+# -- 1. step change → every participant page --------------------------------------------------
+
+
+def step_change(
+    facilitator: Page, participants: list[Page], index: int, forward: bool
+) -> tuple[float, float | None, int]:
+    """One step change; seconds to the facilitator's own title, to the last participant's.
+
+    Returns (facilitator's, slowest participant's or None if one never updated, new index).
+    """
+    if forward:
+        facilitator.click(".codev-next-step")
+        facilitator.locator(".codev-confirm").wait_for(state="visible")
+        at = facilitator.evaluate(STAMPED_CLICK, ".codev-confirm")
+        index += 1
+    else:
+        at = facilitator.evaluate(STAMPED_CLICK, ".codev-previous-step")
+        index -= 1
+    own, text = title_change(facilitator, at, None, UPDATE_TIMEOUT_MS)
+    latest: float | None = at
+    for page in participants:
+        try:
+            changed, _ = title_change(page, at, text, UPDATE_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            latest = None
+            break
+        latest = max(latest, changed)
+    slowest = None if latest is None else (latest - at) / 1000
+    return (own - at) / 1000, slowest, index
+
+
+def cpu_groups(server: Voila, facilitator_kernel: int) -> dict[str, set[int]]:
+    """The processes whose CPU time is accounted for during the step changes."""
+    voila = {server.process.pid, *descendants(server.process.pid)}
+    return {
+        "facilitator kernel": {facilitator_kernel},
+        "participant kernels": server.kernels() - {facilitator_kernel},
+        "Voilà server": {server.process.pid},
+        "Chromium + Playwright": descendants(os.getpid()) - voila,
+    }
+
+
+class CpuMeter:
+    """CPU time (user + system) spent by groups of processes since the meter was made."""
+
+    def __init__(self, groups: dict[str, set[int]]) -> None:
+        self.groups = groups
+        self.start, self.since = cpu_seconds(set().union(*groups.values())), time.monotonic()
+
+    def read(self) -> tuple[dict[str, float], float]:
+        """Seconds of CPU by group, and seconds of wall time, so far."""
+        now = cpu_seconds(set().union(*self.groups.values()))
+        spent = {
+            name: sum(
+                now[pid] - self.start[pid] for pid in pids if pid in now and pid in self.start
+            )
+            for name, pids in self.groups.items()
+        }
+        return spent, time.monotonic() - self.since
+
+
+Spent = tuple[dict[str, float], float]
+
+
+def cpu_line(n: int, idle: Spent, changes: Spent, count: int) -> str:
+    (idle_cpu, idle_wall), (cpu, wall) = idle, changes
+    by_group = ", ".join(f"{name} {ms(used / count)}" for name, used in cpu.items())
+    return (
+        f"| {n} | {sum(idle_cpu.values()) / idle_wall * 1000:.0f} ms/s | {by_group} "
+        f"| {ms(sum(cpu.values()) / count)} | {ms(wall / count)} |"
+    )
+
+
+def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    store = work / "step.db"
+    secrets, steps = new_session(store)
+    server = Voila(work / "step", store)
+    try:
+        key = secrets.facilitator_key
+        url = server.url("facilitator.ipynb", session=secrets.session_id, key=key)
+        facilitator, _ = open_page(browser, url, ".codev-timer")
+        (facilitator_kernel,) = server.kernels()
+        facilitator.get_by_role("button", name="Start the session").click()
+        facilitator.locator(".codev-next-step").wait_for(state="visible")
+        facilitator.evaluate(RECORD_TITLES)
+        participants: list[Page] = []
+        index, forward = 0, True
+        for n in plan.participants:
+            while len(participants) < n:
+                name = ADVISORS[len(participants) % len(ADVISORS)]
+                query = {"session": secrets.session_id, "code": secrets.join_code, "name": name}
+                page, _ = open_page(
+                    browser, server.url("participant.ipynb", **query), ".codev-timer"
+                )
+                page.evaluate(RECORD_TITLES)
+                participants.append(page)
+            time.sleep(SETTLE)
+            groups = cpu_groups(server, facilitator_kernel)
+            meter = CpuMeter(groups)
+            time.sleep(SETTLE)
+            idle = meter.read()  # pages open, nothing happening
+            meter = CpuMeter(groups)
+            own, everyone, missed = [], [], 0
+            for _ in range(plan.step_changes):
+                forward = (forward or index == 0) and index < steps - 1
+                mine, slowest, index = step_change(facilitator, participants, index, forward)
+                own.append(mine)
+                if slowest is None:
+                    missed += 1
+                else:
+                    everyone.append(slowest)
+                time.sleep(0.5)
+            report.rows.append(step_row(n, everyone, own, missed))
+            report.cpu.append(cpu_line(n, idle, meter.read(), plan.step_changes))
+        for page in [facilitator, *participants]:
+            close_page(page)
+    finally:
+        server.stop()
+
+
+def step_row(n: int, everyone: list[float], own: list[float], missed: int) -> Row:
+    p50, p95 = percentile(everyone, 0.5), percentile(everyone, 0.95)
+    b50, b95 = percentile(own, 0.5), percentile(own, 0.95)
+    note = f" ({missed} of {len(own)} changes never reached every page)" if missed else ""
+    return Row(
+        f"step change → all {n} participant page(s) updated, p50 / p95 "
+        f"({len(everyone)} changes){note}",
+        f"{ms(p50)} / {ms(p95)}",
+        f"facilitator's own title: {ms(b50)} / {ms(b95)}",
+        f"{p50 / b50:.1f} / {p95 / b95:.1f}",
+        "p95 ≤ 250 ms at N = 16" if n == 16 else "",
+    )
+
+
+# -- 2 and 3. participant page and kernel vs a bare Voilà page ----------------------------------
+
+
+def write_bare_notebook(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BARE_SOURCE)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, directory / "bare.ipynb")
+
+
+def bench_bare(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    store = work / "bare.db"
+    secrets, _ = new_session(store)
+    write_bare_notebook(work / "bare-notebooks")
+    kit = Voila(work / "kit", store)
+    bare = Voila(work / "bare", store, notebook_dir=work / "bare-notebooks")
+    query = {"session": secrets.session_id, "code": secrets.join_code, "name": "Emma"}
+    participant = (kit, kit.url("participant.ipynb", **query), ".codev-timer")
+    baseline = (bare, bare.url("bare.ipynb"), ".codev-bare")
+    try:
+        # A first load of each, not counted: Voilà's templates, Python's imports, disk caches.
+        for _, url, selector in (participant, baseline):
+            close_page(open_page(browser, url, selector)[0])
+        ready: dict[str, list[float]] = {"kit": [], "bare": []}
+        for _ in range(plan.ready_runs):
+            for label, (_, url, selector) in (("kit", participant), ("bare", baseline)):
+                page, seconds = open_page(browser, url, selector)
+                ready[label].append(seconds)
+                close_page(page)
+        time.sleep(SETTLE)
+        memory: dict[str, list[float]] = {"kit": [], "bare": []}
+        pages = []
+        for _ in range(plan.memory_pages):
+            for label, (server, url, selector) in (("kit", participant), ("bare", baseline)):
+                before = server.kernels()
+                page, _ = open_page(browser, url, selector)
+                time.sleep(SETTLE)
+                (kernel,) = server.kernels() - before
+                memory[label].append(rss_mib(kernel))
+                pages.append(page)
+        for page in pages:
+            close_page(page)
+    finally:
+        kit.stop()
+        bare.stop()
+    kit_ready, bare_ready = statistics.median(ready["kit"]), statistics.median(ready["bare"])
+    kit_rss, bare_rss = statistics.median(memory["kit"]), statistics.median(memory["bare"])
+    report.rows += [
+        Row(
+            f"participant page ready (goto → `.codev-timer` visible), median of "
+            f"{plan.ready_runs}, alternating",
+            ms(kit_ready),
+            f"bare Voilà label page: {ms(bare_ready)}",
+            f"{kit_ready / bare_ready:.2f}",
+            "≤ 1.3",
+        ),
+        Row(
+            f"participant kernel memory (VmRSS, {SETTLE:.0f} s after ready), median of "
+            f"{plan.memory_pages}",
+            f"{kit_rss:.0f} MiB",
+            f"bare ipywidgets kernel: {bare_rss:.0f} MiB",
+            f"{kit_rss / bare_rss:.2f}",
+            "≤ 1.3",
+        ),
+    ]
+
+
+# -- 5. a room joining at once ------------------------------------------------------------------
+
+
+def burst(browser: Browser, work: Path, store: Path, pages: int, bare: bool) -> list[float | None]:
+    """Seconds to ready of ``pages`` pages opened at once, on a server of their own."""
+    secrets, _ = new_session(store)
+    if bare:
+        write_bare_notebook(work / "bare-notebooks")
+        server = Voila(work / "burst-bare", store, notebook_dir=work / "bare-notebooks")
+        url, selector = server.url("bare.ipynb"), ".codev-bare"
+    else:
+        server = Voila(work / "burst", store)
+        query = {"session": secrets.session_id, "code": secrets.join_code, "name": "Chloé"}
+        url, selector = server.url("participant.ipynb", **query), ".codev-timer"
+    try:
+        opened, ready = open_burst(browser, [url] * pages, selector, BURST_TIMEOUT)
+        for page in opened:
+            close_page(page)
+    finally:
+        server.stop()  # its kernels with it: the next burst starts on a quiet machine
+    return ready
+
+
+def bench_burst(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    kit = burst(browser, work, work / "burst.db", plan.burst_pages, bare=False)
+    bare = burst(browser, work, work / "burst.db", plan.burst_pages, bare=True)
+
+    def summary(ready: list[float | None]) -> str:
+        shown = sorted(t for t in ready if t is not None)
+        last = f", median {ms(statistics.median(shown))}, last {ms(shown[-1])}" if shown else ""
+        return f"{len(shown)} of {len(ready)} showed their widget{last}"
+
+    report.rows.append(
+        Row(
+            f"{plan.burst_pages} participant pages opened at once (a room joining; Voilà "
+            f"logs 'Timeout waiting for IOPub output' for a page left blank), "
+            f"within {BURST_TIMEOUT:.0f} s",
+            summary(kit),
+            f"{plan.burst_pages} bare label pages at once: {summary(bare)}",
+            "",
+            "(no target in the issue)",
+        )
+    )
+
+
+# -- 4. kernels of closed pages -----------------------------------------------------------------
+
+
+def bench_culling(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    store = work / "cull.db"
+    secrets, _ = new_session(store)
+    server = Voila(work / "cull", store)  # exactly `codev serve`'s command
+    query = {"session": secrets.session_id, "code": secrets.join_code, "name": "David"}
+    url = server.url("participant.ipynb", **query)
+    try:
+        before = len(server.kernels())
+        # Joining five at a time (all at once leaves blank pages on 2 cores: see "burst").
+        pages, ready = [], 0
+        for batch in range(0, plan.closed_pages + plan.dropped_pages, JOIN_BATCH):
+            size = min(JOIN_BATCH, plan.closed_pages + plan.dropped_pages - batch)
+            opened_now, times = open_burst(browser, [url] * size, ".codev-timer", BURST_TIMEOUT)
+            pages += opened_now
+            ready += sum(t is not None for t in times)
+        opened = len(server.kernels())
+        for number, page in enumerate(pages):
+            close_page(page, unload=number < plan.closed_pages)
+        closed_at = time.monotonic()
+        time.sleep(1)
+        right_after = len(server.kernels())
+        # The count at the deadline, and (watching a while longer) when the culler got there.
+        after, back_at, count, elapsed = None, None, right_after, 0.0
+        while after is None or (back_at is None and elapsed < plan.observe_until):
+            time.sleep(1)
+            elapsed, count = time.monotonic() - closed_at, len(server.kernels())
+            if back_at is None and count <= before:
+                back_at = elapsed
+            if after is None and elapsed >= plan.wait_after_close:
+                after = count
+        log = server.log.read_text(errors="replace")
+    finally:
+        server.stop()
+    back = (
+        f"back to {before} after {back_at:.0f} s"
+        if back_at is not None
+        else f"still {count} after {elapsed:.0f} s"
+    )
+    report.rows.append(
+        Row(
+            f"kernels running after {plan.closed_pages} participant pages (joined {JOIN_BATCH} "
+            "at a time, all open together) "
+            f"closed with unload + {plan.dropped_pages} dropped (context closed, no unload); "
+            f"{culler()}",
+            f"all open: {opened} ({ready} pages ready); 1 s after closing: {right_after}; "
+            f"{plan.wait_after_close:.0f} s after: {after}; {back}; "
+            f"kernels started: {log.count('Kernel started:')}, shutdown beacons refused "
+            f"(403 _xsrf missing): {log.count(XSRF_REFUSED)}, kernels shut down: "
+            f"{log.count('Kernel shutdown:')}",
+            f"before opening: {before}",
+            "",
+            f"{before} (no preheated pool) {plan.wait_after_close:.0f} s after",
+        )
+    )
+
+
+def culler() -> str:
+    """The culling settings of `codev serve`, as its command gives them."""
+    flags = dict(
+        arg.removeprefix("--MappingKernelManager.").split("=", 1)
+        for arg in voila_command(0, "127.0.0.1")
+        if arg.startswith("--MappingKernelManager.cull")
+    )
+    return ", ".join(f"{name}={value}" for name, value in flags.items())
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, voila "
+        f"{version('voila')}, ipykernel {version('ipykernel')}, Chromium headless; "
+        f"load average at the end: {load}"
+    )
+
+
+def revision() -> str:
+    """The commit measured, and whether files of the package differed from it."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], capture_output=True, text=True, cwd=RESULTS.parent)
+        return run.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "codevwidgets", "notebooks")
+    return f"codevwidgets at {git('rev-parse', '--short', 'HEAD') or '?'}" + (
+        " + uncommitted changes" if dirty else ""
+    )
+
+
+def markdown(report: Report, quick: bool, seconds: float, measured: str) -> str:
+    lines = [
+        f"# Benchmarks{' (quick smoke run: not the figures)' if quick else ''}",
+        "",
+        f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {measured}, {machine()}; "
+        f"run took {seconds / 60:.1f} min.",
+        "",
+        "| measure | value | baseline (same run) | ratio | target |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {r.measure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} |"
+            for r in report.rows
+        ),
+    ]
+    if report.cpu:
+        lines += [
+            "",
+            "Diagnostic: CPU time (user + system) by process group, with N participant pages",
+            "open: idle (CPU ms per second, all groups, nothing happening), then per step",
+            "change while the changes above were measured (a 0.5 s pause after each and",
+            f"Playwright's polling included). {os.cpu_count()} CPU give at most "
+            f"{os.cpu_count() or 1}000 ms of CPU per second.",
+            "",
+            "| N | idle | per step change, by group | per change, total | wall per change |",
+            "|---|---|---|---|---|",
+            *report.cpu,
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: small N, 30 s wait")
+    parser.add_argument("--only", nargs="+", choices=list(BENCHES))
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else Plan()
+    start, measured = time.monotonic(), revision()
+    report, failed, text = Report(), False, ""
+    with (
+        tempfile.TemporaryDirectory(prefix="codev-bench-") as tmp,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for name in args.only or list(BENCHES):
+                print(f"… {name}", file=sys.stderr, flush=True)
+                try:
+                    BENCHES[name](browser, Path(tmp) / name, plan, report)
+                except Exception as exc:  # one failing benchmark must not lose the others
+                    first = str(exc).splitlines()[0] if str(exc) else ""
+                    failure = f"failed: {type(exc).__name__}: {first}"
+                    report.rows.append(Row(f"benchmark `{name}`", failure, "", "", ""))
+                    failed = True
+                # Written after each benchmark: a long run interrupted keeps what it measured.
+                text = markdown(report, args.quick, time.monotonic() - start, measured)
+                RESULTS.write_text(text, encoding="utf-8")
+        finally:
+            browser.close()
+    print(text)
+    return 1 if failed else 0
+
+
+BENCHES = {
+    "steps": bench_step_changes,
+    "bare": bench_bare,
+    "burst": bench_burst,
+    "culling": bench_culling,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

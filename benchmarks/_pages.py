@@ -1,0 +1,97 @@
+"""Chromium pages on a Voilà server: open one until a selector shows, record title changes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOAD_TIMEOUT_MS = 90_000
+
+# One clock for every page of the browser: the system's, through timeOrigin + now().
+NOW = "performance.timeOrigin + performance.now()"
+
+# Records [time, text] each time the step title's text changes (not when it is re-set to the
+# same text, as a participant's "synced" refresh does).
+RECORD_TITLES = f"""() => {{
+    const title = document.querySelector('.codev-step-title');
+    const changes = window.__codevTitles = [];
+    let last = title.textContent;
+    new MutationObserver(() => {{
+        const at = {NOW};
+        if (title.textContent !== last) {{
+            last = title.textContent;
+            changes.push([at, last.trim()]);
+        }}
+    }}).observe(title, {{childList: true, characterData: true, subtree: true}});
+}}"""
+
+# Clicks an element from inside the page, stamping the time just before the click.
+STAMPED_CLICK = f"""selector => {{
+    const button = document.querySelector(selector);
+    const at = {NOW};
+    button.click();
+    return at;
+}}"""
+
+TITLE_AFTER = "([after, text]) => window.__codevTitles.find(c => c[0] >= after"
+TITLE_AFTER += " && (text === null || c[1] === text))"
+
+
+def open_page(browser: Browser, url: str, selector: str) -> tuple[Page, float]:
+    """A new page (in a context of its own: a device of its own) and its seconds to ready.
+
+    Ready: from ``goto`` until ``selector`` is visible.
+    """
+    page = browser.new_context().new_page()
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(selector, state="visible", timeout=LOAD_TIMEOUT_MS)
+    return page, time.perf_counter() - start
+
+
+def open_burst(
+    browser: Browser, urls: list[str], selector: str, timeout: float
+) -> tuple[list[Page], list[float | None]]:
+    """Pages opened all at once (a room joining), each in its own context.
+
+    Returns the pages and, for each, the seconds from the first ``goto`` until ``selector``
+    showed (None: not within ``timeout``); checked every 0.2 s.
+    """
+    pages = [browser.new_context().new_page() for _ in urls]
+    start = time.perf_counter()
+    for page, url in zip(pages, urls, strict=True):
+        page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+    ready: list[float | None] = [None] * len(pages)
+    while None in ready and time.perf_counter() - start < timeout:
+        for number, page in enumerate(pages):
+            if ready[number] is None and page.locator(selector).first.is_visible():
+                ready[number] = time.perf_counter() - start
+        time.sleep(0.2)
+    return pages, ready
+
+
+def close_page(page: Page, unload: bool = True) -> None:
+    """Close like a browser tab (unload: Voilà's shutdown beacon) or drop it like a phone."""
+    if unload:
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while not page.is_closed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    page.context.close()
+
+
+def title_change(page: Page, after: float, text: str | None, timeout_ms: float) -> Any:
+    """The first recorded ``[time, text]`` of a title change at or after ``after``."""
+    handle = page.wait_for_function(TITLE_AFTER, arg=[after, text], timeout=timeout_ms)
+    return handle.json_value()
