@@ -40,7 +40,7 @@ from benchmarks._pages import (
     open_page,
     title_change,
 )
-from benchmarks._voila import Voila, cpu_seconds, descendants, rss_mib
+from benchmarks._voila import Voila, browser_groups, cpu_seconds, descendants, rss_mib
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
 from codevwidgets.serve import voila_command
@@ -60,7 +60,7 @@ XSRF_REFUSED = "(127.0.0.1): '_xsrf' argument missing from POST"  # Voilà's log
 @dataclass
 class Plan:
     participants: tuple[int, ...] = (1, 8, 16)
-    step_changes: int = 15
+    step_changes: int = 30
     ready_runs: int = 7
     memory_pages: int = 3
     closed_pages: int = 20
@@ -147,7 +147,7 @@ def cpu_groups(server: Voila, facilitator_kernel: int) -> dict[str, set[int]]:
         "facilitator kernel": {facilitator_kernel},
         "participant kernels": server.kernels() - {facilitator_kernel},
         "Voilà server": {server.process.pid},
-        "Chromium + Playwright": descendants(os.getpid()) - voila,
+        **browser_groups(descendants(os.getpid()) - voila),
     }
 
 
@@ -176,8 +176,12 @@ Spent = tuple[dict[str, float], float]
 def cpu_line(n: int, idle: Spent, changes: Spent, count: int) -> str:
     (idle_cpu, idle_wall), (cpu, wall) = idle, changes
     by_group = ", ".join(f"{name} {ms(used / count)}" for name, used in cpu.items())
+    idle_by_group = ", ".join(
+        f"{name} {used / idle_wall * 1000:.0f}" for name, used in idle_cpu.items()
+    )
     return (
-        f"| {n} | {sum(idle_cpu.values()) / idle_wall * 1000:.0f} ms/s | {by_group} "
+        f"| {n} | {sum(idle_cpu.values()) / idle_wall * 1000:.0f} ms/s ({idle_by_group}) "
+        f"| {by_group} "
         f"| {ms(sum(cpu.values()) / count)} | {ms(wall / count)} |"
     )
 

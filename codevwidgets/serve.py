@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from codevwidgets.cycle import plan_cycle
 from codevwidgets.roles import Roles
@@ -21,11 +26,15 @@ from codevwidgets.store import SessionStore, join_code_for
 # Installed wheels carry the notebooks inside the package; a source checkout has them beside it.
 _CANDIDATES = (Path(__file__).parent / "notebooks", Path(__file__).parent.parent / "notebooks")
 DEMO_ROSTER = Path(__file__).parent / "demo" / "roster.yaml"
-# Voilà's own unload beacon does not reach its server here (it posts to a "null" address
-# without an _xsrf value: voila-dashboards/voila#1458), and phones drop pages without one:
-# the culler ends kernels idle this long with no page connected. A participant kernel stops
+# Voilà's own unload beacon is refused by its server (403: the beacon carries no _xsrf value,
+# voila-dashboards/voila#1458), and phones drop pages without one: the culler ends kernels
+# idle this long with no page connected. A participant kernel stops
 # following the store once its page is gone (pages.PAGE_GONE_AFTER), so it does fall idle.
 CULL_IDLE_SECONDS = 60
+# Voilà waits this long for a cell's output once the kernel has run it (nbclient's default,
+# 4 s, left pages blank when a room of 25 joined at once on 2 cores: see the benchmarks).
+IOPUB_TIMEOUT_SECONDS = 60
+STARTUP_TIMEOUT = 60.0
 
 
 def notebooks_dir() -> Path:
@@ -47,7 +56,96 @@ def voila_command(port: int, ip: str) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=15",
         "--MappingKernelManager.cull_connected=False",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
     ]
+
+
+def voila_environment(store: Path, **extra: str) -> dict[str, str]:
+    """The environment Voilà runs in: the store its kernels share, and ``extra``."""
+    return {**os.environ, "CODEV_STORE": str(store.resolve()), **extra}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):  # noqa: S310 — our own local server
+            return True
+    except urllib.error.HTTPError:
+        return True  # any HTTP answer means the server is up
+    except OSError:
+        return False
+
+
+class VoilaProcess:
+    """``codev serve``'s Voilà, in the background on a free port of 127.0.0.1.
+
+    For the browser tests and the benchmarks: same flags as ``codev serve``, optionally on
+    another notebook directory; ``url()`` gives a page; ``stop()`` ends Voilà and its kernels.
+    Raises ``RuntimeError`` (with the end of Voilà's log) if it does not start.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        store: Path,
+        notebook_dir: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
+    ) -> None:
+        self.port = free_port()
+        command = [*voila_command(self.port, "127.0.0.1"), *args]
+        if notebook_dir is not None:
+            command[1] = str(notebook_dir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.env = voila_environment(
+            store,
+            JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),  # never the user's own
+            PYTHONUNBUFFERED="1",
+            **(env or {}),
+        )
+        self.log = workdir / "voila.log"
+        with self.log.open("wb") as out:
+            # A session of its own: stop() ends Voilà and its kernels together.
+            self.process = subprocess.Popen(
+                command,
+                cwd=command[1],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _answers(self.base_url + "/"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"voila did not start:\n{self.log_tail()}")
+            time.sleep(0.2)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, notebook: str, **query: str) -> str:
+        path = f"{self.base_url}/voila/render/{quote(notebook)}"
+        return f"{path}?{urlencode(query)}" if query else path
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=15)
 
 
 def public_host(ip: str) -> str:
@@ -84,7 +182,7 @@ def serve(
     ref = runbook if runbook == book.name else str(Path(runbook).resolve())
     key = store.create(session, ref, book.language).facilitator_key
     base = f"http://{public_host(ip)}:{port}"
-    env = {**os.environ, "CODEV_STORE": str(store.path.resolve()), "CODEV_PUBLIC_URL": base}
+    env = voila_environment(store.path, CODEV_PUBLIC_URL=base)
     if roster_path:
         env["CODEV_ROSTER"] = str(roster_path.resolve())
     facilitator = urlencode({"session": session.id, "key": key})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
 
 import ipywidgets as widgets
 
@@ -11,6 +13,8 @@ from codevwidgets.i18n import Translator
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import LocalText, Runbook
 from codevwidgets.session import Event
+
+W = TypeVar("W", bound=widgets.DOMWidget)
 
 
 class Texts:
@@ -69,3 +73,30 @@ def roles_summary(roles: Roles | None, texts: Texts) -> str:
         for role, names in rows
         if names
     )
+
+
+STYLESHEET = Path(__file__).with_name("console.css")
+
+
+def stylesheet(runbook: Runbook) -> widgets.HTML:
+    """The kit's CSS, with the client's branding colours (validated as #rrggbb at load)."""
+    colours = runbook.branding.colours
+    custom = ""
+    if colours and colours.primary:
+        custom += f"--codev-primary: {colours.primary};"
+    if colours and colours.accent:
+        custom += f"--codev-accent: {colours.accent};"
+    extra = f".codev-console {{{custom}}}" if custom else ""
+    return widgets.HTML(f"<style>{STYLESHEET.read_text(encoding='utf-8')}{extra}</style>")
+
+
+# Jupyter pages typeset labels with MathJax: a participant's "$5 or $10" would become a formula.
+# These classes make MathJax 3 (JupyterLab, Voilà) and MathJax 2 leave an element's text as is.
+NO_MATH = ("mathjax_ignore", "tex2jax_ignore")
+
+
+def literal(widget: W) -> W:
+    """``widget`` with its text kept literal: never typeset as mathematics."""
+    for name in NO_MATH:
+        widget.add_class(name)
+    return widget

@@ -13,7 +13,7 @@ from codevwidgets.cycle import plan_cycle
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session
-from codevwidgets.widgets._view import Texts, escaped_list
+from codevwidgets.widgets._view import Texts, escaped_list, stylesheet
 from codevwidgets.widgets.contributions import ContributionList, Hide
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.navigator import StepNavigator
@@ -23,19 +23,6 @@ from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.timer_controls import TimerControls
 
 DEMO_ROSTER = Path(__file__).parent.parent / "demo" / "roster.yaml"
-STYLESHEET = Path(__file__).with_name("console.css")
-
-
-def stylesheet(runbook: Runbook) -> widgets.HTML:
-    """The kit's CSS, with the client's branding colours (validated as #rrggbb at load)."""
-    colours = runbook.branding.colours
-    custom = ""
-    if colours and colours.primary:
-        custom += f"--codev-primary: {colours.primary};"
-    if colours and colours.accent:
-        custom += f"--codev-accent: {colours.accent};"
-    extra = f".codev-console {{{custom}}}" if custom else ""
-    return widgets.HTML(f"<style>{STYLESHEET.read_text(encoding='utf-8')}{extra}</style>")
 
 
 class FacilitatorConsole(widgets.VBox):

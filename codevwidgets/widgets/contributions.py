@@ -11,7 +11,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from codevwidgets.session import MAX_CONTRIBUTION, Contribution, Event, Session
-from codevwidgets.widgets._view import Texts, show, touches
+from codevwidgets.widgets._view import Texts, literal, show, touches
 
 Submit = Callable[[str, str, bool, str | None], None]
 """``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
@@ -49,8 +49,11 @@ class ContributionList(widgets.VBox):
 
     def _item(self, contribution: Contribution) -> widgets.HBox:
         author = contribution.author or self.texts("participant.anonymous_author")
-        text = widgets.Label(contribution.text).add_class("codev-contribution-text")
-        parts: list[widgets.Widget] = [widgets.Label(f"{author}:").add_class("codev-author"), text]
+        text = literal(widgets.Label(contribution.text).add_class("codev-contribution-text"))
+        parts: list[widgets.Widget] = [
+            literal(widgets.Label(f"{author}:").add_class("codev-author")),
+            text,
+        ]
         if self.hide is not None:
             hidden = contribution.hidden
             button = widgets.Button(

@@ -233,7 +233,17 @@ function render({ model, el }) {
     "labels",
     "big",
   ].map((name) => `change:${name}`);
-  for (const event of changes) model.on(event, paint);
+  // A step change sets several of these at once: paint once for all of them.
+  let painting = false;
+  function schedulePaint() {
+    if (painting) return;
+    painting = true;
+    queueMicrotask(() => {
+      painting = false;
+      paint();
+    });
+  }
+  for (const event of changes) model.on(event, schedulePaint);
   model.on("change:server_now_ms", onStateTime);
   model.on("msg:custom", onMessage);
   document.addEventListener("visibilitychange", onVisible);
@@ -249,7 +259,7 @@ function render({ model, el }) {
     clearInterval(ticking);
     clearInterval(syncing);
     for (const id of timeouts) clearTimeout(id);
-    for (const event of changes) model.off(event, paint);
+    for (const event of changes) model.off(event, schedulePaint);
     model.off("change:server_now_ms", onStateTime);
     model.off("msg:custom", onMessage);
     document.removeEventListener("visibilitychange", onVisible);

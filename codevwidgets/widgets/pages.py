@@ -16,13 +16,10 @@ from codevwidgets.i18n import LANGUAGES, Translator
 from codevwidgets.live import LiveLink
 from codevwidgets.pageparams import page_url, query_parameters, runbook_from_query
 from codevwidgets.problems import InputError
-from codevwidgets.roster import load_roster
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
 from codevwidgets.store import SessionStore, join_code_for
 from codevwidgets.widgets._view import Texts, escaped_list
-from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
-from codevwidgets.widgets.join import JoinPanel
 from codevwidgets.widgets.participant import ParticipantView
 
 # A page whose browser has not synced its clock for this long is gone (closed, or a phone
@@ -48,6 +45,12 @@ def facilitator_page(
     cycle_session: int | None = None,
 ) -> widgets.Widget:
     """The console: a new session, or with ``?session=ID&key=KEY`` the one it names."""
+    # Imported here, not at the top: a participant kernel never loads the console, the
+    # calendar (icalendar) or the QR code (segno), which keeps it light (see the benchmarks).
+    from codevwidgets.roster import load_roster
+    from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
+    from codevwidgets.widgets.join import JoinPanel
+
     query = query_parameters()
     language = _language(query, language)
     t = Translator(language)

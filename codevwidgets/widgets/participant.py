@@ -12,8 +12,14 @@ import ipywidgets as widgets
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, escaped_list, roles_summary, touches
-from codevwidgets.widgets.console import stylesheet
+from codevwidgets.widgets._view import (
+    Texts,
+    escaped_list,
+    literal,
+    roles_summary,
+    stylesheet,
+    touches,
+)
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.rules import RulesPanel
@@ -42,7 +48,7 @@ class ParticipantView(widgets.VBox):
         self.header = StepHeader(session, texts)
         self.countdown = Countdown(clock=clock, language=texts.language).show(session)
         self.you = widgets.Label().add_class("codev-you")
-        self.roles = widgets.HTML().add_class("codev-roles")
+        self.roles = literal(widgets.HTML().add_class("codev-roles"))
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
         self.box = ContributionBox(session, texts, submit, author=name)
         self.contributions = ContributionList(session, texts)

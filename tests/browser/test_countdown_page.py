@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import VoilaServer
+    from codevwidgets.serve import VoilaProcess
 
 NOTEBOOK_DIR = Path(__file__).with_name("countdown_page")
 TIMER = ".codev-timer"
@@ -26,14 +26,14 @@ def remaining(page: Any) -> int:
     return int(page.get_attribute(TIMER, "data-remaining"))
 
 
-def open_page(context: Any, server: VoilaServer) -> Any:
+def open_page(context: Any, server: VoilaProcess) -> Any:
     page = context.new_page()
     page.goto(server.url("countdown.ipynb"), wait_until="commit")
     return page
 
 
 def test_countdown_ticks_in_the_page(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOK_DIR)
     page = chromium.new_page()
@@ -59,7 +59,7 @@ def test_countdown_ticks_in_the_page(
 
 
 def test_a_device_clock_7_minutes_ahead_shows_the_same_time(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     # Both kernels start the session at the same instant, as kernels sharing a store would.
     server = voila_server(NOTEBOOK_DIR, env={"COUNTDOWN_STARTED_AT": str(time.time())})

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import VoilaServer
+    from codevwidgets.serve import VoilaProcess
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LOAD_TIMEOUT_MS = 60_000
@@ -25,7 +25,9 @@ def title(page: Any) -> str:
     return str(page.text_content(".codev-step-title")).strip()
 
 
-def test_walk_steps_and_keep_notes(chromium: Any, voila_server: Callable[..., VoilaServer]) -> None:
+def test_walk_steps_and_keep_notes(
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
+) -> None:
     server = voila_server(NOTEBOOKS)
     page = chromium.new_page()
     try:
@@ -76,7 +78,7 @@ def test_walk_steps_and_keep_notes(chromium: Any, voila_server: Callable[..., Vo
 
 
 def test_french_page_and_bad_runbook(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     page = chromium.new_page()

@@ -23,12 +23,13 @@ from codevwidgets.session import Session
 from codevwidgets.store import Secrets, SessionStore
 
 if TYPE_CHECKING:
-    from conftest import VoilaServer
+    from codevwidgets.serve import VoilaProcess
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LOAD_TIMEOUT_MS = 60_000
 FOLLOW_TIMEOUT_MS = 10_000
-HOSTILE = "<img src=x onerror=alert(1)>Why now?"
+# Markup must stay text, and dollar signs must not turn into MathJax formulas.
+HOSTILE = "<img src=x onerror=alert(1)>Why now, at $5 or $10?"
 NAMES = ("Ana", "Bruno", "Chloé", "David", "Emma")
 STEERING = (
     ".codev-next-step",
@@ -50,7 +51,7 @@ pytestmark = pytest.mark.browser
 # -- helpers -------------------------------------------------------------------------------
 
 
-def new_session(server: VoilaServer) -> Secrets:
+def new_session(server: VoilaProcess) -> Secrets:
     """A classic session, not started, in the store the server's kernels use."""
     session = Session(load_preset("classic"), Roles("Ana", "Bruno", ("Chloé", "David", "Emma")))
     with SessionStore(Path(server.env["CODEV_STORE"])) as store:
@@ -73,7 +74,7 @@ def open_page(context: Any, url: str, dialogs: list[str] | None = None) -> Any:
     return page
 
 
-def facilitator(context: Any, server: VoilaServer, secrets: Secrets) -> Any:
+def facilitator(context: Any, server: VoilaProcess, secrets: Secrets) -> Any:
     url = server.url("facilitator.ipynb", session=secrets.session_id, key=secrets.facilitator_key)
     page = open_page(context, url)
     page.wait_for_selector(".codev-navigator", timeout=LOAD_TIMEOUT_MS)
@@ -81,7 +82,7 @@ def facilitator(context: Any, server: VoilaServer, secrets: Secrets) -> Any:
 
 
 def participant(
-    context: Any, server: VoilaServer, secrets: Secrets, dialogs: list[str], **query: str
+    context: Any, server: VoilaProcess, secrets: Secrets, dialogs: list[str], **query: str
 ) -> Any:
     url = server.url(
         "participant.ipynb", session=secrets.session_id, code=secrets.join_code, **query
@@ -195,7 +196,7 @@ def alive(pid: int) -> bool:
 
 
 def test_facilitator_and_two_participants_follow_each_other(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     secrets = new_session(server)
@@ -259,7 +260,7 @@ def test_facilitator_and_two_participants_follow_each_other(
 
 
 def test_reload_lands_on_the_current_state(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     secrets = new_session(server)
@@ -286,7 +287,7 @@ def test_reload_lands_on_the_current_state(
 
 
 def test_facilitator_kernel_killed_mid_step(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     secrets = new_session(server)
@@ -356,7 +357,7 @@ def test_facilitator_kernel_killed_mid_step(
 
 
 def test_wrong_or_missing_key_or_code_shows_no_session_data(
-    chromium: Any, voila_server: Callable[..., VoilaServer]
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     secrets = new_session(server)

@@ -151,7 +151,7 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
 
 def test_what_people_typed_is_never_html(store: SessionStore, open_page: Opener) -> None:
     page = open_page(CLARIFICATION)
-    typed = "<img src=x onerror=alert(1)>Why now?"
+    typed = "<img src=x onerror=alert(1)>Why now, at $5 or $10?"
     book = page.view.session.runbook
     store.add_contribution(page.session_id, "clarification", "<b>Eve</b>", typed, None, "p", book)
     page.follow()
@@ -159,6 +159,8 @@ def test_what_people_typed_is_never_html(store: SessionStore, open_page: Opener)
     labels = [w for w in tree if isinstance(w, widgets.Label) and w.value == typed]
     assert len(labels) == 1
     assert "codev-contribution-text" in classes(labels[0])
+    # Nor mathematics: MathJax would typeset "$5 or $10" on a Jupyter page.
+    assert {"mathjax_ignore", "tex2jax_ignore"} <= set(classes(labels[0]))
     for html_widget in (w for w in tree if isinstance(w, widgets.HTML)):
         assert "<img" not in html_widget.value
         assert "<b>Eve</b>" not in html_widget.value

@@ -20,6 +20,7 @@ def test_voila_runs_with_safe_settings() -> None:
     assert "--VoilaConfiguration.show_tracebacks=False" in command
     assert "--Voila.ip=127.0.0.1" in command
     assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=") for arg in command)
+    assert "--VoilaExecutor.iopub_timeout=60" in command  # a room joining at once
     assert Path(command[1], "participant.ipynb").is_file()
 
 
