@@ -28,7 +28,6 @@ from pathlib import Path
 
 import nbformat
 from playwright.sync_api import Browser, Page, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks._pages import (
     CHROMIUM,
@@ -38,7 +37,7 @@ from benchmarks._pages import (
     close_page,
     open_burst,
     open_page,
-    title_change,
+    title_changes,
 )
 from benchmarks._voila import Voila, browser_groups, cpu_seconds, descendants, rss_mib
 from codevwidgets.roles import Roles
@@ -51,7 +50,7 @@ RESULTS = Path(__file__).with_name("results.md")
 ADVISORS = ("Chloé", "David", "Emma")
 BARE_SOURCE = 'import ipywidgets as w\nl = w.Label("ready")\nl.add_class("codev-bare")\nl'
 SETTLE = 3.0  # seconds for kernels and pages to quieten after opening pages
-UPDATE_TIMEOUT_MS = 20_000
+UPDATE_TIMEOUT = 20.0  # seconds
 JOIN_BATCH = 5
 BURST_TIMEOUT = 120.0  # seconds for a page opened in a burst to show its widget
 XSRF_REFUSED = "(127.0.0.1): '_xsrf' argument missing from POST"  # Voilà's log, once per beacon
@@ -127,17 +126,13 @@ def step_change(
     else:
         at = facilitator.evaluate(STAMPED_CLICK, ".codev-previous-step")
         index -= 1
-    own, text = title_change(facilitator, at, None, UPDATE_TIMEOUT_MS)
-    latest: float | None = at
-    for page in participants:
-        try:
-            changed, _ = title_change(page, at, text, UPDATE_TIMEOUT_MS)
-        except PlaywrightTimeout:
-            latest = None
-            break
-        latest = max(latest, changed)
-    slowest = None if latest is None else (latest - at) / 1000
-    return (own - at) / 1000, slowest, index
+    own, *theirs = title_changes([facilitator, *participants], at, UPDATE_TIMEOUT)
+    if own is None:
+        raise RuntimeError(f"the facilitator's title did not change within {UPDATE_TIMEOUT} s")
+    # A page that never changed, or changed to another step than the facilitator's, missed it.
+    reached = [c[0] for c in theirs if c is not None and c[1] == own[1]]
+    slowest = (max(reached) - at) / 1000 if len(reached) == len(theirs) else None
+    return (own[0] - at) / 1000, slowest, index
 
 
 def cpu_groups(server: Voila, facilitator_kernel: int) -> dict[str, set[int]]:

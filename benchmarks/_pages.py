@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from playwright.sync_api import Browser, Page
 
@@ -23,17 +22,19 @@ NOW = "performance.timeOrigin + performance.now()"
 
 # Records [time, text] each time the step title's text changes (not when it is re-set to the
 # same text, as a participant's "synced" refresh does).
+# The header's content is replaced at each change, so the header is observed, not the title.
 RECORD_TITLES = f"""() => {{
-    const title = document.querySelector('.codev-step-title');
+    const header = document.querySelector('.codev-step-header');
+    const title = () => header.querySelector('.codev-step-title').textContent;
     const changes = window.__codevTitles = [];
-    let last = title.textContent;
+    let last = title();
     new MutationObserver(() => {{
         const at = {NOW};
-        if (title.textContent !== last) {{
-            last = title.textContent;
+        if (title() !== last) {{
+            last = title();
             changes.push([at, last.trim()]);
         }}
-    }}).observe(title, {{childList: true, characterData: true, subtree: true}});
+    }}).observe(header, {{childList: true, characterData: true, subtree: true}});
 }}"""
 
 # Clicks an element from inside the page, stamping the time just before the click.
@@ -44,8 +45,10 @@ STAMPED_CLICK = f"""selector => {{
     return at;
 }}"""
 
-TITLE_AFTER = "([after, text]) => window.__codevTitles.find(c => c[0] >= after"
-TITLE_AFTER += " && (text === null || c[1] === text))"
+# Seconds before the first read of the recorded changes, then between reads.
+FIRST_READ, READ_EVERY = 0.3, 0.1
+
+TITLE_AFTER = "after => window.__codevTitles.find(c => c[0] >= after)"
 
 
 def open_page(browser: Browser, url: str, selector: str) -> tuple[Page, float]:
@@ -91,7 +94,25 @@ def close_page(page: Page, unload: bool = True) -> None:
     page.context.close()
 
 
-def title_change(page: Page, after: float, text: str | None, timeout_ms: float) -> Any:
-    """The first recorded ``[time, text]`` of a title change at or after ``after``."""
-    handle = page.wait_for_function(TITLE_AFTER, arg=[after, text], timeout=timeout_ms)
-    return handle.json_value()
+def title_changes(
+    pages: list[Page], after: float, timeout: float
+) -> list[tuple[float, str] | None]:
+    """Each page's first recorded ``(time, text)`` title change at or after ``after``.
+
+    Read after the fact from what each page recorded, not waited for: ``wait_for_function``
+    polls on every animation frame of the page it waits on, and 17 pages polling would compete
+    for the CPU with the very updates being timed. The times are the pages' own (their
+    MutationObserver's), so reading late does not change them. None: no such change within
+    ``timeout`` seconds.
+    """
+    found: list[tuple[float, str] | None] = [None] * len(pages)
+    deadline = time.monotonic() + timeout
+    time.sleep(FIRST_READ)
+    while True:
+        for number, page in enumerate(pages):
+            if found[number] is None:
+                change = page.evaluate(TITLE_AFTER, after)
+                found[number] = None if change is None else (change[0], change[1])
+        if None not in found or time.monotonic() > deadline:
+            return found
+        time.sleep(READ_EVERY)

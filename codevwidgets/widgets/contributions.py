@@ -19,6 +19,8 @@ Submit = Callable[[str, str, bool, str | None], None]
 Hide = Callable[[int, bool], None]
 """``hide(contribution_id, hidden)``: the facilitator's only say over a contribution."""
 
+# A class per part the box shows: codev-shows-writing, …-anonymity, …-evaluation, …-listen.
+SHOWS = "codev-shows-"
 REFRESH_ON = {"started", "step", "contribution", "hidden", "finished"}
 
 
@@ -90,10 +92,13 @@ class ContributionBox(widgets.VBox):
         self.rating.observe(lambda change: self._rate(change["new"]), "value")
         self.rating_label = widgets.Label(texts("participant.evaluation"))
         self.message = widgets.Label().add_class("codev-contribution-message")
+        self.listen = widgets.Label(texts("participant.listen")).add_class("codev-listen")
         self.heading = widgets.Label(texts("participant.contribute")).add_class("codev-heading")
+        self.anonymous.add_class("codev-anonymous")
         self.writing = widgets.VBox([self.heading, self.input, self.anonymous, self.send])
-        self.evaluation = widgets.VBox([self.rating_label, self.rating])
-        super().__init__([self.writing, self.evaluation, self.message])
+        self.writing.add_class("codev-writing")
+        self.evaluation = widgets.VBox([self.rating_label, self.rating]).add_class("codev-rating")
+        super().__init__([self.writing, self.evaluation, self.listen, self.message])
         self.add_class("codev-contribution-box")
         session.on_change(self._on_event)
         self.refresh()
@@ -111,13 +116,25 @@ class ContributionBox(widgets.VBox):
         collects = live and step.collects is not None
         if step.collects:
             self.input.placeholder = self.texts(f"participant.placeholder_{step.collects}")
-        show(self.writing, collects)
-        show(self.anonymous, collects and step.anonymous and self.author is not None)
-        show(self.evaluation, live and step.evaluation)
+        parts = {
+            "writing": collects,
+            "anonymity": collects and step.anonymous and self.author is not None,
+            "evaluation": live and step.evaluation,
+            "listen": live and not (collects or step.evaluation),
+        }
+        # What the box shows is a class on the box that console.css follows, not a layout
+        # change per part: one message to the page per step change, not four.
+        with self.hold_sync():
+            for part, shown in parts.items():
+                (self.add_class if shown else self.remove_class)(SHOWS + part)
         # A message belongs to the step it was given in.
         self.message.remove_class("codev-error")
-        listening = live and not (collects or step.evaluation)
-        self.message.value = self.texts("participant.listen") if listening else ""
+        self.message.value = ""
+
+    @property
+    def shown(self) -> set[str]:
+        """Which parts the page shows now: "writing", "anonymity", "evaluation", "listen"."""
+        return {css.removeprefix(SHOWS) for css in self._dom_classes if css.startswith(SHOWS)}
 
     def click_send(self) -> None:
         """Send what is typed; on success clear the box, else say why and keep the text."""

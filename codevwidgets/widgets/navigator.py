@@ -21,7 +21,6 @@ class StepNavigator(widgets.VBox):
     def __init__(self, session: Session, texts: Texts) -> None:
         self.session, self.texts = session, texts
         self.header = StepHeader(session, texts)
-        self.title, self.position = self.header.title, self.header.position
         self.start_button = self._button("steps.start", "play", self._start, "success")
         self.previous_button = self._button("steps.previous", "arrow-left", self._previous)
         self.previous_button.add_class("codev-previous-step")

@@ -32,12 +32,14 @@ class RulesPanel(widgets.VBox):
         self.reframing = widgets.VBox().add_class("codev-reframing")
         self.spoken = widgets.Label().add_class("codev-prompt-spoken")
         # The facilitator's eye goes first to who speaks, then to what to say: the prompt read
-        # aloud and the reframing buttons stay above the longer rules of each role.
-        children: list[widgets.Widget] = [self.speaker]
+        # aloud and the reframing buttons stay above the longer rules of each role. A
+        # participant's page shows who speaks inside ``roles_html`` (see ``refresh``).
         if with_prompts:
-            children += [self.spoken, self.reframing, self.prompts]
-        children.append(self.roles_html)
-        super().__init__(children)
+            super().__init__(
+                [self.speaker, self.spoken, self.reframing, self.prompts, self.roles_html]
+            )
+        else:
+            super().__init__([self.roles_html])
         self.add_class("codev-rules")
         session.on_change(self._on_event)
         self.refresh()
@@ -57,15 +59,19 @@ class RulesPanel(widgets.VBox):
     def refresh(self) -> None:
         step, texts = self.session.current_step, self.texts
         who = texts.of(step.speaker)
-        self.speaker.value = (
+        speaker = (
             f"<b>{html.escape(texts('rules.speaker'))}</b> — {html.escape(who)}" if who else ""
         )
         roles = [self.role] if self.role else list(ROLES)
         blocks = [self._role_block(r, getattr(step.rules, r)) for r in roles]
-        shown = "".join(b for b in blocks if b)
-        self.roles_html.value = shown or html.escape(texts("rules.nothing"))
+        shown = "".join(b for b in blocks if b) or html.escape(texts("rules.nothing"))
         if not self.with_prompts:
+            # A participant's page: who speaks sits right above the rules, so one widget holds
+            # both and a step change sends the page one message, not two.
+            self.roles_html.value = f'<div class="codev-speaker">{speaker}</div>{shown}'
             return
+        self.speaker.value = speaker
+        self.roles_html.value = shown
         prompts = [texts.of(p) for p in step.prompts]
         heading = f"<h4>{html.escape(texts('rules.prompts'))}</h4>" if prompts else ""
         self.prompts.value = heading + escaped_list(prompts, "codev-prompt-list")

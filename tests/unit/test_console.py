@@ -29,7 +29,7 @@ def test_a_whole_classic_session(classic: Runbook, clock: FakeClock) -> None:
         for note in classic.steps[i].notes:
             page.notes.fields[note.id].value = f"{note.id} of step {i}"
         clock.advance(minutes * 60 + 30)  # each step overruns by 30 s
-        assert page.countdown.step_title == page.navigator.title.value
+        assert page.countdown.step_title == page.navigator.header.title_text
         button = page.navigator.finish_button if i == 5 else page.navigator.next_button
         button.click()  # time is up: no confirmation needed
     assert session.status == "finished"
@@ -72,7 +72,7 @@ def test_branding_colours_and_french(tmp_path: Path, clock: FakeClock) -> None:
     )
     page = console(load_runbook(path), clock, "fr")
     assert "--codev-primary: #112233" in page.children[0].value
-    assert page.navigator.title.value == "Exposé de la problématique"
+    assert page.navigator.header.title_text == "Exposé de la problématique"
     assert page.navigator.next_button.description == "Étape suivante"
 
 

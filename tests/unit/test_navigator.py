@@ -20,8 +20,8 @@ def test_before_start_only_start_is_offered(session: Session) -> None:
     nav = navigator(session)
     assert visible(nav.start_button)
     assert not any(map(visible, [nav.next_button, nav.previous_button, nav.confirm_button]))
-    assert nav.title.value == "Presentation of the problem"
-    assert "codev-step-title" in nav.title._dom_classes
+    assert nav.header.title_text == "Presentation of the problem"
+    assert '<div class="codev-step-title">Presentation of the problem</div>' in nav.header.value
     assert "codev-next-step" in nav.next_button._dom_classes
     assert "codev-previous-step" in nav.previous_button._dom_classes
     assert "codev-confirm" in nav.confirm_button._dom_classes
@@ -45,7 +45,7 @@ def test_next_while_time_remains_asks_once(session: Session, clock: FakeClock) -
     nav.confirm_button.click()
     assert session.index == 1
     assert not visible(nav.confirm_button)
-    assert nav.title.value == "Clarifying questions"
+    assert nav.header.title_text == "Clarifying questions"
     assert session.remaining() == 15 * 60  # the new step's countdown started by itself
 
 
@@ -89,7 +89,7 @@ def test_last_step_offers_finish(session: Session, clock: FakeClock) -> None:
     session.go_to(len(session.runbook.steps) - 1)
     assert visible(nav.finish_button)
     assert not visible(nav.next_button)
-    assert nav.title.value == "Conclusion : évaluation et apprentissages"
+    assert nav.header.title_text == "Conclusion : évaluation et apprentissages"
     clock.advance(16 * 60)
     nav.finish_button.click()
     assert session.status == "finished"

@@ -37,6 +37,9 @@ def test_one_role_only_and_in_french(session: Session) -> None:
     session.go_to(3)
     assert "Répondre, se justifier ou se défendre." in panel.roles_html.value
     assert "Consultants" not in panel.roles_html.value
+    # Who speaks is in the same widget: one message per step change, not two.
+    assert panel.roles_html.value.startswith('<div class="codev-speaker"><b>')
+    assert panel.speaker not in panel.children
 
 
 def test_runbook_text_is_escaped(classic: Runbook, clock) -> None:  # type: ignore[no-untyped-def]
@@ -50,3 +53,6 @@ def test_runbook_text_is_escaped(classic: Runbook, clock) -> None:  # type: igno
     panel = RulesPanel(session, Texts(book, "en"))
     assert "<script>" not in panel.speaker.value
     assert "&lt;script&gt;" in panel.speaker.value
+    participant = RulesPanel(session, Texts(book, "en"), role="client", with_prompts=False)
+    assert "<script>" not in participant.roles_html.value
+    assert "&lt;script&gt;" in participant.roles_html.value
