@@ -475,8 +475,8 @@ def markdown(report: Report, quick: bool, seconds: float, measured: str) -> str:
             "",
             "Diagnostic: CPU time (user + system) by process group, with N participant pages",
             "open: idle (CPU ms per second, all groups, nothing happening), then per step",
-            "change while the changes above were measured (a 0.5 s pause after each and",
-            f"Playwright's polling included). {os.cpu_count()} CPU give at most "
+            "change while the changes above were measured (a 0.5 s pause after each, and",
+            f"Playwright reading the pages' records, included). {os.cpu_count()} CPU give at most "
             f"{os.cpu_count() or 1}000 ms of CPU per second.",
             "",
             "| N | idle | per step change, by group | per change, total | wall per change |",

@@ -71,7 +71,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether a server answers at ``url``, whatever the HTTP status."""
     try:
         with urllib.request.urlopen(url, timeout=1):  # noqa: S310 — our own local server
             return True
@@ -120,7 +121,7 @@ class VoilaProcess:
                 start_new_session=True,
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _answers(self.base_url + "/"):
+        while not answers(self.base_url + "/"):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"voila did not start:\n{self.log_tail()}")

@@ -9,16 +9,20 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import pytest
 
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
+from codevwidgets.serve import STARTUP_TIMEOUT, answers, free_port
 from codevwidgets.session import Session
 from codevwidgets.store import Secrets, SessionStore
 
@@ -256,6 +260,69 @@ def test_facilitator_and_two_participants_follow_each_other(
             for selector in STEERING:
                 assert page.locator(selector).count() == 0, selector
             assert "Traceback" not in page.content()
+        assert dialogs == []
+
+
+@contextmanager
+def codev_serve_demo(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """``codev serve --demo``, as ``make run`` starts it: its two printed links, once it answers."""
+    port = free_port()
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    command = [sys.executable, "-m", "codevwidgets.cli", "serve", "--demo", "--port", str(port)]
+    with (tmp_path / "voila.log").open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "--store", str(tmp_path / "store.db")],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            text=True,
+            start_new_session=True,  # Voilà and its kernels end together
+        )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline().strip() for _ in range(2)]
+        assert lines[0].startswith("Facilitator: "), lines
+        assert lines[1].startswith("Participants: "), lines
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not answers(f"http://127.0.0.1:{port}/"):
+            assert process.poll() is None and time.monotonic() < deadline, "voila did not start"
+            time.sleep(0.2)
+        yield lines[0].split(" ", 1)[1], lines[1].split(" ", 1)[1]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_make_run_brings_a_facilitator_and_two_participants_together(
+    chromium: Any, tmp_path: Path
+) -> None:
+    """The issue's "done": three browsers run a session through ``make run``'s own command."""
+    dialogs: list[str] = []
+    phone = {"viewport": {"width": 390, "height": 844}}
+    with (
+        codev_serve_demo(tmp_path) as (facilitator_link, participants_link),
+        contexts(chromium, {}, {}, phone) as (desk, laptop, mobile),
+    ):
+        boss = open_page(desk, facilitator_link)
+        boss.wait_for_selector(".codev-navigator", timeout=LOAD_TIMEOUT_MS)
+        # The console shows the participants' link, and never the key in it.
+        assert participants_link in str(boss.text_content(".codev-join"))
+        chloe = open_page(laptop, participants_link + "&" + urlencode({"name": "Chloé"}), dialogs)
+        farid = open_page(
+            mobile, participants_link + "&" + urlencode({"name": "Farid", "lang": "fr"}), dialogs
+        )
+        # The demo group of six: Ana is the client, the others see their own role.
+        assert "Ana" in str(chloe.text_content(".codev-roles"))
+        assert "advisor" in str(chloe.text_content(".codev-you"))
+        assert "consultant" in str(farid.text_content(".codev-you"))
+        start(boss)
+        next_step(boss)
+        wait_title(chloe, "Clarifying questions")
+        wait_title(farid, "Questions de clarification")
+        chloe.wait_for_selector(".codev-contribution-input textarea", state="visible")
+        submit(chloe, "Since when has this been a problem?")
+        wait_contribution(boss, "Since when has this been a problem?")
+        wait_contribution(farid, "Since when has this been a problem?")
         assert dialogs == []
 
 
