@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -79,6 +79,21 @@ class Contribution:
 
 
 Callback = Callable[[Event], None]
+
+
+def evaluation_average(contributions: Iterable[Contribution]) -> tuple[float, int] | None:
+    """The mean 1-5 evaluation and how many people it counts, or None if nobody evaluated.
+
+    A person may change their mind: only their last evaluation counts. Unnamed evaluations
+    cannot be told apart and each counts; hidden ones do not count.
+    """
+    latest: dict[str | int, int] = {}
+    for item in sorted(contributions, key=lambda c: c.id):
+        if item.kind == "evaluation" and not item.hidden:
+            latest[item.author or item.id] = int(item.text)
+    if not latest:
+        return None
+    return sum(latest.values()) / len(latest), len(latest)
 
 
 class Session:

@@ -10,7 +10,13 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.session import MAX_CONTRIBUTION, Contribution, Event, Session
+from codevwidgets.session import (
+    MAX_CONTRIBUTION,
+    Contribution,
+    Event,
+    Session,
+    evaluation_average,
+)
 from codevwidgets.widgets._view import Texts, literal, show, touches
 
 Submit = Callable[[str, str, bool, str | None], None]
@@ -31,7 +37,8 @@ class ContributionList(widgets.VBox):
         self.session, self.texts, self.hide = session, texts, hide
         self.heading = widgets.Label(texts("participant.contributions")).add_class("codev-heading")
         self.items = widgets.VBox()
-        super().__init__([self.heading, self.items])
+        self.evaluation = widgets.Label().add_class("codev-evaluation-summary")
+        super().__init__([self.heading, self.evaluation, self.items])
         self.add_class("codev-contributions")
         session.on_change(self._on_event)
         self.refresh()
@@ -45,8 +52,20 @@ class ContributionList(widgets.VBox):
 
     def refresh(self) -> None:
         step = self.session.current_step
-        shown = self.session.contributions_for(step.id, include_hidden=self.hide is not None)
+        facilitator = self.hide is not None
+        items = self.session.contributions_for(step.id, include_hidden=facilitator)
+        # A participant sees what others typed, not how each person rated the session.
+        shown = [c for c in items if facilitator or c.kind != "evaluation"]
         self.items.children = [self._item(c) for c in shown]
+        average = evaluation_average(items) if facilitator else None
+        if average is not None:
+            mean = f"{average[0]:.1f}"
+            if self.texts.language == "fr":
+                mean = mean.replace(".", ",")  # 4,3/5: the French decimal comma
+            self.evaluation.value = self.texts(
+                "participant.evaluation_average", mean=mean, people=average[1]
+            )
+        show(self.evaluation, average is not None)
         show(self, bool(shown) or step.collects is not None)
 
     def _item(self, contribution: Contribution) -> widgets.HBox:

@@ -22,6 +22,8 @@ from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
 from codevwidgets.session import MAX_CONTRIBUTION, Session
 from codevwidgets.store import Secrets, SessionStore
+from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.pages import participant_page
 from codevwidgets.widgets.participant import ParticipantView
@@ -364,6 +366,29 @@ def test_evaluation_in_the_conclusion_step(open_page: Opener) -> None:
         ("conclusion", "Chloé", "4", "evaluation")
     ]
     assert open_page(CLARIFICATION).view.box.shown == {"writing"}
+
+
+def test_only_the_facilitator_sees_evaluations_and_their_average(session: Session) -> None:
+    session.start()
+    session.go_to(CONCLUSION)
+    participant = ContributionList(session, Texts(session.runbook, "fr"))
+    console = ContributionList(session, Texts(session.runbook, "fr"), hide=lambda *_: None)
+    assert console.evaluation.layout.display == "none"  # nobody has evaluated yet
+    for author, score in (("Chloé", "3"), ("David", "4"), ("Chloé", "5")):
+        session.add_contribution("conclusion", author, score, kind="evaluation")
+    session.add_contribution("conclusion", "David", "Écouter avant de conseiller.")
+
+    def texts(view: ContributionList) -> list[str]:
+        return [row.children[1].value for row in view.items.children]
+
+    assert texts(participant) == ["Écouter avant de conseiller."]
+    assert participant.evaluation.layout.display == "none"
+    assert texts(console) == ["3", "4", "5", "Écouter avant de conseiller."]
+    # Chloé's 5 replaces her 3: (5 + 4) / 2, with the French decimal comma.
+    assert console.evaluation.value == Translator("fr")(
+        "participant.evaluation_average", mean="4,5", people=2
+    )
+    assert console.evaluation.layout.display != "none"
 
 
 def test_nothing_to_type_where_the_step_collects_nothing(open_page: Opener) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -15,6 +16,7 @@ from codevwidgets.session import (
     Event,
     Session,
     SessionError,
+    evaluation_average,
     validate_contribution,
 )
 
@@ -743,3 +745,16 @@ def test_apply_state_says_what_changed_and_is_quiet_otherwise(
     running.next()
     follower.apply_state(running.to_dict())
     assert [e.data["changed"] for e in seen] == [["notes"], ["step", "timer"]]
+
+
+def test_evaluation_average_counts_each_persons_last() -> None:
+    def item(number: int, author: str | None, text: str, kind: str = "evaluation") -> Contribution:
+        return Contribution(number, "conclusion", author, text, START, False, kind)
+
+    assert evaluation_average([]) is None
+    given = [item(1, "Cy", "2"), item(2, "Di", "4"), item(3, "Cy", "5"), item(4, None, "3")]
+    given += [item(5, None, "1"), item(6, "Ed", "I learned to listen", "learnings")]
+    # Cy changed their mind (5, not 2); the two unnamed evaluations count each.
+    assert evaluation_average(reversed(given)) == ((5 + 4 + 3 + 1) / 4, 4)
+    given[1] = dataclasses.replace(given[1], hidden=True)  # Di's, hidden by the facilitator
+    assert evaluation_average(given) == ((5 + 3 + 1) / 3, 3)
