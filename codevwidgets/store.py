@@ -26,13 +26,7 @@ import platformdirs
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.runbook import Runbook
-from codevwidgets.session import (
-    MAX_CONTRIBUTION,
-    Contribution,
-    Event,
-    Session,
-    validate_contribution,
-)
+from codevwidgets.session import Contribution, Event, Session, validate_contribution
 
 __all__ = [
     "RateLimited",
@@ -43,7 +37,7 @@ __all__ = [
     "join_code_for",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -64,14 +58,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, seq);
 """
-# Version 2: what a named participant is typing, kept before they send it (private to them).
-DRAFTS = """
-CREATE TABLE IF NOT EXISTS drafts (
-    session_id TEXT NOT NULL REFERENCES sessions(id), author TEXT NOT NULL,
-    text TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (session_id, author)
-);
-"""
-MAX_DRAFT = 10 * MAX_CONTRIBUTION  # what is kept of a draft; the limit applies when it is sent
 
 
 def default_store_path() -> Path:
@@ -207,11 +193,10 @@ class SessionStore:
     def _migrate(self) -> None:
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            upgrades = {0: SCHEMA + DRAFTS, 1: DRAFTS}  # from a version to the current one
-            if version in upgrades:
+            if version == 0:
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
-                for statement in upgrades[version].split(";"):
+                for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -378,35 +363,6 @@ class SessionStore:
                 raise ValueError(f"no contribution {contribution_id} in session {session_id!r}")
             self._bump(db, session_id)
             self._log(db, session_id, Event("hidden", {"id": contribution_id, "hidden": hidden}))
-
-    # -- drafts ----------------------------------------------------------------------------
-
-    def save_draft(self, session_id: str, author: str, text: str) -> None:
-        """Keep what ``author`` is typing, at each keystroke; empty text forgets it.
-
-        Private to its author: neither the session's revision nor its event log moves, so no
-        page redraws, and nobody else's page ever reads it.
-        """
-        with self._write() as db:
-            if text:
-                db.execute(
-                    "INSERT OR REPLACE INTO drafts (session_id, author, text, at)"
-                    " VALUES (?, ?, ?, ?)",
-                    (session_id, author, text[:MAX_DRAFT], self.clock()),
-                )
-            else:
-                db.execute(
-                    "DELETE FROM drafts WHERE session_id = ? AND author = ?", (session_id, author)
-                )
-
-    def draft(self, session_id: str, author: str) -> str:
-        """What ``author`` was typing and has not sent ("" if nothing)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT text FROM drafts WHERE session_id = ? AND author = ?",
-                (session_id, author),
-            ).fetchone()
-        return str(row[0]) if row else ""
 
     # -- events ----------------------------------------------------------------------------
 

@@ -22,9 +22,6 @@ from codevwidgets.widgets._view import Texts, literal, show, touches
 Submit = Callable[[str, str, bool, str | None], None]
 """``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
 
-Keep = Callable[[str], None]
-"""``keep(text)``: store what the participant is typing, before they send it."""
-
 Hide = Callable[[int, bool], None]
 """``hide(contribution_id, hidden)``: the facilitator's only say over a contribution."""
 
@@ -97,20 +94,11 @@ class ContributionBox(widgets.VBox):
     """Where a participant types a question, idea or learning, in steps that collect them."""
 
     def __init__(
-        self,
-        session: Session,
-        texts: Texts,
-        submit: Submit,
-        author: str | None = None,
-        draft: str = "",
-        keep: Keep | None = None,
+        self, session: Session, texts: Texts, submit: Submit, author: str | None = None
     ) -> None:
         self.session, self.texts, self.submit, self.author = session, texts, submit, author
-        self.input = widgets.Textarea(draft, rows=3, layout={"width": "100%"})
+        self.input = widgets.Textarea(rows=3, layout={"width": "100%"})
         self.input.add_class("codev-contribution-input")
-        if keep is not None:
-            # Each keystroke reaches the kernel (continuous_update) and is stored at once.
-            self.input.observe(lambda change: keep(change["new"]), "value")
         self.anonymous = widgets.Checkbox(
             value=False, description=texts("participant.anonymous"), indent=False
         )

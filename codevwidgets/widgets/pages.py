@@ -6,10 +6,8 @@ never a traceback.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
-import sqlite3
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -23,8 +21,6 @@ from codevwidgets.session import Session
 from codevwidgets.store import SessionStore, join_code_for
 from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.participant import ParticipantView
-
-logger = logging.getLogger(__name__)
 
 # A page whose browser has not synced its clock for this long is gone (closed, or a phone
 # asleep): its kernel stops following the store, falls idle, and Voilà's culler ends it.
@@ -121,17 +117,7 @@ def participant_page(language: str = "en") -> widgets.Widget:
         author = None if anonymous else name
         store.add_contribution(session.id, step_id, author, text, kind, participant, book)
 
-    def keep(text: str) -> None:
-        # A lost draft must not break typing: say so in the kernel's log, and go on.
-        try:
-            store.save_draft(session.id, name or "", text)
-        except sqlite3.Error:
-            logger.exception("session %s: cannot keep a draft", session.id)
-
-    # A draft comes back with its author's name: an unnamed page cannot be told from another.
-    draft = store.draft(session.id, name) if name else ""
-    texts = Texts(book, language)
-    view = ParticipantView(session, texts, name, submit, draft=draft, keep=keep if name else None)
+    view = ParticipantView(session, Texts(book, language), name, submit)
     countdown = view.countdown
     view.link = LiveLink(
         store,

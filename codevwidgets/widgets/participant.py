@@ -20,7 +20,7 @@ from codevwidgets.widgets._view import (
     stylesheet,
     touches,
 )
-from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Keep, Submit
+from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
@@ -41,8 +41,6 @@ class ParticipantView(widgets.VBox):
         name: str | None,
         submit: Submit,
         clock: Clock = system_clock,
-        draft: str = "",
-        keep: Keep | None = None,
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
@@ -52,7 +50,7 @@ class ParticipantView(widgets.VBox):
         self.you = widgets.Label().add_class("codev-you")
         self.roles = literal(widgets.HTML().add_class("codev-roles"))
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
-        self.box = ContributionBox(session, texts, submit, name, draft, keep)
+        self.box = ContributionBox(session, texts, submit, author=name)
         self.contributions = ContributionList(session, texts)
         ground_rules = widgets.HTML(
             f"<b>{html.escape(texts('app.ground_rules'))}</b>"

@@ -62,11 +62,6 @@ def new_session(server: VoilaProcess) -> Secrets:
         return store.create(session, "classic", "en")
 
 
-def stored_draft(server: VoilaProcess, secrets: Secrets, name: str) -> str:
-    with SessionStore(Path(server.env["CODEV_STORE"])) as store:
-        return store.draft(secrets.session_id, name)
-
-
 def open_page(context: Any, url: str, dialogs: list[str] | None = None) -> Any:
     page = context.new_page()
     if dialogs is not None:
@@ -347,19 +342,11 @@ def test_reload_lands_on_the_current_state(
         wait_running(emma)
         before, at = remaining(emma), time.monotonic()
         assert abs(before - remaining(boss)) <= 3
-        # Half a question typed, not sent, when the phone reloads the page.
-        draft = "Depuis quand"
-        emma.locator(".codev-contribution-input textarea").press_sequentially(draft)
-        deadline = time.monotonic() + FOLLOW_TIMEOUT_MS / 1000
-        while stored_draft(server, secrets, "Emma") != draft:
-            assert time.monotonic() < deadline, "the draft never reached the store"
-            time.sleep(0.1)
 
         emma.reload()
         emma.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
         wait_title(emma, "Questions de clarification")
         wait_running(emma)
-        assert emma.locator(".codev-contribution-input textarea").input_value() == draft
         after, elapsed = remaining(emma), time.monotonic() - at
         assert abs(after - (before - elapsed)) <= 3, (before, after, elapsed)
         assert abs(after - remaining(boss)) <= 3

@@ -308,39 +308,6 @@ def send(page: Page, text: str) -> str:
     return str(page.view.box.message.value)
 
 
-def test_what_a_participant_types_is_kept_until_sent(
-    open_page: Opener, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    page = open_page(CLARIFICATION)
-    page.view.box.input.value = "Since when"  # keystrokes, as the page syncs them
-    assert page.store.draft(page.session_id, "Chloé") == "Since when"
-
-    # The phone slept and the page reloaded: the draft is back in the box, for Chloé only.
-    query = {"session": page.session_id, "code": page.secrets.join_code}
-    monkeypatch.setenv("QUERY_STRING", urlencode({**query, "name": "Chloé"}))
-    again = participant_page()
-    assert isinstance(again, ParticipantView)
-    again.link.stop()
-    assert again.box.input.value == "Since when"
-    monkeypatch.setenv("QUERY_STRING", urlencode({**query, "name": "David"}))
-    david = participant_page()
-    assert isinstance(david, ParticipantView)
-    david.link.stop()
-    assert david.box.input.value == ""
-
-    again.box.input.value = "Since when has it been a problem?"
-    again.box.send.click()
-    assert again.box.message.value == EN("participant.sent")
-    assert page.store.draft(page.session_id, "Chloé") == ""  # sent: nothing left to keep
-
-
-def test_an_unnamed_page_keeps_no_draft(open_page: Opener) -> None:
-    page = open_page(CLARIFICATION, name=None)
-    page.view.box.input.value = "Since when"
-    tables = page.store._db.execute("SELECT COUNT(*) FROM drafts").fetchone()
-    assert tables == (0,)  # a reload could not tell this page from another
-
-
 def test_empty_and_too_long_are_refused_with_a_message(open_page: Opener) -> None:
     page = open_page(CLARIFICATION)
     box = page.view.box

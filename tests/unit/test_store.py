@@ -65,9 +65,9 @@ def test_default_path_in_the_user_data_directory(
 def test_wal_mode_pragmas_and_schema_version(store: SessionStore) -> None:
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"sessions", "contributions", "events", "drafts"} <= tables
+    assert {"sessions", "contributions", "events"} <= tables
     assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     db.close()
@@ -86,23 +86,6 @@ def test_reopening_keeps_the_data(store: SessionStore, session: Session, tmp_pat
     store.close()
     with SessionStore(tmp_path / "store.db") as again:
         assert again.session_ids() == ["test"]
-
-
-def test_a_version_1_store_gains_drafts_and_keeps_its_sessions(
-    store: SessionStore, session: Session, tmp_path: Path
-) -> None:
-    store.create(session, "classic", "en")
-    store.close()
-    db = sqlite3.connect(tmp_path / "store.db")  # as codevwidgets' first store left it
-    db.execute("DROP TABLE drafts")
-    db.execute("PRAGMA user_version=1")
-    db.commit()
-    db.close()
-    with SessionStore(tmp_path / "store.db") as again:
-        assert again.session_ids() == ["test"]
-        again.save_draft("test", "Chloé", "Since when")
-        assert again.draft("test", "Chloé") == "Since when"
-        assert again._db.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
@@ -443,23 +426,3 @@ def test_a_killed_writer_loses_nothing(
     assert session.notes == {"presentation": {"topic": "Typed just before the crash"}}
     assert session.current_step.id == running.current_step.id
     assert session.deadline == running.deadline
-
-
-# -- drafts ------------------------------------------------------------------------------------
-
-
-def test_drafts_are_kept_per_author_and_move_nothing(store: SessionStore, session: Session) -> None:
-    store.create(session, "classic", "en")
-    revision, events = store.revision("test"), len(store.events("test"))
-    store.save_draft("test", "Chloé", "Since")
-    store.save_draft("test", "Chloé", "Since when?")
-    store.save_draft("test", "David", "Who else")
-    assert store.draft("test", "Chloé") == "Since when?"
-    assert store.draft("test", "David") == "Who else"
-    assert store.draft("test", "Emma") == store.draft("other", "Chloé") == ""
-    # Private: no page redraws for a keystroke, and the session's history stays the same.
-    assert (store.revision("test"), len(store.events("test"))) == (revision, events)
-    store.save_draft("test", "Chloé", "")  # sent, or erased
-    assert store.draft("test", "Chloé") == ""
-    store.save_draft("test", "David", "x" * 20_000)
-    assert len(store.draft("test", "David")) == 10_000
