@@ -85,7 +85,8 @@ def evaluation_average(contributions: Iterable[Contribution]) -> tuple[float, in
     """The mean 1-5 evaluation and how many people it counts, or None if nobody evaluated.
 
     A person may change their mind: only their last evaluation counts. Unnamed evaluations
-    cannot be told apart and each counts; hidden ones do not count.
+    cannot be told apart and each counts (an unnamed page evaluates once); hidden ones do not
+    count.
     """
     latest: dict[str | int, int] = {}
     for item in sorted(contributions, key=lambda c: c.id):

@@ -12,7 +12,8 @@ Location = tuple[str | int, ...]
 
 # libyaml's loader when PyYAML was built with it (its wheels are): the same nodes, marks and
 # errors, parsed about ten times faster, which every kernel that opens a page pays for.
-Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# CSafeLoader is not a SafeLoader subclass, but has the same composer and constructor API.
+Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -63,7 +64,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         return _parse(text, file, yaml.SafeLoader)
 
 
-def _parse(text: str, file: str, loader_class: type[yaml.SafeLoader]) -> YamlDocument:
+def _parse(text: str, file: str, loader_class: Any) -> YamlDocument:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()

@@ -59,11 +59,9 @@ class ContributionList(widgets.VBox):
         self.items.children = [self._item(c) for c in shown]
         average = evaluation_average(items) if facilitator else None
         if average is not None:
-            mean = f"{average[0]:.1f}"
-            if self.texts.language == "fr":
-                mean = mean.replace(".", ",")  # 4,3/5: the French decimal comma
+            mean = f"{average[0]:.1f}".replace(".", self.texts("console.decimal_mark"))
             self.evaluation.value = self.texts(
-                "participant.evaluation_average", mean=mean, people=average[1]
+                "console.evaluation_average", mean=mean, people=average[1]
             )
         show(self.evaluation, average is not None)
         show(self, bool(shown) or step.collects is not None)
@@ -108,6 +106,7 @@ class ContributionBox(widgets.VBox):
         self.send.on_click(lambda _: self.click_send())
         self.rating = widgets.ToggleButtons(options=["1", "2", "3", "4", "5"], value=None)
         self.rating.add_class("codev-evaluation")
+        self._rated = False
         self.rating.observe(lambda change: self._rate(change["new"]), "value")
         self.rating_label = widgets.Label(texts("participant.evaluation"))
         self.message = widgets.Label().add_class("codev-contribution-message")
@@ -166,9 +165,16 @@ class ContributionBox(widgets.VBox):
     def _rate(self, score: str | None) -> None:
         if score is None:
             return
+        # A named person may change their mind (their last evaluation counts); an unnamed page
+        # cannot be told from another, so it evaluates once, or it would count several times.
+        if self.author is None and self._rated:
+            return
         step = self.session.current_step
         if self._deliver(step.id, score, False, "evaluation"):
             self.message.value = self.texts("participant.evaluation_sent", score=score)
+            if self.author is None:
+                self._rated = True
+                self.rating.disabled = True
 
     def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
         from codevwidgets.store import RateLimited

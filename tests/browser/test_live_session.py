@@ -226,6 +226,10 @@ def test_facilitator_and_two_participants_follow_each_other(
         start(boss)
         for page in (chloe, david):
             wait_running(page)
+            # The presentation: nothing to type, nothing to rate; the page says so.
+            page.wait_for_selector(".codev-listen", state="visible", timeout=FOLLOW_TIMEOUT_MS)
+            assert page.locator(".codev-writing").is_hidden()
+            assert page.locator(".codev-rating").is_hidden()
         marks = [remaining(boss), remaining(chloe), remaining(david)]
         assert 540 < marks[0] <= 600
         assert max(marks) - min(marks) <= 3, marks
@@ -241,6 +245,11 @@ def test_facilitator_and_two_participants_follow_each_other(
 
         # A question typed with HTML in it arrives everywhere as text.
         chloe.wait_for_selector(".codev-contribution-input textarea", state="visible")
+        # The box shows what this step takes (console.css follows the box's classes).
+        for page in (chloe, david):
+            assert page.locator(".codev-writing").is_visible()
+            assert page.locator(".codev-rating").is_hidden()
+            assert page.locator(".codev-listen").is_hidden()
         submit(chloe, HOSTILE)
         for page in (boss, chloe, david):
             wait_contribution(page, HOSTILE)

@@ -368,6 +368,21 @@ def test_evaluation_in_the_conclusion_step(open_page: Opener) -> None:
     assert open_page(CLARIFICATION).view.box.shown == {"writing"}
 
 
+def test_a_named_person_may_change_their_evaluation_an_unnamed_page_may_not(
+    open_page: Opener,
+) -> None:
+    named = open_page(CONCLUSION)
+    named.view.box.rating.value = "3"
+    named.view.box.rating.value = "5"
+    unnamed = open_page(CONCLUSION, name=None)
+    unnamed.view.box.rating.value = "2"
+    assert unnamed.view.box.rating.disabled
+    update(unnamed.view.box.rating, {"index": 3})  # a crafted message, past the disabled buttons
+    texts = [c.text for c in named.store.contributions(named.session_id)]
+    assert texts == ["3", "5"]  # the console counts Chloé's 5
+    assert [c.text for c in unnamed.store.contributions(unnamed.session_id)] == ["2"]
+
+
 def test_only_the_facilitator_sees_evaluations_and_their_average(session: Session) -> None:
     session.start()
     session.go_to(CONCLUSION)
@@ -386,7 +401,7 @@ def test_only_the_facilitator_sees_evaluations_and_their_average(session: Sessio
     assert texts(console) == ["3", "4", "5", "Écouter avant de conseiller."]
     # Chloé's 5 replaces her 3: (5 + 4) / 2, with the French decimal comma.
     assert console.evaluation.value == Translator("fr")(
-        "participant.evaluation_average", mean="4,5", people=2
+        "console.evaluation_average", mean="4,5", people=2
     )
     assert console.evaluation.layout.display != "none"
 
