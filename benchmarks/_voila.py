@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from playwright.sync_api import Page
+
 from codevwidgets.serve import VoilaProcess
 
 
@@ -18,6 +20,20 @@ class Voila(VoilaProcess):
             for pid, ppid, state, cmdline in _processes()
             if ppid == self.process.pid and state != "Z" and b"ipykernel_launcher" in cmdline
         }
+
+    def kernel_of(self, page: Page) -> int:
+        """Pid of the kernel behind a page (Voilà puts its id in the page's config)."""
+        kernel_id = page.evaluate(KERNEL_ID)
+        connection_file = f"kernel-{kernel_id}.json".encode()
+        (pid,) = (
+            pid
+            for pid, ppid, _, cmdline in _processes()
+            if ppid == self.process.pid and connection_file in cmdline
+        )
+        return pid
+
+
+KERNEL_ID = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
 
 
 def _processes() -> list[tuple[int, int, str, bytes]]:

@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
     serve.add_argument("--demo", action="store_true", help="seed a demo group and session")
     serve.add_argument("--roster", type=Path, help="the group's roster file")
+    serve.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        metavar="N",
+        help="participant kernels kept ready for people joining (default: 8; 0: none)",
+    )
     serve.set_defaults(command=_serve)
 
     runbook = commands.add_parser("runbook", help="list, check and create runbooks")
@@ -137,9 +144,14 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from codevwidgets.serve import serve
+    from codevwidgets.serve import MAX_POOL, POOL_SIZE, serve
 
-    return serve(args.runbook, args.store, args.port, args.ip, demo=args.demo, roster=args.roster)
+    pool = POOL_SIZE if args.pool is None else args.pool
+    if not 0 <= pool <= MAX_POOL:
+        raise UsageError(f"--pool: {pool} is not a number of kernels from 0 to {MAX_POOL}")
+    return serve(
+        args.runbook, args.store, args.port, args.ip, demo=args.demo, roster=args.roster, pool=pool
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,19 @@ def query_parameters(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     return {key: values[0] for key, values in parsed.items() if key in PAGE_KEYS and values}
 
 
+def await_visitor(environ: Mapping[str, str] = os.environ) -> None:
+    """In a kernel from Voilà's preheated pool, wait until a visitor opens the page.
+
+    ``codev serve`` keeps participant kernels started, imports done, before anyone joins;
+    such a kernel learns its visitor's ``QUERY_STRING`` only now, from Voilà, which puts it
+    in ``os.environ``. Elsewhere (a kernel started for its page, JupyterLab) it returns.
+    """
+    if environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+
+
 def runbook_from_query(value: str, base: Path) -> str:
     """A runbook named in a URL: a preset, or a YAML file inside ``base`` (never elsewhere)."""
     if value in preset_names():

@@ -34,6 +34,12 @@ CULL_IDLE_SECONDS = 60
 # Voilà waits this long for a cell's output once the kernel has run it (nbclient's default,
 # 4 s, left pages blank when a room of 25 joined at once on 2 cores: see the benchmarks).
 IOPUB_TIMEOUT_SECONDS = 60
+# Participant kernels kept started, imports done, waiting for a visitor (Voilà's preheated
+# pool): a group of up to 8 joins without waiting for kernels to start. Voilà refills the
+# pool as they are taken and never culls the kernels waiting in it.
+POOL_SIZE = 8
+MAX_POOL = 64  # each waiting kernel holds about 65 MiB
+POOL_FILLED = "Kernel pool of "  # … participant.ipynb is filled with 8 kernel(s)
 STARTUP_TIMEOUT = 60.0
 
 
@@ -41,8 +47,14 @@ def notebooks_dir() -> Path:
     return next(path for path in _CANDIDATES if (path / "facilitator.ipynb").is_file())
 
 
-def voila_command(port: int, ip: str) -> list[str]:
+def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    # Only participant pages come in numbers; a facilitator kernel starts when one is opened.
+    preheat = [
+        "--preheat_kernel=True",
+        f"--pool_size={pool}",
+        "--VoilaKernelManager.preheat_denylist=facilitator",
+    ]
     return [
         voila,
         str(notebooks_dir()),
@@ -57,12 +69,16 @@ def voila_command(port: int, ip: str) -> list[str]:
         "--MappingKernelManager.cull_interval=15",
         "--MappingKernelManager.cull_connected=False",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
+        *(preheat if pool > 0 else []),
     ]
 
 
-def voila_environment(store: Path, **extra: str) -> dict[str, str]:
+def voila_environment(store: Path, ip: str = "127.0.0.1", **extra: str) -> dict[str, str]:
     """The environment Voilà runs in: the store its kernels share, and ``extra``."""
-    return {**os.environ, "CODEV_STORE": str(store.resolve()), **extra}
+    # A preheated kernel asks Voilà for its visitor's request at this address (Voilà's
+    # default, 127.0.0.1, is not listening when --ip names one interface).
+    local = "127.0.0.1" if ip in {"0.0.0.0", "::"} else ip  # noqa: S104 — comparing
+    return {**os.environ, "CODEV_STORE": str(store.resolve()), "VOILA_APP_IP": local, **extra}
 
 
 def free_port() -> int:
@@ -86,7 +102,8 @@ class VoilaProcess:
     """``codev serve``'s Voilà, in the background on a free port of 127.0.0.1.
 
     For the browser tests and the benchmarks: same flags as ``codev serve``, optionally on
-    another notebook directory; ``url()`` gives a page; ``stop()`` ends Voilà and its kernels.
+    another notebook directory, with no preheated kernel unless ``pool`` says how many;
+    ``url()`` gives a page; ``stop()`` ends Voilà and its kernels.
     Raises ``RuntimeError`` (with the end of Voilà's log) if it does not start.
     """
 
@@ -97,9 +114,10 @@ class VoilaProcess:
         notebook_dir: Path | None = None,
         env: Mapping[str, str] | None = None,
         args: Sequence[str] = (),
+        pool: int = 0,
     ) -> None:
         self.port = free_port()
-        command = [*voila_command(self.port, "127.0.0.1"), *args]
+        command = [*voila_command(self.port, "127.0.0.1", pool), *args]
         if notebook_dir is not None:
             command[1] = str(notebook_dir)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -121,7 +139,8 @@ class VoilaProcess:
                 start_new_session=True,
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not answers(self.base_url + "/"):
+        # Ready when it answers and, with a pool, when the pool is full (Voilà logs it).
+        while not answers(self.base_url + "/") or (pool and POOL_FILLED not in self.log_text()):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"voila did not start:\n{self.log_tail()}")
@@ -135,9 +154,11 @@ class VoilaProcess:
         path = f"{self.base_url}/voila/render/{quote(notebook)}"
         return f"{path}?{urlencode(query)}" if query else path
 
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
     def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(self.log_text().splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -169,6 +190,7 @@ def serve(
     *,
     demo: bool = False,
     roster: Path | None = None,
+    pool: int = POOL_SIZE,
 ) -> int:
     """Create a session, print its two links, then run Voilà until stopped."""
     book = resolve(runbook)  # a bad runbook fails here, with its located lines
@@ -183,7 +205,7 @@ def serve(
     ref = runbook if runbook == book.name else str(Path(runbook).resolve())
     key = store.create(session, ref, book.language).facilitator_key
     base = f"http://{public_host(ip)}:{port}"
-    env = voila_environment(store.path, CODEV_PUBLIC_URL=base)
+    env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=base)
     if roster_path:
         env["CODEV_ROSTER"] = str(roster_path.resolve())
     facilitator = urlencode({"session": session.id, "key": key})
@@ -191,6 +213,6 @@ def serve(
     print(f"Facilitator: {base}/voila/render/facilitator.ipynb?{facilitator}", flush=True)
     print(f"Participants: {base}/voila/render/participant.ipynb?{participants}", flush=True)
     try:
-        return subprocess.call(voila_command(port, ip), env=env)
+        return subprocess.call(voila_command(port, ip, pool), env=env)
     except KeyboardInterrupt:
         return 0

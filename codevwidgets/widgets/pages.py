@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from codevwidgets.i18n import LANGUAGES, Translator
 from codevwidgets.live import LiveLink
-from codevwidgets.pageparams import page_url, query_parameters, runbook_from_query
+from codevwidgets.pageparams import await_visitor, page_url, query_parameters, runbook_from_query
 from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
@@ -48,6 +48,8 @@ def facilitator_page(
     # Imported here, not at the top: a participant kernel never loads the console, the
     # calendar (icalendar) or the QR code (segno), which keeps it light (see the benchmarks).
     from codevwidgets.roster import load_roster
+
+    await_visitor()  # `codev serve` keeps no pool for this page; another server might
     from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
     from codevwidgets.widgets.join import JoinPanel
 
@@ -98,6 +100,7 @@ def facilitator_page(
 
 def participant_page(language: str = "en") -> widgets.Widget:
     """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=fr|en]``."""
+    await_visitor()
     query = query_parameters()
     store = SessionStore()
     session_id = query.get("session", "")

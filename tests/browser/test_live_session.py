@@ -333,6 +333,9 @@ def test_make_run_brings_a_facilitator_and_two_participants_together(
         wait_contribution(boss, "Since when has this been a problem?")
         wait_contribution(farid, "Since when has this been a problem?")
         assert dialogs == []
+    # Both participants were served by kernels of the preheated pool, each with its own link.
+    log = (tmp_path / "voila.log").read_text(errors="replace")
+    assert log.count("Using pre-heated kernel") == 2, log[-3000:]
 
 
 def test_reload_lands_on_the_current_state(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 import pytest
 
-from codevwidgets.pageparams import query_parameters, runbook_from_query
+from codevwidgets.pageparams import await_visitor, query_parameters, runbook_from_query
+from codevwidgets.serve import free_port
 
 
 def test_known_keys_only_first_value_wins() -> None:
@@ -27,3 +30,47 @@ def test_runbook_from_query_stays_inside_the_folder(tmp_path: Path) -> None:
     for bad in ("../outside.yaml", "/etc/passwd", "acme.txt"):
         with pytest.raises(ValueError, match="neither a preset nor a runbook file"):
             runbook_from_query(bad, tmp_path)
+
+
+def test_a_kernel_started_for_its_page_does_not_wait() -> None:
+    await_visitor({"VOILA_PREHEAT": "False", "QUERY_STRING": "session=abc"})
+    await_visitor({})  # JupyterLab
+
+
+def test_a_preheated_kernel_waits_for_its_visitor_from_voila(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Voilà's own request-info socket hands the visitor's query to a waiting kernel."""
+    from tornado.web import Application
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def run_voila_socket() -> None:
+        asyncio.set_event_loop(loop)
+        app = Application([(r"/voila/query/(.*)", RequestInfoSocketHandler)])
+        app.listen(port, "127.0.0.1")
+        loop.call_soon(started.set)
+        loop.run_forever()
+
+    threading.Thread(target=run_voila_socket, daemon=True).start()
+    assert started.wait(10)
+    for name, value in {
+        "VOILA_PREHEAT": "True",
+        "VOILA_APP_IP": "127.0.0.1",
+        "VOILA_APP_PORT": str(port),
+        "VOILA_SERVER_URL": "/",
+        "VOILA_KERNEL_ID": "k-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("QUERY_STRING", "")  # so that what Voilà sets is undone after
+    # The visitor arrives before the kernel asks: Voilà keeps the request for it.
+    visitor = {"kernel_id": "k-1", "payload": {"QUERY_STRING": "session=abc&code=C&name=Ana"}}
+    loop.call_soon_threadsafe(RequestInfoSocketHandler.send_updates, visitor)
+    try:
+        await_visitor()
+        assert query_parameters() == {"session": "abc", "code": "C", "name": "Ana"}
+    finally:
+        loop.call_soon_threadsafe(loop.stop)

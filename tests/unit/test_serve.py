@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from codevwidgets.pageparams import page_url
-from codevwidgets.serve import voila_command
+from codevwidgets.serve import POOL_SIZE, voila_command, voila_environment
 from codevwidgets.store import SessionStore, join_code_for
 
 
@@ -22,6 +24,22 @@ def test_voila_runs_with_safe_settings() -> None:
     assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=") for arg in command)
     assert "--VoilaExecutor.iopub_timeout=60" in command  # a room joining at once
     assert Path(command[1], "participant.ipynb").is_file()
+
+
+def test_participant_kernels_wait_ready_in_a_pool() -> None:
+    command = voila_command(8870, "127.0.0.1")
+    assert "--preheat_kernel=True" in command
+    assert f"--pool_size={POOL_SIZE}" in command
+    # The facilitator's page is opened once a session: no kernel waits for it.
+    assert "--VoilaKernelManager.preheat_denylist=facilitator" in command
+    assert not any("preheat" in arg for arg in voila_command(8870, "127.0.0.1", pool=0))
+
+
+def test_a_waiting_kernel_reaches_voila_where_it_listens(tmp_path: Path) -> None:
+    store = tmp_path / "s.db"
+    assert voila_environment(store)["VOILA_APP_IP"] == "127.0.0.1"
+    assert voila_environment(store, "0.0.0.0")["VOILA_APP_IP"] == "127.0.0.1"
+    assert voila_environment(store, "192.168.1.20")["VOILA_APP_IP"] == "192.168.1.20"
 
 
 def test_serve_prints_both_links_of_a_stored_session(tmp_path: Path) -> None:
@@ -84,6 +102,20 @@ def test_serve_with_a_bad_runbook_exits_2(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"{bad}:1: extends: unknown preset 'nope'")
+
+
+@pytest.mark.parametrize("pool", ["-1", "65", "many"])
+def test_serve_with_a_bad_pool_exits_2_and_creates_nothing(tmp_path: Path, pool: str) -> None:
+    store = tmp_path / "s.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "codevwidgets.cli", "serve", "--pool", pool, "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--pool" in result.stderr and "Traceback" not in result.stderr
+    assert not store.exists()
 
 
 def test_page_links() -> None:
