@@ -137,12 +137,13 @@ def step_change(
     return (own[0] - at) / 1000, slowest, index
 
 
-def cpu_groups(server: Voila, facilitator_kernel: int) -> dict[str, set[int]]:
+def cpu_groups(server: Voila, facilitator: Page, participants: list[Page]) -> dict[str, set[int]]:
     """The processes whose CPU time is accounted for during the step changes."""
     voila = {server.process.pid, *descendants(server.process.pid)}
     return {
-        "facilitator kernel": {facilitator_kernel},
-        "participant kernels": server.kernels() - {facilitator_kernel},
+        "facilitator kernel": {server.kernel_of(facilitator)},
+        # Not the pool's kernels waiting for a visitor (they sleep on a socket).
+        "participant kernels": {server.kernel_of(page) for page in participants},
         "Voilà server": {server.process.pid},
         **browser_groups(descendants(os.getpid()) - voila),
     }
@@ -191,7 +192,6 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
         key = secrets.facilitator_key
         url = server.url("facilitator.ipynb", session=secrets.session_id, key=key)
         facilitator, _ = open_page(browser, url, ".codev-timer")
-        (facilitator_kernel,) = server.kernels()
         facilitator.get_by_role("button", name="Start the session").click()
         facilitator.locator(".codev-next-step").wait_for(state="visible")
         facilitator.evaluate(RECORD_TITLES)
@@ -207,7 +207,7 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
                 page.evaluate(RECORD_TITLES)
                 participants.append(page)
             time.sleep(SETTLE)
-            groups = cpu_groups(server, facilitator_kernel)
+            groups = cpu_groups(server, facilitator, participants)
             meter = CpuMeter(groups)
             time.sleep(SETTLE)
             idle = meter.read()  # pages open, nothing happening

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,10 +26,18 @@ def await_visitor(environ: Mapping[str, str] = os.environ) -> None:
     such a kernel learns its visitor's ``QUERY_STRING`` only now, from Voilà, which puts it
     in ``os.environ``. Elsewhere (a kernel started for its page, JupyterLab) it returns.
     """
-    if environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
+    if environ.get("VOILA_PREHEAT") != "True":
+        return
+    # Voilà's own helper (voila.utils.wait_for_request) imports Voilà's server side, 45 MiB
+    # more in every participant kernel; this is its protocol on the client Voilà itself uses.
+    from websockets.sync.client import connect
 
-        wait_for_request()
+    host = f"{environ.get('VOILA_APP_IP', '127.0.0.1')}:{environ.get('VOILA_APP_PORT', '8866')}"
+    base = environ.get("VOILA_WS_BASE_URL") or environ.get("VOILA_SERVER_URL", "/")
+    url = f"ws://{host}{base}voila/query/{environ.get('VOILA_KERNEL_ID', '')}"
+    with connect(url, open_timeout=5) as socket:  # then waits as long as no one comes
+        request = json.loads(socket.recv())
+    os.environ.update({str(name): str(value) for name, value in request.items()})
 
 
 def runbook_from_query(value: str, base: Path) -> str:
