@@ -30,13 +30,17 @@ def await_visitor(environ: Mapping[str, str] = os.environ) -> None:
         return
     # Voilà's own helper (voila.utils.wait_for_request) imports Voilà's server side, 45 MiB
     # more in every participant kernel; this is its protocol on the client Voilà itself uses.
+    from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
     host = f"{environ.get('VOILA_APP_IP', '127.0.0.1')}:{environ.get('VOILA_APP_PORT', '8866')}"
     base = environ.get("VOILA_WS_BASE_URL") or environ.get("VOILA_SERVER_URL", "/")
     url = f"ws://{host}{base}voila/query/{environ.get('VOILA_KERNEL_ID', '')}"
-    with connect(url, open_timeout=5) as socket:  # then waits as long as no one comes
-        request = json.loads(socket.recv())
+    try:
+        with connect(url, open_timeout=5) as socket:  # then waits as long as no one comes
+            request = json.loads(socket.recv())
+    except (OSError, WebSocketException, ValueError):
+        return  # no query then: the page says its link is not valid, never a traceback
     os.environ.update({str(name): str(value) for name, value in request.items()})
 
 

@@ -37,6 +37,15 @@ def test_a_kernel_started_for_its_page_does_not_wait() -> None:
     await_visitor({})  # JupyterLab
 
 
+def test_a_preheated_kernel_that_cannot_reach_voila_has_no_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QUERY_STRING", "")
+    environ = {"VOILA_PREHEAT": "True", "VOILA_APP_PORT": str(free_port())}  # nobody there
+    await_visitor(environ)  # no exception: the page shows its "link not valid" message
+    assert query_parameters() == {}
+
+
 def test_a_preheated_kernel_waits_for_its_visitor_from_voila(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
