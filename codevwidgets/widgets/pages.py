@@ -48,10 +48,12 @@ def facilitator_page(
     # Imported here, not at the top: a participant kernel never loads the console, the
     # calendar (icalendar) or the QR code (segno), which keeps it light (see the benchmarks).
     from codevwidgets.roster import load_roster
-
-    await_visitor()  # `codev serve` keeps no pool for this page; another server might
     from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
     from codevwidgets.widgets.join import JoinPanel
+
+    # `codev serve` keeps no pool for this page, but a Voilà preheating every notebook would:
+    # without its query, the page would start a new session instead of opening this one.
+    await_visitor()
 
     query = query_parameters()
     language = _language(query, language)
