@@ -45,7 +45,8 @@ from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
 from codevwidgets.serve import POOL_SIZE, voila_command
 from codevwidgets.session import Session
-from codevwidgets.store import Secrets, SessionStore
+from codevwidgets.sqlite_store import SQLiteStore as SessionStore
+from codevwidgets.store import Secrets
 
 RESULTS = Path(__file__).with_name("results.md")
 ADVISORS = ("Chloé", "David", "Emma")

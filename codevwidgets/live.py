@@ -1,67 +1,90 @@
-"""Keeps a kernel's ``Session`` and the shared store in step.
+"""Keeps a kernel's ``Session`` a mirror of the store, and sends a console's commands to it.
 
-The facilitator's kernel *writes*: every change of its session is saved at once, and what
-participants type (their own table in the store) flows back into its session. A participant's
-kernel *follows*: when the store's revision moves, it loads the facilitator's state.
+Every kernel follows: a participant's, and each facilitator's (a laptop and the room's
+projector may both have the console open). A console never saves its session: it sends a
+command, the store applies it to the latest stored state, and every kernel — the sender's
+first — loads what the store then holds.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
-from codevwidgets.session import Event, Session
-from codevwidgets.store import SessionStore
-from codevwidgets.watch import StoreWatcher
+from codevwidgets.commands import Command
+from codevwidgets.session import Session
+from codevwidgets.store import Store
 
 logger = logging.getLogger(__name__)
 
-# Contributions and their hiding are written to the store by whoever makes them; the session
-# only mirrors them, so saving on those events would write the same state twice.
-MIRRORED = {"contribution", "hidden", "synced"}
-
 
 class LiveLink:
-    """Connects ``session`` to ``store``; ``writer`` for the facilitator, else a follower.
+    """Keeps ``session`` at the store's latest revision; ``act`` sends a command.
 
-    ``alive`` is asked at each change: when it says no (the page stopped syncing its clock),
-    the link stops watching, so a kernel whose page is gone falls idle and can be culled.
+    ``private`` (a facilitator's console) loads notes, hidden contributions and evaluations; a
+    participant's kernel never does. ``alive`` is asked at each change: when it says no (the
+    page stopped syncing its clock), the link stops watching, so a kernel whose page is gone
+    falls idle and can be culled. ``revision`` is that of the state ``session`` was built from.
+
+    Examples
+    --------
+    >>> link = LiveLink(store, session, private=True, start_thread=False)  # doctest: +SKIP
+    >>> link.act(Command("start"))  # the store applies it; session shows the result
     """
 
     def __init__(
         self,
-        store: SessionStore,
+        store: Store,
         session: Session,
         *,
-        writer: bool,
+        private: bool,
+        revision: int = -1,
         alive: Callable[[], bool] = lambda: True,
         interval: float = 0.025,
         start_thread: bool = True,
     ) -> None:
-        self.store, self.session, self.writer, self.alive = store, session, writer, alive
-        if writer:
-            session.on_change(self._save)
-        self.watcher = StoreWatcher(
-            store.path, session.id, self._changed, interval=interval, start_thread=start_thread
+        self.store, self.session, self.private, self.alive = store, session, private, alive
+        self.revision = revision
+        # The watcher's thread and the widgets' thread both sync: one at a time, so a state
+        # loaded before a command can never be applied after it (a note box would jump back).
+        self._lock = threading.RLock()
+        self.watcher = store.watch(
+            session.id, self._changed, interval=interval, start_thread=start_thread
         )
 
-    def _save(self, event: Event) -> None:
-        if event.kind not in MIRRORED:
-            self.store.save(self.session, event)
+    def __repr__(self) -> str:
+        return f"LiveLink(session={self.session.id!r}, revision={self.revision})"
+
+    def act(self, command: Command) -> None:
+        """Have the store apply ``command``; the session then shows the stored state.
+
+        A refusal (``SessionError``, ``RolesError``, ``ValueError``) is raised to the view
+        that sent it, after the session has caught up with what the store holds.
+        """
+        with self._lock:
+            try:
+                self.store.execute(self.session.id, command)
+            finally:
+                self.sync()
+
+    def sync(self) -> bool:
+        """Load the latest state if the store moved past ours; whether it did."""
+        with self._lock:
+            stored = self.store.load(self.session.id, private=self.private)
+            if stored is None or stored.revision <= self.revision:
+                return False
+            self.revision = stored.revision
+            self.session.apply_state(stored.state)
+            return True
 
     def _changed(self, revision: int) -> None:
         if not self.alive():
             logger.info("session %s: the page is gone; stop following", self.session.id)
             self.watcher.stop()
             return
-        if self.writer:
-            contributions = self.store.contributions(self.session.id, include_hidden=True)
-            if contributions != self.session.contributions:
-                self.session.replace_contributions(contributions)
-            return
-        stored = self.store.load_state(self.session.id)
-        if stored is not None:
-            self.session.apply_state(stored.state)
+        if revision > self.revision:
+            self.sync()
 
     def stop(self) -> None:
         self.watcher.stop()

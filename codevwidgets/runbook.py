@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, ValidationError
 
 from codevwidgets.problems import InputError, Problem, problem_at, problems_from_validation
 from codevwidgets.yamlsource import Location, YamlDocument, YamlSyntaxError, read_yaml
@@ -176,6 +176,22 @@ class Runbook:
         return Runbook(
             self.name, language, self.client, self.branding, self.ground_rules, self.steps
         )
+
+
+_SNAPSHOT = TypeAdapter(Runbook)
+
+
+def runbook_to_json(book: Runbook) -> str:
+    """The resolved runbook as JSON: the snapshot a stored session keeps of it."""
+    return _SNAPSHOT.dump_json(book).decode()
+
+
+def runbook_from_json(text: str) -> Runbook:
+    """The inverse of ``runbook_to_json``; ``ValueError`` if it is not such a snapshot."""
+    try:
+        return _SNAPSHOT.validate_json(text)
+    except ValidationError as exc:
+        raise ValueError(f"not a runbook snapshot: {exc.error_count()} problems") from None
 
 
 def preset_names() -> list[str]:

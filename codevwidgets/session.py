@@ -17,7 +17,15 @@ from codevwidgets.roles import Roles, RolesError
 from codevwidgets.runbook import CONTRIBUTION_KINDS, Runbook, Step
 
 # Roles and RolesError are re-exported: start() and set_roles() raise RolesError.
-__all__ = ["Contribution", "Event", "Roles", "RolesError", "Session", "SessionError"]
+__all__ = [
+    "Contribution",
+    "Event",
+    "RateLimited",
+    "Roles",
+    "RolesError",
+    "Session",
+    "SessionError",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +62,19 @@ def validate_contribution(
 
 
 class SessionError(RuntimeError):
-    """A method was called in a state where it makes no sense (e.g. ``pause`` when paused)."""
+    """A method was called in a state where it makes no sense (e.g. ``pause`` when paused).
+
+    ``key`` (with ``values``) names the locale text a page shows instead of the message, for
+    refusals a person meets in a room (another console moved the session on).
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
+
+
+class RateLimited(ValueError):  # noqa: N818 — the name pages and widgets already catch
+    """A participant sent too many contributions in a short time."""
 
 
 @dataclass(frozen=True)
@@ -439,10 +459,12 @@ class Session:
             session._segment_start = _optional_float(data["segment_start"])
             session._spent = {i: float(data["spent"][i]) for i in ids}
             session._extra = {i: float(data["extra"][i]) for i in ids}
+            # The store keeps notes and contributions apart from the state: a state read by
+            # a participant's kernel has neither.
             session._notes = {
-                s: {f: str(t) for f, t in n.items()} for s, n in data["notes"].items()
+                s: {f: str(t) for f, t in n.items()} for s, n in data.get("notes", {}).items()
             }
-            session._contributions = [Contribution(**c) for c in data["contributions"]]
+            session._contributions = [Contribution(**c) for c in data.get("contributions", [])]
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed session data: {exc!r}") from None
         if not 0 <= session._index < len(ids):

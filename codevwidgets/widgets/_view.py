@@ -12,7 +12,7 @@ import ipywidgets as widgets
 from codevwidgets.i18n import Translator
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import LocalText, Runbook
-from codevwidgets.session import Event
+from codevwidgets.session import Event, Session
 
 W = TypeVar("W", bound=widgets.DOMWidget)
 
@@ -30,6 +30,37 @@ class Texts:
 
     def of(self, value: LocalText | None) -> str:
         return "" if value is None else self.runbook.text(value, self.language)
+
+
+class Follower:
+    """A view that follows a session's events, and stops following when it is closed.
+
+    Mixed in before the ipywidgets class: ``close()`` unsubscribes, then closes the widget, so
+    a page that replaces a view leaves no callback behind holding it alive.
+    """
+
+    session: Session
+
+    def _follow(self) -> None:
+        self.session.on_change(self._on_event)
+
+    def _on_event(self, event: Event) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.session.on_change(self._on_event, remove=True)
+        super().close()  # type: ignore[misc]
+
+
+def close_all(items: Iterable[widgets.Widget]) -> None:
+    """Close widgets a view no longer shows, with everything inside them."""
+    for item in items:
+        close_all(getattr(item, "children", ()))
+        item.close()
+
+
+# Events that move the step or its timer (a local session's; a follower gets "synced").
+TIMER_KINDS = {"started", "step", "paused", "resumed", "extended", "finished"}
 
 
 def touches(event: Event, kinds: set[str], parts: set[str]) -> bool:

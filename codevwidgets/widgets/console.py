@@ -9,12 +9,13 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from codevwidgets.clock import Clock, system_clock
+from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.cycle import plan_cycle
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session
 from codevwidgets.widgets._view import Texts, escaped_list, stylesheet
-from codevwidgets.widgets.contributions import ContributionList, Hide
+from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
@@ -27,6 +28,9 @@ DEMO_ROSTER = Path(__file__).parent.parent / "demo" / "roster.yaml"
 
 class FacilitatorConsole(widgets.VBox):
     """Everything the facilitator runs a consultation with.
+
+    Every change goes through ``act`` (a page's: the store's ``LiveLink.act``); without it,
+    commands apply to ``session`` alone (a notebook or a test with no store).
 
     Examples
     --------
@@ -44,9 +48,10 @@ class FacilitatorConsole(widgets.VBox):
         *,
         session: Session | None = None,
         join: widgets.Widget | None = None,
-        hide: Hide | None = None,
+        act: Act | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
+        self.act = act or local_act(self.session)
         texts = Texts(runbook, language)
         suggested = None
         if cycle_session is not None:
@@ -54,14 +59,12 @@ class FacilitatorConsole(widgets.VBox):
             suggested = sessions[(cycle_session - 1) % len(sessions)]
         self.countdown = Countdown(clock=clock, language=language)
         self.countdown.show(self.session)
-        self.timer_controls = TimerControls(self.session, texts, self.countdown)
-        self.navigator = StepNavigator(self.session, texts)
+        self.timer_controls = TimerControls(self.session, texts, self.countdown, self.act)
+        self.navigator = StepNavigator(self.session, texts, self.act)
         self.rules = RulesPanel(self.session, texts)
-        self.roles = RoleBoard(self.session, texts, roster, suggested)
-        self.notes = NotesPanel(self.session, texts)
-        self.contributions = ContributionList(
-            self.session, texts, hide or self.session.hide_contribution
-        )
+        self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
+        self.notes = NotesPanel(self.session, texts, self.act)
+        self.contributions = ContributionList(self.session, texts, self._hide)
         brand = texts.of(runbook.branding.title) or texts("app.title")
         ground_rules = widgets.HTML(
             f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -87,3 +90,6 @@ class FacilitatorConsole(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
+
+    def _hide(self, contribution_id: int, hidden: bool) -> None:
+        self.act(Command("hide", {"id": contribution_id, "hidden": hidden}))

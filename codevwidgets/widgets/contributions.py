@@ -14,10 +14,11 @@ from codevwidgets.session import (
     MAX_CONTRIBUTION,
     Contribution,
     Event,
+    RateLimited,
     Session,
     evaluation_average,
 )
-from codevwidgets.widgets._view import Texts, literal, show, touches
+from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 
 Submit = Callable[[str, str, bool, str | None], None]
 """``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
@@ -30,7 +31,7 @@ SHOWS = "codev-shows-"
 REFRESH_ON = {"started", "step", "contribution", "hidden", "finished"}
 
 
-class ContributionList(widgets.VBox):
+class ContributionList(Follower, widgets.VBox):
     """The current step's contributions; with ``hide`` given (facilitator), hide buttons."""
 
     def __init__(self, session: Session, texts: Texts, hide: Hide | None = None) -> None:
@@ -40,7 +41,8 @@ class ContributionList(widgets.VBox):
         self.evaluation = widgets.Label().add_class("codev-evaluation-summary")
         super().__init__([self.heading, self.evaluation, self.items])
         self.add_class("codev-contributions")
-        session.on_change(self._on_event)
+        self.rows: dict[Contribution, widgets.HBox] = {}  # the rows shown, reused while shown
+        self._follow()
         self.refresh()
 
     def __repr__(self) -> str:
@@ -56,7 +58,11 @@ class ContributionList(widgets.VBox):
         items = self.session.contributions_for(step.id, include_hidden=facilitator)
         # A participant sees what others typed, not how each person rated the session.
         shown = [c for c in items if facilitator or c.kind != "evaluation"]
-        self.items.children = [self._item(c) for c in shown]
+        # Rows are kept while their contribution shows unchanged, closed when it goes.
+        rows = {c: self.rows.get(c) or self._item(c) for c in shown}
+        close_all(row for c, row in self.rows.items() if c not in rows)
+        self.rows = rows
+        self.items.children = list(rows.values())
         average = evaluation_average(items) if facilitator else None
         if average is not None:
             mean = f"{average[0]:.1f}".replace(".", self.texts("console.decimal_mark"))
@@ -88,7 +94,7 @@ class ContributionList(widgets.VBox):
         return row
 
 
-class ContributionBox(widgets.VBox):
+class ContributionBox(Follower, widgets.VBox):
     """Where a participant types a question, idea or learning, in steps that collect them."""
 
     def __init__(
@@ -118,7 +124,7 @@ class ContributionBox(widgets.VBox):
         self.evaluation = widgets.VBox([self.rating_label, self.rating]).add_class("codev-rating")
         super().__init__([self.writing, self.evaluation, self.listen, self.message])
         self.add_class("codev-contribution-box")
-        session.on_change(self._on_event)
+        self._follow()
         self.refresh()
 
     def __repr__(self) -> str:
@@ -177,8 +183,6 @@ class ContributionBox(widgets.VBox):
                 self.rating.disabled = True
 
     def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
-        from codevwidgets.store import RateLimited
-
         if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click
             return False
         if not text.strip():

@@ -6,22 +6,30 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, clock_text, show
+from codevwidgets.commands import Act, Command, local_act
+from codevwidgets.roles import RolesError
+from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.widgets._view import TIMER_KINDS, Follower, Texts, clock_text, show, touches
 from codevwidgets.widgets.step_header import StepHeader
 
 
-class StepNavigator(widgets.VBox):
+class StepNavigator(Follower, widgets.VBox):
     """Walks the session's steps; moving on while time remains asks once.
+
+    Each button sends a command (``act``) naming the step this page shows, so a click on a
+    page that had not caught up yet is refused, with a message, instead of moving the group
+    to a step nobody chose.
 
     >>> nav = StepNavigator(session, Texts(session.runbook, "en"))  # doctest: +SKIP
     >>> nav.next_button.click()  # shows the confirm button if time remains
     """
 
-    def __init__(self, session: Session, texts: Texts) -> None:
+    def __init__(self, session: Session, texts: Texts, act: Act | None = None) -> None:
         self.session, self.texts = session, texts
+        self.act = act or local_act(session)
         self.header = StepHeader(session, texts)
         self.start_button = self._button("steps.start", "play", self._start, "success")
+        self.start_button.add_class("codev-start")
         self.previous_button = self._button("steps.previous", "arrow-left", self._previous)
         self.previous_button.add_class("codev-previous-step")
         self.next_button = self._button("steps.next", "arrow-right", self._next, "primary")
@@ -52,7 +60,7 @@ class StepNavigator(widgets.VBox):
             ]
         )
         self.add_class("codev-navigator")
-        session.on_change(self._on_event)
+        self._follow()
         self.refresh()
 
     def __repr__(self) -> str:
@@ -75,24 +83,22 @@ class StepNavigator(widgets.VBox):
         return widgets.HBox([name, minutes, bar]).add_class("codev-step-row"), minutes, bar
 
     def _guard(self, action: Callable[[], None]) -> None:
-        # A refused move (roles missing, last step…) becomes a message, never a traceback.
-        from codevwidgets.roles import RolesError
-        from codevwidgets.session import SessionError
-
+        # A refused move (roles missing, last step, another console moved on…) becomes a
+        # message, never a traceback; the page already shows the latest state.
         try:
             action()
         except RolesError as exc:
             self.message.value = " ".join(self.texts(key) for key in exc.keys)
         except SessionError as exc:
-            self.message.value = str(exc)
+            self.message.value = self.texts(exc.key, **exc.values) if exc.key else str(exc)
 
     # -- actions: one line each, the rules live in Session ---------------------------------
 
     def _start(self) -> None:
-        self.session.start()
+        self.act(Command("start"))
 
     def _previous(self) -> None:
-        self.session.previous()
+        self.act(Command("previous", {"step": self.session.current_step.id}))
 
     def _next(self) -> None:
         if self.session.remaining() > 0:
@@ -105,12 +111,13 @@ class StepNavigator(widgets.VBox):
 
     def _confirm(self) -> None:
         last = self.session.index == len(self.session.runbook.steps) - 1
-        self.session.finish() if last else self.session.next()
+        step = self.session.current_step.id
+        self.act(Command("finish" if last else "next", {"step": step}))
 
     # -- view -------------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
-        if event.kind not in {"note", "contribution", "hidden"}:
+        if touches(event, TIMER_KINDS, {"step", "timer"}):
             self.refresh()
 
     def refresh(self) -> None:

@@ -1,70 +1,126 @@
-"""Notes of the current step, written into the session on every keystroke (no Save button)."""
+"""Notes of the current step, stored on every keystroke (no Save button), per step and field.
+
+Two consoles may type at once (a laptop and the projector): each field is stored on its own,
+so text in different fields is all kept; in one field the last keystroke wins, and the box
+whose text was replaced says so and can put it back.
+"""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
-from codevwidgets.runbook import Step
+from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, touches
+from codevwidgets.widgets._view import Follower, Texts, literal, show, touches
 
 
-class NotesPanel(widgets.VBox):
+class NoteBox(widgets.VBox):
+    """One note field: its label, the text box, and what shows when another console's text
+    replaced this one's."""
+
+    def __init__(self, label: str, lines: int, css: str) -> None:
+        self.area = widgets.Textarea(rows=lines, continuous_update=True, layout={"width": "100%"})
+        self.area.add_class(css)
+        self.replaced_text = ""  # what this box held before another console's text came in
+        self.replaced = literal(widgets.Label().add_class("codev-note-replaced"))
+        self.restore = widgets.Button(layout={"width": "auto"}).add_class("codev-note-restore")
+        self.notice = widgets.HBox([self.replaced, self.restore])
+        show(self.notice, False)
+        super().__init__([widgets.Label(label), self.area, self.notice])
+
+
+class NotesPanel(Follower, widgets.VBox):
     """One text box per note field of the step in front of the group (topic, contract…).
 
     Going back to a step shows what was typed there; nothing is kept only in the widget.
+    A step's boxes are built the first time it is shown and reused after.
     """
 
-    def __init__(self, session: Session, texts: Texts) -> None:
+    def __init__(self, session: Session, texts: Texts, act: Act | None = None) -> None:
         self.session, self.texts = session, texts
-        self.heading = widgets.Label().add_class("codev-heading")
-        self.fields: dict[str, widgets.Textarea] = {}
-        self.labels: dict[str, str] = {}
+        self.act = act or local_act(session)
+        self.heading = literal(widgets.Label().add_class("codev-heading"))
+        self.boxes: dict[tuple[str, str], NoteBox] = {}
+        self._seen: dict[tuple[str, str], str] = {}  # the stored text each box last showed
+        self._applying = False  # set while a stored text is put in a box: not a keystroke
         self.box = widgets.VBox()
         super().__init__(
             [self.heading, self.box, widgets.Label(texts("notes.saved")).add_class("codev-hint")]
         )
         self.add_class("codev-notes")
-        session.on_change(self._on_event)
+        self._follow()
         self.refresh()
 
     def __repr__(self) -> str:
         return f"NotesPanel(session={self.session.id!r}, step={self.session.current_step.id!r})"
 
+    @property
+    def fields(self) -> dict[str, widgets.Textarea]:
+        """The current step's text boxes, by field id."""
+        step = self.session.current_step
+        return {note.id: self.boxes[step.id, note.id].area for note in step.notes}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The current step's field labels, by field id, in the page's language."""
+        return {note.id: self.texts.of(note.label) for note in self.session.current_step.notes}
+
     def _on_event(self, event: Event) -> None:
-        if touches(event, {"started", "step"}, {"step", "notes"}):
+        if touches(event, {"started", "step"}, {"step"}):
             self.refresh()
+        elif touches(event, {"note"}, {"notes"}):
+            self._take_stored()
 
     def refresh(self) -> None:
         step = self.session.current_step
-        saved = self.session.notes.get(step.id, {})
         self.heading.value = f"{self.texts('notes.title')} — {self.texts.of(step.title)}"
-        self.fields = {
-            note.id: self._field(step, note.id, saved.get(note.id, "")) for note in step.notes
-        }
-        self.labels = {note.id: self.texts.of(note.label) for note in step.notes}
-        self.box.children = [
-            widgets.VBox([widgets.Label(self.labels[field_id]), area])
-            for field_id, area in self.fields.items()
-        ]
+        for note in step.notes:
+            if (step.id, note.id) not in self.boxes:
+                self.boxes[step.id, note.id] = self._new_box(step.id, note.id)
+        self.box.children = [self.boxes[step.id, note.id] for note in step.notes]
+        self._take_stored()
 
-    def _field(self, step: Step, field_id: str, value: str) -> widgets.Textarea:
-        note = next(n for n in step.notes if n.id == field_id)
-        area = widgets.Textarea(
-            value=value,
-            rows=note.lines,
-            continuous_update=True,
-            layout={"width": "100%"},
-        )
-        area.add_class(f"codev-note-{field_id}")
-        area.observe(lambda change: self._save(area, step.id, field_id, change["new"]), "value")
-        return area
+    def _new_box(self, step_id: str, field_id: str) -> NoteBox:
+        note = next(n for n in self.session.runbook.step(step_id).notes if n.id == field_id)
+        box = NoteBox(self.texts.of(note.label), note.lines, f"codev-note-{field_id}")
+        box.area.observe(lambda change: self._save(box, step_id, field_id, change["new"]), "value")
+        box.restore.description = self.texts("notes.restore")
+        box.restore.on_click(lambda _: self._restore(box))
+        return box
 
-    def _save(self, area: widgets.Textarea, step_id: str, field_id: str, text: str) -> None:
+    def _take_stored(self) -> None:
+        """Put in each box the stored text, where it changed since the box last showed it."""
+        notes = self.session.notes
+        for (step_id, field_id), box in self.boxes.items():
+            stored = notes.get(step_id, {}).get(field_id, "")
+            if self._seen.get((step_id, field_id)) == stored:
+                continue
+            self._seen[step_id, field_id] = stored
+            if box.area.value == stored:
+                continue
+            if box.area.value.strip():
+                # Another console typed in this field last: it wins, and this box says so.
+                box.replaced_text = box.area.value
+                box.replaced.value = self.texts("notes.replaced")
+                show(box.notice, True)
+            self._applying = True
+            try:
+                box.area.value = stored
+            finally:
+                self._applying = False
+
+    def _save(self, box: NoteBox, step_id: str, field_id: str, text: str) -> None:
+        if self._applying:
+            return
+        show(box.notice, False)
         try:
-            self.session.set_note(step_id, field_id, text)
+            self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
         except ValueError:
             # Too long: keep the box as typed and mark it, rather than lose the text silently.
-            area.add_class("codev-error")
+            box.area.add_class("codev-error")
         else:
-            area.remove_class("codev-error")
+            box.area.remove_class("codev-error")
+
+    def _restore(self, box: NoteBox) -> None:
+        """Put back the text another console's replaced (it is stored again at once)."""
+        box.area.value = box.replaced_text

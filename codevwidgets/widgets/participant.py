@@ -13,6 +13,7 @@ import ipywidgets as widgets
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.session import Event, Session
 from codevwidgets.widgets._view import (
+    Follower,
     Texts,
     escaped_list,
     literal,
@@ -26,7 +27,7 @@ from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
 
 
-class ParticipantView(widgets.VBox):
+class ParticipantView(Follower, widgets.VBox):
     """What one participant sees, following ``session`` (which a store link keeps current).
 
     Examples
@@ -71,7 +72,7 @@ class ParticipantView(widgets.VBox):
             ]
         )
         self.add_class("codev-console").add_class("codev-participant")
-        session.on_change(self._on_event)
+        self._follow()
         self._follow_roles()
 
     def __repr__(self) -> str:

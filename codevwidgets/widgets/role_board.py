@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.cycle import PlannedSession
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.roster import Roster
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, roles_summary
+from codevwidgets.widgets._view import Follower, Texts, roles_summary, touches
 
 NOBODY = ""
 
 
-class RoleBoard(widgets.VBox):
+class RoleBoard(Follower, widgets.VBox):
     """Assigns the roles of the session; refuses impossible ones with a message.
 
     ``suggested`` (the cycle plan's session) preselects its client and facilitator; the
-    advisors default to every other member.
+    advisors default to every other member. Roles another console chose show here too.
     """
 
     def __init__(
@@ -26,8 +27,11 @@ class RoleBoard(widgets.VBox):
         texts: Texts,
         roster: Roster,
         suggested: PlannedSession | None = None,
+        act: Act | None = None,
     ) -> None:
         self.session, self.texts, self.roster = session, texts, roster
+        self.act = act or local_act(session)
+        self._showing = False  # set while showing stored roles: the fields must not send them
         members = roster.names
         facilitators = (
             members
@@ -70,7 +74,7 @@ class RoleBoard(widgets.VBox):
         )
         self.message = widgets.Label().add_class("codev-roles-message")
         self.summary = widgets.HTML().add_class("codev-roles-summary")
-        session.on_change(self._on_event)
+        self._follow()
         if session.roles is None:
             self._default_advisors()
         else:
@@ -99,17 +103,23 @@ class RoleBoard(widgets.VBox):
         return f"RoleBoard(session={self.session.id!r})"
 
     def _show_roles(self, roles: Roles) -> None:
-        """Show roles the session already has (a reopened console must not reset them)."""
+        """Show roles the session has (a reopened console, or another console's choice)."""
         known = set(self.roster.names)
-        self.client.value = roles.client if roles.client in known else NOBODY
-        if roles.facilitator in self.facilitator.options:
-            self.facilitator.value = roles.facilitator
-        self.advisors.value = tuple(a for a in roles.advisors if a in known)
-        self.note_taker.value = roles.note_taker if roles.note_taker in known else NOBODY
-        self.observers.value = ", ".join(roles.observers)
+        self._showing = True
+        try:
+            self.client.value = roles.client if roles.client in known else NOBODY
+            if roles.facilitator in self.facilitator.options:
+                self.facilitator.value = roles.facilitator
+            self.advisors.value = tuple(a for a in roles.advisors if a in known)
+            self.note_taker.value = roles.note_taker if roles.note_taker in known else NOBODY
+            self.observers.value = ", ".join(roles.observers)
+        finally:
+            self._showing = False
         self.summary.value = roles_summary(roles, self.texts)
 
     def _default_advisors(self) -> None:
+        if self._showing:
+            return
         taken = {self.client.value, self.facilitator.value}
         self.advisors.value = tuple(n for n in self.roster.names if n not in taken)
         self.confirm()
@@ -127,11 +137,13 @@ class RoleBoard(widgets.VBox):
 
     def confirm(self) -> bool:
         """Give the chosen roles to the session; show what is wrong instead, if anything."""
+        if self._showing:
+            return True
         roles = self.roles()
         if roles == self.session.roles:
             return True
         try:
-            self.session.set_roles(roles)
+            self.act(Command("set_roles", {"roles": roles.to_dict()}))
         except RolesError as exc:
             self.message.value = " ".join(self.texts(key) for key in exc.keys)
             self.message.add_class("codev-error")
@@ -139,7 +151,10 @@ class RoleBoard(widgets.VBox):
         return True
 
     def _on_event(self, event: Event) -> None:
-        if event.kind == "roles":
+        if touches(event, {"roles"}, {"roles"}) and self.session.roles is not None:
             self.message.remove_class("codev-error")
             self.message.value = self.texts("roles.saved")
-            self.summary.value = roles_summary(self.session.roles, self.texts)
+            if self.session.roles != self.roles():
+                self._show_roles(self.session.roles)
+            else:
+                self.summary.value = roles_summary(self.session.roles, self.texts)

@@ -8,10 +8,10 @@ import ipywidgets as widgets
 
 from codevwidgets.runbook import ROLES, LocalText, RoleRules
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, escaped_list, show, touches
+from codevwidgets.widgets._view import Follower, Texts, close_all, escaped_list, show, touches
 
 
-class RulesPanel(widgets.VBox):
+class RulesPanel(Follower, widgets.VBox):
     """The current step's rules; with ``role`` set, only that role's (a participant's view).
 
     Reframing prompts are buttons: one click shows the prompt large, to read aloud.
@@ -41,7 +41,7 @@ class RulesPanel(widgets.VBox):
         else:
             super().__init__([self.roles_html])
         self.add_class("codev-rules")
-        session.on_change(self._on_event)
+        self._follow()
         self.refresh()
 
     def __repr__(self) -> str:
@@ -75,10 +75,12 @@ class RulesPanel(widgets.VBox):
         prompts = [texts.of(p) for p in step.prompts]
         heading = f"<h4>{html.escape(texts('rules.prompts'))}</h4>" if prompts else ""
         self.prompts.value = heading + escaped_list(prompts, "codev-prompt-list")
+        replaced = self.reframing.children
         self.reframing.children = [
             widgets.Label(texts("rules.reframing")).add_class("codev-heading"),
             *(self._reframe_button(p) for p in step.reframing),
         ]
+        close_all(replaced)
         self.say("")
 
     def _role_block(self, role: str, rules: RoleRules | None) -> str:

@@ -7,10 +7,10 @@ import html
 import ipywidgets as widgets
 
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Texts, literal, touches
+from codevwidgets.widgets._view import Follower, Texts, literal, touches
 
 
-class StepHeader(widgets.HTML):
+class StepHeader(Follower, widgets.HTML):
     """One widget, not a label each for the position and the title: a step change then costs
     every page one message less (messages per page are what a step change's latency grows
     with, see the benchmarks). Both texts are escaped and never typeset.
@@ -21,7 +21,7 @@ class StepHeader(widgets.HTML):
         self.session, self.texts = session, texts
         self.position_text = self.title_text = ""
         literal(self.add_class("codev-step-header"))
-        session.on_change(self._on_event)
+        self._follow()
         self.refresh()
 
     def __repr__(self) -> str:

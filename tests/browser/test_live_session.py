@@ -24,7 +24,8 @@ from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
 from codevwidgets.serve import STARTUP_TIMEOUT, answers, free_port
 from codevwidgets.session import Session
-from codevwidgets.store import Secrets, SessionStore
+from codevwidgets.sqlite_store import SQLiteStore as SessionStore
+from codevwidgets.store import Secrets
 
 if TYPE_CHECKING:
     from codevwidgets.serve import VoilaProcess
@@ -389,7 +390,7 @@ def test_facilitator_kernel_killed_mid_step(
         time.sleep(1)  # let the last writes settle before the crash
 
         with SessionStore(db) as store:
-            stored = store.load_state(secrets.session_id)
+            stored = store.load(secrets.session_id, private=True)
         assert stored is not None
         deadline = stored.state["deadline"]
         assert stored.state["notes"]["presentation"]["topic"] == "Reorganising my team"
@@ -413,7 +414,7 @@ def test_facilitator_kernel_killed_mid_step(
         assert "Chloé:" in str(again.text_content(".codev-contributions"))
 
         with SessionStore(db) as store:
-            stored = store.load_state(secrets.session_id)
+            stored = store.load(secrets.session_id, private=True)
             contributions = store.contributions(secrets.session_id)
         assert stored is not None
         assert stored.state["index"] == 1

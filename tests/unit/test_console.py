@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from codevwidgets.clock import FakeClock
+from codevwidgets.pages import facilitator_page
 from codevwidgets.roster import load_roster
 from codevwidgets.runbook import Runbook, load_preset
 from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
-from codevwidgets.widgets.pages import facilitator_page
 
 
 def console(runbook: Runbook, clock: FakeClock, language: str = "en") -> FacilitatorConsole:

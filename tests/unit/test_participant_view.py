@@ -17,15 +17,17 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 import pytest
 
+from codevwidgets.commands import Command
 from codevwidgets.i18n import Translator
+from codevwidgets.pages import participant_page
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
 from codevwidgets.session import MAX_CONTRIBUTION, Session
-from codevwidgets.store import Secrets, SessionStore
+from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.store import Secrets
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
-from codevwidgets.widgets.pages import participant_page
 from codevwidgets.widgets.participant import ParticipantView
 
 EN = Translator("en")
@@ -37,7 +39,7 @@ PRESENTATION, CLARIFICATION, CONTRACT, CONSULTATION, SYNTHESIS, CONCLUSION = ran
 @dataclass
 class Page:
     view: ParticipantView
-    store: SessionStore
+    store: SQLiteStore
     secrets: Secrets
 
     @property
@@ -46,12 +48,10 @@ class Page:
 
     def follow(self) -> None:
         """What the page's watcher does when the store's revision moves."""
-        stored = self.store.load_state(self.session_id)
-        assert stored is not None
-        self.view.session.apply_state(stored.state)
+        self.view.link.sync()
 
     def snapshot(self) -> tuple[dict[str, Any], int, int]:
-        stored = self.store.load_state(self.session_id)
+        stored = self.store.load(self.session_id, private=True)
         assert stored is not None
         return stored.state, stored.revision, len(self.store.events(self.session_id))
 
@@ -70,15 +70,15 @@ def classes(widget: widgets.Widget) -> set[str]:
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SessionStore]:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SQLiteStore]:
     path = tmp_path / "store.db"
     monkeypatch.setenv("CODEV_STORE", str(path))
-    with SessionStore(path) as opened:
+    with SQLiteStore(path) as opened:
         yield opened
 
 
 @pytest.fixture
-def open_page(store: SessionStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Opener]:
+def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Opener]:
     """``open_page(step=None, name="Chloé", **query)``: a session at ``step`` (None: not
     started, -1: finished in the first step, -2: finished in the last) and a participant's
     page on it."""
@@ -151,11 +151,10 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
     assert page.view.you.value == EN("participant.you_are_advisors")
 
 
-def test_what_people_typed_is_never_html(store: SessionStore, open_page: Opener) -> None:
+def test_what_people_typed_is_never_html(store: SQLiteStore, open_page: Opener) -> None:
     page = open_page(CLARIFICATION)
     typed = "<img src=x onerror=alert(1)>Why now, at $5 or $10?"
-    book = page.view.session.runbook
-    store.add_contribution(page.session_id, "clarification", "<b>Eve</b>", typed, None, "p", book)
+    store.add_contribution(page.session_id, "clarification", "<b>Eve</b>", typed, None, "p")
     page.follow()
     tree = list(walk(page.view))
     labels = [w for w in tree if isinstance(w, widgets.Label) and w.value == typed]
@@ -348,9 +347,7 @@ def test_anonymous_only_where_the_runbook_allows_and_with_a_name(open_page: Open
     [stored] = page.store.contributions(page.session_id)
     assert (stored.author, stored.kind) == (None, "ideas")
     # The page follows the facilitator: leaving the step hides the choice.
-    session = page.store.load_session(page.session_id, page.view.session.runbook)
-    session.next()
-    page.store.save(session)
+    page.store.execute(page.session_id, Command("next"))
     page.follow()
     assert not offered(page)
 
@@ -437,7 +434,7 @@ def test_nothing_to_type_where_the_step_collects_nothing(open_page: Opener) -> N
     ],
 )
 def test_bad_link_shows_an_error_and_no_session_data(
-    store: SessionStore,
+    store: SQLiteStore,
     monkeypatch: pytest.MonkeyPatch,
     query: dict[str, str],
 ) -> None:

@@ -1,4 +1,4 @@
-"""SessionStore: one SQLite file shared by the facilitator's kernel and every participant's."""
+"""SQLiteStore: one SQLite file shared by every console's kernel and every participant's."""
 
 from __future__ import annotations
 
@@ -10,27 +10,28 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
 
 from codevwidgets.clock import FakeClock
-from codevwidgets.runbook import Runbook, load_preset
-from codevwidgets.session import Event, Session
+from codevwidgets.commands import Command
+from codevwidgets.runbook import Runbook
+from codevwidgets.session import Session, SessionError
+from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import (
     RateLimited,
-    SessionStore,
     StoredSession,
+    StoreError,
     default_store_path,
     join_code_for,
 )
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[SessionStore]:
-    with SessionStore(tmp_path / "store.db", clock) as store:
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[SQLiteStore]:
+    with SQLiteStore(tmp_path / "store.db", clock) as store:
         yield store
 
 
@@ -40,8 +41,12 @@ def running(session: Session) -> Session:
     return session
 
 
-def add(store: SessionStore, book: Runbook, text: str = "Why now?", who: str = "p1") -> int:
-    return store.add_contribution("test", "clarification", "Cy", text, None, who, book).id
+def add(store: SQLiteStore, text: str = "Why now?", who: str = "p1") -> int:
+    return store.add_contribution("test", "clarification", "Cy", text, None, who).id
+
+
+def hide(store: SQLiteStore, number: int, hidden: bool = True, session_id: str = "test") -> None:
+    store.execute(session_id, Command("hide", {"id": number, "hidden": hidden}))
 
 
 # -- files, modes and schema -------------------------------------------------------------
@@ -59,32 +64,32 @@ def test_default_path_in_the_user_data_directory(
     monkeypatch.delenv("CODEV_STORE", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # platformdirs on Linux
     assert default_store_path() == tmp_path / "data" / "codevwidgets" / "sessions.db"
-    assert SessionStore().path == default_store_path()
+    assert SQLiteStore().path == default_store_path()
 
 
-def test_wal_mode_pragmas_and_schema_version(store: SessionStore) -> None:
+def test_wal_mode_pragmas_and_schema_version(store: SQLiteStore) -> None:
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"sessions", "contributions", "events"} <= tables
+    assert {"sessions", "contributions", "events", "notes"} <= tables
     assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     db.close()
 
 
 def test_only_the_owner_can_read_the_files(
-    store: SessionStore, session: Session, tmp_path: Path
+    store: SQLiteStore, session: Session, tmp_path: Path
 ) -> None:
     store.create(session, "classic", "en")
     for name in ("store.db", "store.db-wal", "store.db-shm"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
-def test_reopening_keeps_the_data(store: SessionStore, session: Session, tmp_path: Path) -> None:
+def test_reopening_keeps_the_data(store: SQLiteStore, session: Session, tmp_path: Path) -> None:
     store.create(session, "classic", "en")
     store.close()
-    with SessionStore(tmp_path / "store.db") as again:
+    with SQLiteStore(tmp_path / "store.db") as again:
         assert again.session_ids() == ["test"]
 
 
@@ -93,44 +98,46 @@ def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version=7")
     db.close()
-    with pytest.raises(RuntimeError, match=r"schema version 7 .*upgrade codevwidgets"):
-        SessionStore(path)
+    with pytest.raises(StoreError, match=r"schema version 7 is newer .*upgrade codevwidgets"):
+        SQLiteStore(path)
 
 
 # -- sessions and secrets ----------------------------------------------------------------
 
 
-def test_round_trip(store: SessionStore, running: Session, classic: Runbook) -> None:
+def test_round_trip(store: SQLiteStore, running: Session, classic: Runbook) -> None:
     running.set_note("presentation", "topic", "Leading a new team — à Lyon")
     store.create(running, "classic", "fr")
-    stored = store.load_state("test")
+    stored = store.load("test", private=True)
     assert isinstance(stored, StoredSession)
     assert (stored.session_id, stored.runbook_ref, stored.language) == ("test", "classic", "fr")
     assert stored.state == running.to_dict()
-    copy = store.load_session("test", classic, running.clock)
+    assert stored.runbook == classic
+    copy = stored.session(running.clock)
     assert copy.to_dict() == running.to_dict()
     assert copy.remaining() == running.remaining()
+    public = store.load("test", private=False)
+    assert public is not None
+    assert public.state["notes"] == {}  # a participant's kernel never loads a note
 
 
-def test_unknown_sessions(store: SessionStore, session: Session, classic: Runbook) -> None:
-    assert store.load_state("nope") is None
+def test_unknown_sessions(store: SQLiteStore, session: Session, classic: Runbook) -> None:
+    assert store.load("nope", private=True) is None
     assert store.revision("nope") == -1
-    with pytest.raises(KeyError, match="nope"):
-        store.load_session("nope", classic)
-    with pytest.raises(KeyError, match="create"):
-        store.save(session)
+    with pytest.raises(SessionError, match="no session 'nope'"):
+        store.execute("nope", Command("start"))
     with pytest.raises(ValueError, match="no session"):
-        store.add_contribution("nope", "clarification", None, "Hi", None, "p", classic)
+        store.add_contribution("nope", "clarification", None, "Hi", None, "p")
 
 
-def test_a_session_is_created_once(store: SessionStore, session: Session) -> None:
+def test_a_session_is_created_once(store: SQLiteStore, session: Session) -> None:
     store.create(session, "classic", "en")
     with pytest.raises(ValueError, match="already exists"):
         store.create(session, "classic", "en")
 
 
 def test_secrets_are_long_and_only_their_hashes_are_stored(
-    store: SessionStore, session: Session
+    store: SQLiteStore, session: Session
 ) -> None:
     keys = store.create(session, "classic", "en")
     assert keys.session_id == "test"
@@ -146,7 +153,7 @@ def test_secrets_are_long_and_only_their_hashes_are_stored(
         store.close()
 
 
-def test_each_session_gets_its_own_secrets(store: SessionStore, classic: Runbook) -> None:
+def test_each_session_gets_its_own_secrets(store: SQLiteStore, classic: Runbook) -> None:
     one = store.create(Session(classic, session_id="a"), "classic", "en")
     two = store.create(Session(classic, session_id="b"), "classic", "en")
     assert one.facilitator_key != two.facilitator_key
@@ -155,7 +162,7 @@ def test_each_session_gets_its_own_secrets(store: SessionStore, classic: Runbook
     assert store.session_ids() == ["a", "b"]
 
 
-def test_right_and_wrong_keys_and_codes(store: SessionStore, session: Session) -> None:
+def test_right_and_wrong_keys_and_codes(store: SQLiteStore, session: Session) -> None:
     keys = store.create(session, "classic", "en")
     assert store.check_key("test", keys.facilitator_key)
     assert store.check_code("test", keys.join_code)
@@ -172,51 +179,50 @@ def test_right_and_wrong_keys_and_codes(store: SessionStore, session: Session) -
 # -- saving, revisions and events --------------------------------------------------------
 
 
-def test_save_bumps_the_revision_and_logs_the_event(
-    store: SessionStore, session: Session, clock: FakeClock
+def test_a_command_bumps_the_revision_and_logs_the_event(
+    store: SQLiteStore, session: Session, clock: FakeClock
 ) -> None:
     store.create(session, "classic", "en")
     first = store.revision("test")
-    session.start()
     clock.advance(5)
-    store.save(session, Event("started", {"index": 0}))
-    store.save(session)  # a save without event logs nothing
-    assert store.revision("test") == first + 2
-    assert store.load_state("test").state["status"] == "running"  # type: ignore[union-attr]
+    assert store.execute("test", Command("start")) == first + 1
+    assert store.execute("test", Command("extend", {"minutes": 2})) == first + 2
+    stored = store.load("test", private=True)
+    assert stored is not None
+    assert stored.state["status"] == "running"
+    assert stored.session(clock).remaining() == 12 * 60
     assert store.events("test") == [
         (clock.now - 5, "created", {"runbook": "classic"}),
-        (clock.now, "started", {"index": 0}),
+        (clock.now, "start", {}),
+        (clock.now, "extend", {"minutes": 2}),
     ]
 
 
-def test_save_never_clobbers_contributions_from_another_kernel(
-    store: SessionStore, running: Session, classic: Runbook, tmp_path: Path, clock: FakeClock
+def test_a_command_never_clobbers_contributions_from_another_kernel(
+    store: SQLiteStore, running: Session, tmp_path: Path, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
-    participant = SessionStore(tmp_path / "store.db", clock)  # another kernel's connection
-    add(participant, classic, "Typed on a phone")
-    running.next()  # the facilitator's session does not know about it yet
-    store.save(running, Event("step"))
+    participant = SQLiteStore(tmp_path / "store.db", clock)  # another kernel's connection
+    add(participant, "Typed on a phone")
+    store.execute("test", Command("next"))
     assert [c.text for c in store.contributions("test")] == ["Typed on a phone"]
-    stored = store.load_state("test")
+    stored = store.load("test", private=True)
     assert stored is not None
     assert [c["text"] for c in stored.state["contributions"]] == ["Typed on a phone"]
-    assert store.load_session("test", classic).contributions == participant.contributions("test")
+    assert stored.session().contributions == participant.contributions("test")
 
 
 # -- contributions -----------------------------------------------------------------------
 
 
 def test_contributions_are_validated_stored_and_counted(
-    store: SessionStore, running: Session, classic: Runbook, clock: FakeClock
+    store: SQLiteStore, running: Session, classic: Runbook, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
     before = store.revision("test")
-    made = store.add_contribution("test", "clarification", " Cy ", "  Why? ", None, "p1", classic)
+    made = store.add_contribution("test", "clarification", " Cy ", "  Why? ", None, "p1")
     assert (made.author, made.text, made.kind, made.at) == ("Cy", "Why?", "questions", clock.now)
-    anonymous = store.add_contribution(
-        "test", "consultation", None, "Pilot", "ideas", "p2", classic
-    )
+    anonymous = store.add_contribution("test", "consultation", None, "Pilot", "ideas", "p2")
     assert anonymous.author is None
     assert anonymous.id > made.id
     assert store.contributions("test") == [made, anonymous]
@@ -235,7 +241,7 @@ def test_contributions_are_validated_stored_and_counted(
     ],
 )
 def test_bad_contributions_are_refused_and_not_stored(
-    store: SessionStore,
+    store: SQLiteStore,
     running: Session,
     classic: Runbook,
     step: str,
@@ -246,102 +252,111 @@ def test_bad_contributions_are_refused_and_not_stored(
     store.create(running, "classic", "en")
     revision = store.revision("test")
     with pytest.raises(ValueError, match=message):
-        store.add_contribution("test", step, None, text, kind, "p1", classic)
+        store.add_contribution("test", step, None, text, kind, "p1")
     assert store.contributions("test", include_hidden=True) == []
     assert store.revision("test") == revision
 
 
 def test_a_contribution_of_1000_characters_is_accepted(
-    store: SessionStore, running: Session, classic: Runbook
+    store: SQLiteStore, running: Session, classic: Runbook
 ) -> None:
     store.create(running, "classic", "en")
-    add(store, classic, f"  {'x' * 1000}  ")  # counted once trimmed
+    add(store, f"  {'x' * 1000}  ")  # counted once trimmed
     assert [c.text for c in store.contributions("test")] == ["x" * 1000]
 
 
-def test_the_step_must_belong_to_the_stored_session(
-    store: SessionStore, classic: Runbook, tmp_path: Path
-) -> None:
-    other = Runbook(
-        name="other",
-        language="en",
-        client=None,
-        branding=classic.branding,
-        ground_rules=(),
-        steps=(*classic.steps[:1], replace(classic.steps[1], id="extra")),
-    )
-    store.create(Session(classic, session_id="test"), "classic", "en")
+def test_the_step_must_belong_to_the_stored_session(store: SQLiteStore, running: Session) -> None:
+    store.create(running, "classic", "en")
     with pytest.raises(ValueError, match="no step 'extra'"):
-        store.add_contribution("test", "extra", None, "Hi", None, "p1", other)
+        store.add_contribution("test", "extra", None, "Hi", None, "p1")
+
+
+def test_no_contribution_before_the_start_or_after_the_end(
+    store: SQLiteStore, session: Session
+) -> None:
+    store.create(session, "classic", "en")
+    with pytest.raises(ValueError, match="not running"):
+        add(store)
+    store.execute("test", Command("start"))
+    add(store)
+    store.execute("test", Command("finish"))
+    with pytest.raises(ValueError, match="not running"):
+        add(store)
+    assert len(store.contributions("test")) == 1
 
 
 def test_rate_limit_per_participant(
-    store: SessionStore, running: Session, classic: Runbook, clock: FakeClock
+    store: SQLiteStore, running: Session, classic: Runbook, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
     for i in range(5):
-        add(store, classic, f"question {i}")
+        add(store, f"question {i}")
         clock.advance(1)
     with pytest.raises(RateLimited, match="at most 5 contributions every 30 seconds"):
-        add(store, classic, "one too many")
-    add(store, classic, "someone else", who="p2")  # the limit is per participant
+        add(store, "one too many")
+    add(store, "someone else", who="p2")  # the limit is per participant
     clock.advance(25)  # the first one is now more than 30 s old
-    add(store, classic, "again")
+    add(store, "again")
     with pytest.raises(RateLimited):
-        add(store, classic, "still too fast")
+        add(store, "still too fast")
     assert len(store.contributions("test")) == 7
 
 
-def test_rate_limit_is_configurable(
-    store: SessionStore, running: Session, classic: Runbook
-) -> None:
+def test_rate_limit_is_configurable(store: SQLiteStore, running: Session, classic: Runbook) -> None:
     store.create(running, "classic", "en")
     store.rate_limit, store.rate_window = 1, 60.0
-    add(store, classic)
+    add(store)
     with pytest.raises(RateLimited, match="at most 1 contributions every 60 seconds"):
-        add(store, classic)
+        add(store)
     store.rate_limit = None
     for _ in range(20):
-        add(store, classic)
+        add(store)
 
 
-def test_hide_and_show_again(store: SessionStore, running: Session, classic: Runbook) -> None:
+def test_hide_and_show_again(store: SQLiteStore, running: Session, classic: Runbook) -> None:
     store.create(running, "classic", "en")
-    kept, hidden = add(store, classic, "Useful"), add(store, classic, "Off topic")
+    kept, hidden = add(store, "Useful"), add(store, "Off topic")
     revision = store.revision("test")
-    store.hide_contribution("test", hidden)
+    hide(store, hidden)
     assert [c.id for c in store.contributions("test")] == [kept]
     assert [c.hidden for c in store.contributions("test", include_hidden=True)] == [False, True]
     assert store.revision("test") == revision + 1
-    store.hide_contribution("test", hidden, hidden=False)
+    hide(store, hidden, hidden=False)
     assert [c.id for c in store.contributions("test")] == [kept, hidden]
-    assert [e for e in store.events("test") if e[1] == "hidden"][-2:] == [
-        (running.clock(), "hidden", {"id": hidden, "hidden": True}),
-        (running.clock(), "hidden", {"id": hidden, "hidden": False}),
+    assert [e for e in store.events("test") if e[1] == "hide"][-2:] == [
+        (running.clock(), "hide", {"id": hidden, "hidden": True}),
+        (running.clock(), "hide", {"id": hidden, "hidden": False}),
     ]
     with pytest.raises(ValueError, match="no contribution 99"):
-        store.hide_contribution("test", 99)
+        hide(store, 99)
+    store.create(Session(running.runbook, session_id="other"), "classic", "en")
     with pytest.raises(ValueError, match="no contribution"):
-        store.hide_contribution("other", kept)  # not through another session's id
+        hide(store, kept, session_id="other")  # not through another session's id
 
 
 def test_the_event_log_only_grows(
-    store: SessionStore, running: Session, classic: Runbook, clock: FakeClock
+    store: SQLiteStore, running: Session, classic: Runbook, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
-    for kind in ("started", "note", "step"):
+    commands = [
+        Command("pause"),
+        Command("set_note", {"step": "presentation", "field": "topic", "text": "Secret"}),
+        Command("next"),
+    ]
+    for command in commands:
         clock.advance(1)
-        store.save(running, Event(kind, {"n": kind}))
-    add(store, classic)
+        store.execute("test", command)
+    add(store)
     kinds = [e[1] for e in store.events("test")]
-    assert kinds == ["created", "started", "note", "step", "contribution"]
+    assert kinds == ["created", "pause", "set_note", "next", "contribution"]
+    assert "Secret" not in str(store.events("test"))  # the log never holds what notes say
     times = [e[0] for e in store.events("test")]
     assert times == sorted(times)
     assert store.events("other") == []
 
 
 def test_usable_from_a_watcher_thread(
-    store: SessionStore, running: Session, classic: Runbook
+    store: SQLiteStore, running: Session, classic: Runbook
 ) -> None:
     store.create(running, "classic", "en")
     store.rate_limit = None
@@ -350,8 +365,8 @@ def test_usable_from_a_watcher_thread(
     def work() -> None:
         try:
             for _ in range(20):
-                add(store, classic)
-                store.load_state("test")
+                add(store)
+                store.load("test", private=True)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -359,7 +374,7 @@ def test_usable_from_a_watcher_thread(
     for thread in threads:
         thread.start()
     for _ in range(20):
-        store.save(running)
+        store.execute("test", Command("extend", {"minutes": 1}))
     for thread in threads:
         thread.join()
     assert errors == []
@@ -370,19 +385,16 @@ def test_usable_from_a_watcher_thread(
 
 
 def _submit(path: str, worker: int, start: Barrier) -> None:
-    store = SessionStore(Path(path))
+    store = SQLiteStore(Path(path))
     store.rate_limit = None  # 50 at once from one process: this test is about the database
-    book = load_preset("classic")
     start.wait(timeout=60)
     for i in range(50):
-        store.add_contribution(
-            "test", "clarification", f"w{worker}", f"{worker}-{i}", None, "p", book
-        )
+        store.add_contribution("test", "clarification", f"w{worker}", f"{worker}-{i}", None, "p")
     store.close()
 
 
 def test_sixteen_processes_submitting_at_once_lose_nothing(
-    store: SessionStore, running: Session
+    store: SQLiteStore, running: Session
 ) -> None:
     store.create(running, "classic", "en")
     context = multiprocessing.get_context("spawn")
@@ -401,7 +413,7 @@ def test_sixteen_processes_submitting_at_once_lose_nothing(
 
 
 def test_a_killed_writer_loses_nothing(
-    store: SessionStore, running: Session, classic: Runbook
+    store: SQLiteStore, running: Session, classic: Runbook
 ) -> None:
     store.create(running, "classic", "en")
     store.close()
@@ -409,20 +421,21 @@ def test_a_killed_writer_loses_nothing(
         f"""
         import os
         from pathlib import Path
-        from codevwidgets.runbook import load_preset
-        from codevwidgets.store import SessionStore
+        from codevwidgets.commands import Command
+        from codevwidgets.sqlite_store import SQLiteStore
 
-        store = SessionStore(Path({str(store.path)!r}))
-        session = store.load_session("test", load_preset("classic"))
-        session.set_note("presentation", "topic", "Typed just before the crash")
-        store.save(session)
+        store = SQLiteStore(Path({str(store.path)!r}))
+        note = {{"step": "presentation", "field": "topic", "text": "Typed just before the crash"}}
+        store.execute("test", Command("set_note", note))
         os._exit(1)  # no close, no atexit, no flush: a kernel killed mid-step
         """
     )
     result = subprocess.run([sys.executable, "-c", script], check=False, timeout=60)
     assert result.returncode == 1
-    with SessionStore(store.path) as reopened:
-        session = reopened.load_session("test", classic)
+    with SQLiteStore(store.path) as reopened:
+        stored = reopened.load("test", private=True)
+        assert stored is not None
+        session = stored.session()
     assert session.notes == {"presentation": {"topic": "Typed just before the crash"}}
     assert session.current_step.id == running.current_step.id
     assert session.deadline == running.deadline

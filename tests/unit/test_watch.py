@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from codevwidgets.clock import FakeClock
+from codevwidgets.commands import Command
 from codevwidgets.runbook import Runbook
-from codevwidgets.session import Event, Session
-from codevwidgets.store import SessionStore
+from codevwidgets.session import Session
+from codevwidgets.sqlite_store import SQLiteStore as SessionStore
 from codevwidgets.watch import StoreWatcher
 
 
@@ -42,6 +43,12 @@ def watcher(store: SessionStore, seen: list[int]) -> Iterator[StoreWatcher]:
     watcher.stop()
 
 
+def touch(store: SessionStore, session: Session) -> None:
+    """Another kernel changes the session (any command moves its revision)."""
+    assert session.roles is not None
+    store.execute("test", Command("set_roles", {"roles": session.roles.to_dict()}))
+
+
 def test_nothing_changed_nothing_called(watcher: StoreWatcher, seen: list[int]) -> None:
     assert watcher.revision == 1
     assert not watcher.poll()
@@ -52,13 +59,12 @@ def test_nothing_changed_nothing_called(watcher: StoreWatcher, seen: list[int]) 
 def test_sees_another_connections_commit(
     watcher: StoreWatcher, other: SessionStore, session: Session, seen: list[int]
 ) -> None:
-    session.start()
-    other.save(session, Event("started"))
+    other.execute("test", Command("start"))
     assert watcher.poll()
     assert seen == [2]
     assert not watcher.poll()  # once per change
-    other.save(session)
-    other.save(session)
+    touch(other, session)
+    touch(other, session)
     assert watcher.poll()
     assert seen == [2, 4]  # changes in between are folded into one call
 
@@ -66,11 +72,12 @@ def test_sees_another_connections_commit(
 def test_sees_contributions_and_hiding(
     watcher: StoreWatcher, other: SessionStore, classic: Runbook, seen: list[int]
 ) -> None:
-    number = other.add_contribution("test", "clarification", None, "Why?", None, "p", classic).id
+    other.execute("test", Command("start"))
+    number = other.add_contribution("test", "clarification", None, "Why?", None, "p").id
     assert watcher.poll()
-    other.hide_contribution("test", number)
+    other.execute("test", Command("hide", {"id": number}))
     assert watcher.poll()
-    assert seen == [2, 3]
+    assert seen == [3, 4]
 
 
 def test_ignores_commits_to_other_sessions(
@@ -92,9 +99,9 @@ def test_a_failing_callback_is_logged_and_watching_goes_on(
 
     watcher = StoreWatcher(store.path, "test", broken, start_thread=False)
     with caplog.at_level(logging.ERROR, logger="codevwidgets.watch"):
-        other.save(session)
+        touch(other, session)
         assert watcher.poll()
-        other.save(session)
+        touch(other, session)
         assert watcher.poll()
     assert calls == [2, 3]
     assert "view crashed" in caplog.text
@@ -111,7 +118,7 @@ def test_stop_closes_and_polls_no_more(
     watcher: StoreWatcher, other: SessionStore, session: Session, seen: list[int]
 ) -> None:
     watcher.stop()
-    other.save(session)
+    touch(other, session)
     assert not watcher.poll()
     watcher.stop()  # twice is harmless
     assert seen == []
@@ -130,7 +137,7 @@ def test_the_thread_calls_back_and_can_be_stopped_from_the_callback(
 
     watcher = StoreWatcher(store.path, "test", on_change, interval=0.001)
     assert watcher.running
-    other.save(session)
+    touch(other, session)
     assert called.wait(timeout=10)  # a bound for a stuck thread, not a sleep
     watcher._thread.join(timeout=10)  # type: ignore[union-attr]
     assert not watcher.running
@@ -153,7 +160,7 @@ def test_a_broken_store_does_not_kill_the_thread(
 
     watcher.poll = flaky_poll  # type: ignore[method-assign]
     with caplog.at_level(logging.ERROR, logger="codevwidgets.watch"):
-        other.save(session)
+        touch(other, session)
         assert called.wait(timeout=10)
     watcher.stop()
     assert caplog.text.count("cannot read the store") == 1  # said once, not at every poll

@@ -1,4 +1,5 @@
-"""The two pages Voilà serves: what each notebook calls, with its checks and its messages.
+"""The composition root: what each notebook calls — reads the page's parameters, checks its
+secret, opens the store and builds the views. Views never import the store.
 
 A wrong parameter, key or code shows one clear message (``codev-error``) and no session data;
 never a traceback.
@@ -18,8 +19,9 @@ from codevwidgets.pageparams import await_visitor, page_url, query_parameters, r
 from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
-from codevwidgets.store import SessionStore, join_code_for
+from codevwidgets.store import StoreError, join_code_for, open_store
 from codevwidgets.widgets._view import Texts, escaped_list
+from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.participant import ParticipantView
 
 # A page whose browser has not synced its clock for this long is gone (closed, or a phone
@@ -38,13 +40,22 @@ def _language(query: dict[str, str], default: str) -> str:
     return language if language in LANGUAGES else default
 
 
+def page_alive(countdown: Countdown) -> bool:
+    """Whether the page showing ``countdown`` still syncs its clock (else it is gone)."""
+    return countdown.clock() - countdown.last_heard < PAGE_GONE_AFTER
+
+
 def facilitator_page(
     runbook: str = "classic",
     roster: str | None = None,
     language: str = "en",
     cycle_session: int | None = None,
 ) -> widgets.Widget:
-    """The console: a new session, or with ``?session=ID&key=KEY`` the one it names."""
+    """The console: a new session, or with ``?session=ID&key=KEY`` the one it names.
+
+    Several consoles may open one session (a laptop and the room's projector): each follows
+    the store and each can act.
+    """
     # Imported here, not at the top: a participant kernel never loads the console, the
     # calendar (icalendar) or the QR code (segno), which keeps it light (see the benchmarks).
     from codevwidgets.roster import load_roster
@@ -58,35 +69,32 @@ def facilitator_page(
     query = query_parameters()
     language = _language(query, language)
     t = Translator(language)
-    store = SessionStore()
     try:
+        store = open_store()
         group = load_roster(Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER))
         if "session" in query:
             session_id, key = query["session"], query.get("key", "")
             if not store.check_key(session_id, key):
                 return error_box([t("live.bad_key")])
-            stored = store.load_state(session_id)
-            assert stored is not None  # the key matched a stored session
-            book = resolve(stored.runbook_ref)
-            session = Session.from_dict(stored.state, book)
         else:
             if "runbook" in query:
                 runbook = runbook_from_query(query["runbook"], Path.cwd())
-            book = resolve(runbook)
-            session = Session(book)
-            key = store.create(session, runbook, language).facilitator_key
+            new = Session(resolve(runbook))
+            session_id = new.id
+            key = store.create(new, runbook, language).facilitator_key
+        stored = store.load(session_id, private=True)
+        assert stored is not None  # the key matched a stored session, or it was just made
     except InputError as exc:
         return error_box([str(problem) for problem in exc.problems])
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:
         return error_box([str(exc)])
+    book, session = stored.runbook, stored.session()
     join = JoinPanel(
         Texts(book, language),
         page_url("participant.ipynb", {"session": session.id, "code": join_code_for(key)}),
         page_url("facilitator.ipynb", {"session": session.id, "key": key}),
     )
-    # Linked before the console is built, so a change reaches the store (and the participants)
-    # before this kernel spends time redrawing its own page.
-    link = LiveLink(store, session, writer=True)
+    link = LiveLink(store, session, private=True, revision=stored.revision)
     console = FacilitatorConsole(
         book,
         group,
@@ -94,8 +102,9 @@ def facilitator_page(
         cycle_session=cycle_session,
         session=session,
         join=join,
-        hide=lambda number, hidden: store.hide_contribution(session.id, number, hidden),
+        act=link.act,
     )
+    link.alive = lambda: page_alive(console.countdown)
     console.link = link
     return console
 
@@ -104,30 +113,35 @@ def participant_page(language: str = "en") -> widgets.Widget:
     """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=fr|en]``."""
     await_visitor()
     query = query_parameters()
-    store = SessionStore()
     session_id = query.get("session", "")
-    stored = (
-        store.load_state(session_id) if store.check_code(session_id, query.get("code")) else None
-    )
+    try:
+        store = open_store()
+        stored = (
+            store.load(session_id, private=False)
+            if store.check_code(session_id, query.get("code"))
+            else None
+        )
+    except (ValueError, StoreError):
+        stored = None
     if stored is None:
         return error_box([Translator(_language(query, language))("participant.bad_link")])
     language = _language(query, stored.language)
-    book = resolve(stored.runbook_ref)
-    session = Session.from_dict(stored.state, book)
+    book, session = stored.runbook, stored.session()
     name = (query.get("name") or "").strip()[:100] or None
     # Rate limits count per page: one random id per participant kernel.
     participant = secrets.token_urlsafe(8)
 
     def submit(step_id: str, text: str, anonymous: bool, kind: str | None) -> None:
         author = None if anonymous else name
-        store.add_contribution(session.id, step_id, author, text, kind, participant, book)
+        store.add_contribution(session.id, step_id, author, text, kind, participant)
 
     view = ParticipantView(session, Texts(book, language), name, submit)
     countdown = view.countdown
     view.link = LiveLink(
         store,
         session,
-        writer=False,
-        alive=lambda: countdown.clock() - countdown.last_heard < PAGE_GONE_AFTER,
+        private=False,
+        revision=stored.revision,
+        alive=lambda: page_alive(countdown),
     )
     return view

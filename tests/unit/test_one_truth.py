@@ -1,0 +1,295 @@
+"""The store as the one truth: commands on the latest state, notes per field, snapshots,
+migration from schema 1, and what a participant's kernel may load."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codevwidgets.clock import FakeClock
+from codevwidgets.commands import Command, apply_command
+from codevwidgets.roles import Roles
+from codevwidgets.runbook import Runbook, load_preset, load_runbook
+from codevwidgets.session import Session, SessionError
+from codevwidgets.sqlite_store import SQLiteStore
+
+NOTE = "set_note"
+
+
+def note(field: str, text: str, step: str = "presentation") -> Command:
+    return Command(NOTE, {"step": step, "field": field, "text": text})
+
+
+@pytest.fixture
+def store(tmp_path: Path, session: Session, clock: FakeClock) -> Iterator[SQLiteStore]:
+    with SQLiteStore(tmp_path / "store.db", clock) as store:
+        store.create(session, "classic", "en")
+        yield store
+
+
+@pytest.fixture
+def projector(store: SQLiteStore, clock: FakeClock) -> Iterator[SQLiteStore]:
+    """A second console's kernel: its own connection to the same file."""
+    with SQLiteStore(store.path, clock) as other:
+        yield other
+
+
+def state(store: SQLiteStore) -> dict[str, object]:
+    stored = store.load("test", private=True)
+    assert stored is not None
+    return stored.state
+
+
+# -- commands on the latest state ----------------------------------------------------------
+
+
+def test_a_stale_console_cannot_move_the_group_back(
+    store: SQLiteStore, projector: SQLiteStore
+) -> None:
+    # Tab A starts and moves on; tab B still shows step 1 and clicks "+1 min" and "next".
+    store.execute("test", Command("start"))
+    store.execute("test", Command("next", {"step": "presentation"}))
+    revision = store.revision("test")
+    for stale in (
+        Command("extend", {"step": "presentation", "minutes": 1}),
+        Command("next", {"step": "presentation"}),
+        Command("previous", {"step": "presentation"}),
+    ):
+        with pytest.raises(SessionError) as refused:
+            projector.execute("test", stale)
+        assert refused.value.key == "console.moved_on"
+        assert refused.value.values == {"number": 2}
+    assert store.revision("test") == revision  # nothing was written
+    assert state(projector)["index"] == 1
+    assert state(projector)["extra"] == dict.fromkeys(state(store)["extra"], 0.0)  # type: ignore[arg-type]
+
+
+def test_next_after_another_console_finished_is_refused(
+    store: SQLiteStore, projector: SQLiteStore
+) -> None:
+    store.execute("test", Command("start"))
+    store.execute("test", Command("finish", {"step": "presentation"}))
+    with pytest.raises(SessionError):
+        projector.execute("test", Command("next", {"step": "presentation"}))
+    with pytest.raises(SessionError, match="while the session is finished"):
+        projector.execute("test", Command("next"))
+    assert state(store)["status"] == "finished"
+
+
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        (Command("extend", {"minutes": 0}), ValueError),
+        (Command("extend", {"minutes": "5"}), ValueError),
+        (Command("go_to", {"index": 99}), SessionError),
+        (Command("set_roles", {"roles": "Ana"}), ValueError),
+        (Command("hide", {"id": 1}), ValueError),
+        (note("nope", "x"), ValueError),
+        (note("topic", "x" * 10_001), ValueError),
+        (Command(NOTE, {"step": "presentation", "field": "topic", "text": 5}), ValueError),
+    ],
+)
+def test_bad_commands_are_refused_and_write_nothing(
+    store: SQLiteStore, command: Command, error: type[Exception]
+) -> None:
+    store.execute("test", Command("start"))
+    revision, events = store.revision("test"), len(store.events("test"))
+    with pytest.raises(error):
+        store.execute("test", command)
+    assert (store.revision("test"), len(store.events("test"))) == (revision, events)
+
+
+def test_an_unknown_command_is_not_a_command() -> None:
+    with pytest.raises(ValueError, match="unknown command 'save'"):
+        Command("save")
+
+
+# -- notes ---------------------------------------------------------------------------------
+
+
+def test_two_consoles_typing_in_different_fields_keep_both(
+    store: SQLiteStore, projector: SQLiteStore
+) -> None:
+    store.execute("test", note("topic", "Leading a new team"))
+    projector.execute("test", note("headline", "New team, old habits"))
+    store.execute("test", note("topic", "Leading a new team in Lyon"))
+    assert store.notes("test") == {
+        "presentation": {"headline": "New team, old habits", "topic": "Leading a new team in Lyon"}
+    }
+
+
+def test_in_one_field_the_last_keystroke_wins(store: SQLiteStore, projector: SQLiteStore) -> None:
+    store.execute("test", note("topic", "Mine"))
+    projector.execute("test", note("topic", "Theirs"))
+    assert store.notes("test") == {"presentation": {"topic": "Theirs"}}
+
+
+def test_notes_never_reach_a_participants_kernel(
+    store: SQLiteStore, session: Session, clock: FakeClock
+) -> None:
+    store.execute("test", Command("start"))
+    store.execute("test", note("topic", "Confidential: my manager"))
+    for step in ("clarification", "contract", "consultation", "synthesis", "conclusion"):
+        store.execute(
+            "test",
+            Command("go_to", {"index": session.runbook.steps.index(session.runbook.step(step))}),
+        )
+    kept = store.add_contribution("test", "conclusion", "Bruno", "4", "evaluation", "p1")
+    said = store.add_contribution("test", "conclusion", "Bruno", "I learned to wait", None, "p1")
+    off = store.add_contribution("test", "conclusion", "Chloé", "Off topic", None, "p2")
+    store.execute("test", Command("hide", {"id": off.id}))
+    public = store.load("test", private=False)
+    assert public is not None
+    assert public.state["notes"] == {}
+    assert [c["id"] for c in public.state["contributions"]] == [said.id]
+    assert "Confidential" not in json.dumps(public.state)
+    private = state(store)
+    assert [c["id"] for c in private["contributions"]] == [kept.id, said.id, off.id]  # type: ignore[index]
+
+
+# -- sessions outlive their files ----------------------------------------------------------
+
+
+def test_a_session_reopens_with_its_runbook_after_the_file_changed_or_went(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text(
+        "extends: classic\nclient: Acme\nsteps:\n  - id: consultation\n    minutes: 25\n",
+        encoding="utf-8",
+    )
+    book = load_runbook(path)
+    with SQLiteStore(tmp_path / "store.db", clock) as store:
+        store.create(Session(book, session_id="acme"), str(path), "en")
+    path.write_text("extends: flash\nclient: Someone else\n", encoding="utf-8")
+    clock.advance(31 * 24 * 3600)  # a month later, after a restart
+    with SQLiteStore(tmp_path / "store.db", clock) as store:
+        stored = store.load("acme", private=True)
+        assert stored is not None
+        assert stored.runbook == book
+        assert stored.runbook.step("consultation").minutes == 25
+        path.unlink()
+        store.execute("acme", Command("set_roles", {"roles": ROLES.to_dict()}))
+        store.execute("acme", Command("start"))
+
+
+ROLES = Roles("Ana", "Farid", ("Bruno", "Chloé", "David"))
+
+SCHEMA_1 = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
+    key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
+    state TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE contributions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
+    step_id TEXT NOT NULL, author TEXT, text TEXT NOT NULL, kind TEXT, at REAL NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0, participant TEXT NOT NULL
+);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL,
+    at REAL NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL
+);
+PRAGMA user_version=1;
+"""
+
+
+def test_a_store_of_the_first_release_migrates_on_open(
+    tmp_path: Path, session: Session, classic: Runbook, clock: FakeClock
+) -> None:
+    session.start()
+    session.set_note("presentation", "topic", "Written by release 1")
+    old = session.to_dict()
+    del old["contributions"]  # release 1 kept them in their own table, notes in the state
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA_1)
+    db.execute(
+        "INSERT INTO sessions VALUES ('test', 'classic', 'en', 'k', 'c', ?, 7, 1, 1)",
+        (json.dumps(old),),
+    )
+    db.commit()
+    db.close()
+    with SQLiteStore(path, clock) as store:
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.notes("test") == {"presentation": {"topic": "Written by release 1"}}
+        stored = store.load("test", private=False)
+        assert stored is not None
+        assert stored.runbook == classic
+        assert stored.revision == 7
+        assert stored.state["notes"] == {}
+        assert store.execute("test", Command("next", {"step": "presentation"})) == 8
+    raw = sqlite3.connect(path).execute("SELECT state FROM sessions").fetchone()[0]
+    assert "Written by release 1" not in raw  # moved out of the state participants load
+
+
+# -- two writers at once: the store's order is the truth -----------------------------------
+
+COMMANDS = st.one_of(
+    st.sampled_from(
+        [
+            Command("start"),
+            Command("pause"),
+            Command("resume"),
+            Command("finish"),
+            Command("extend", {"minutes": 1}),
+            Command("extend", {"minutes": 5}),
+            Command("set_roles", {"roles": ROLES.to_dict()}),
+        ]
+    ),
+    st.builds(
+        lambda name, step: Command(name, {"step": step} if step else {}),
+        st.sampled_from(["next", "previous"]),
+        st.sampled_from([None, "presentation", "clarification", "contract"]),
+    ),
+    st.builds(lambda i: Command("go_to", {"index": i}), st.integers(0, 5)),
+    st.builds(
+        lambda field, text: note(field, text),
+        st.sampled_from(["topic", "headline"]),
+        st.text(max_size=5),
+    ),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(st.tuples(st.sampled_from([0, 1]), COMMANDS), max_size=30))
+def test_two_writers_reach_what_one_writer_would_in_the_stores_order(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, Command]]
+) -> None:
+    # Two consoles (two connections to one file) send commands in an order Hypothesis picks;
+    # one session alone, given the same commands in that order, must accept and refuse the
+    # same ones and end in the same state. A writer that applied a command to a state it had
+    # read earlier (a stale tab) would diverge.
+    clock = FakeClock(1_800_000_000.0)
+    book = load_preset("classic")
+    path = tmp_path_factory.mktemp("two") / "store.db"
+    alone = Session(book, ROLES, clock, "test")
+    with SQLiteStore(path, clock) as laptop, SQLiteStore(path, clock) as projector:
+        laptop.create(Session(book, ROLES, clock, "test"), "classic", "en")
+        writers = (laptop, projector)
+        for writer, command in steps:
+            clock.advance(7)
+            try:
+                writers[writer].execute("test", command)
+                stored_accepted = True
+            except (SessionError, ValueError):
+                stored_accepted = False
+            try:
+                apply_command(alone, command)
+                alone_accepted = True
+            except (SessionError, ValueError):
+                alone_accepted = False
+            assert stored_accepted == alone_accepted, command
+        stored = laptop.load("test", private=True)
+        assert stored is not None
+        assert stored.state == alone.to_dict()
+        assert stored.revision == 1 + sum(1 for e in laptop.events("test") if e[1] != "created")
