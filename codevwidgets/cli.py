@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="participant kernels kept ready for people joining (default: 8; 0: none)",
     )
+    output = serve.add_mutually_exclusive_group()
+    output.add_argument(
+        "--log", type=Path, metavar="FILE", help="Voilà's log (default: voila.log beside the store)"
+    )
+    output.add_argument("--verbose", action="store_true", help="Voilà's log to the terminal")
     serve.set_defaults(command=_serve)
 
     runbook = commands.add_parser("runbook", help="list, check and create runbooks")
@@ -144,13 +149,28 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from codevwidgets.serve import MAX_POOL, POOL_SIZE, serve
+    from codevwidgets.serve import MAX_POOL, POOL_SIZE, port_in_use, serve
 
     pool = POOL_SIZE if args.pool is None else args.pool
     if not 0 <= pool <= MAX_POOL:
         raise UsageError(f"--pool: {pool} is not a number of kernels from 0 to {MAX_POOL}")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port: {args.port} is not a port number from 1 to 65535")
+    if args.log is not None and not args.log.parent.is_dir():
+        raise UsageError(f"--log: {args.log.parent} is not a folder")
+    # Checked before a session is created; Voilà would only say so in its log.
+    if (why := port_in_use(args.ip, args.port)) is not None:
+        raise UsageError(f"--port: cannot listen on {args.ip}:{args.port}: {why}")
     return serve(
-        args.runbook, args.store, args.port, args.ip, demo=args.demo, roster=args.roster, pool=pool
+        args.runbook,
+        args.store,
+        args.port,
+        args.ip,
+        demo=args.demo,
+        roster=args.roster,
+        pool=pool,
+        log=args.log,
+        verbose=args.verbose,
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -14,6 +16,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import IO
 from urllib.parse import quote, urlencode
 
 from codevwidgets.cycle import plan_cycle
@@ -21,7 +25,8 @@ from codevwidgets.roles import Roles
 from codevwidgets.roster import load_roster
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
-from codevwidgets.store import SessionStore, join_code_for
+from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.store import default_store_path, join_code_for
 
 # Installed wheels carry the notebooks inside the package; a source checkout has them beside it.
 _CANDIDATES = (Path(__file__).parent / "notebooks", Path(__file__).parent.parent / "notebooks")
@@ -41,6 +46,11 @@ POOL_SIZE = 8
 MAX_POOL = 64  # each waiting kernel holds about 65 MiB
 POOL_FILLED = "Kernel pool of "  # … participant.ipynb is filled with 8 kernel(s)
 STARTUP_TIMEOUT = 60.0
+# Voilà shuts its kernels down on SIGTERM; what is left of its group this long after gets SIGKILL.
+STOP_GRACE_SECONDS = 10.0
+# SIGHUP too: Voilà runs in a session of its own, so a closed terminal reaches it only through us.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+LOG_NAME = "voila.log"
 
 
 def notebooks_dir() -> Path:
@@ -73,12 +83,29 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
     ]
 
 
+def local_address(ip: str) -> str:
+    """Where this machine reaches a Voilà listening on ``ip``."""
+    return "127.0.0.1" if ip in {"0.0.0.0", "::"} else ip  # noqa: S104 — comparing
+
+
 def voila_environment(store: Path, ip: str = "127.0.0.1", **extra: str) -> dict[str, str]:
     """The environment Voilà runs in: the store its kernels share, and ``extra``."""
     # A preheated kernel asks Voilà for its visitor's request at this address (Voilà's
     # default, 127.0.0.1, is not listening when --ip names one interface).
-    local = "127.0.0.1" if ip in {"0.0.0.0", "::"} else ip  # noqa: S104 — comparing
+    local = local_address(ip)
     return {**os.environ, "CODEV_STORE": str(store.resolve()), "VOILA_APP_IP": local, **extra}
+
+
+def port_in_use(ip: str, port: int) -> str | None:
+    """Why Voilà could not listen on ``ip``:``port`` now (None: it can), e.g. a server left over."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Voilà's server does
+        try:
+            sock.bind((ip, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def free_port() -> int:
@@ -96,6 +123,92 @@ def answers(url: str) -> bool:
         return True  # any HTTP answer means the server is up
     except OSError:
         return False
+
+
+def start_voila(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    output: IO[bytes] | None,
+    cwd: str | None = None,
+) -> subprocess.Popen[bytes]:
+    """Voilà in a process group of its own, which its kernels join: ``stop_voila`` ends all.
+
+    Its stdout and stderr go to ``output``, or with ``None`` to this process's own.
+    """
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=output,
+        stderr=None if output is None else subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_voila(process: subprocess.Popen[bytes], grace: float = STOP_GRACE_SECONDS) -> None:
+    """End a ``start_voila`` process, its process group and every kernel it started.
+
+    SIGTERM to Voilà's group: Voilà shuts its kernels down, and a kernel whose Voilà is gone
+    ends by itself (ipykernel watches its parent). Whatever is left after ``grace`` seconds
+    gets SIGKILL.
+    """
+    # jupyter_client starts each kernel in a session of its own (so that interrupting a
+    # kernel reaches its subprocesses): Voilà's group does not hold them, its tree does.
+    kernels = _descendants(process.pid)
+    _signal_group(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        process.poll()  # reaps Voilà: unreaped, it would still count as one of its group
+        if not _signal_group(process.pid, 0) and not any(map(_running, kernels)):
+            break
+        time.sleep(0.1)
+    else:
+        _signal_group(process.pid, signal.SIGKILL)
+        for kernel in filter(_running, kernels):
+            os.kill(kernel[0], signal.SIGKILL)
+    process.wait()
+
+
+def _signal_group(group: int, signum: int) -> bool:
+    """Send ``signum`` to every process of ``group``; False when none is left."""
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+_Process = tuple[int, int]  # pid, start time: a pid alone may be reused once it has ended
+
+
+def _descendants(root: int) -> set[_Process]:
+    """Every process below ``root`` (from /proc: none found where there is no /proc)."""
+    children: dict[int, list[_Process]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        if (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append((int(entry.name), int(fields[19])))
+    found: set[_Process] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child[0])
+    return found
+
+
+def _running(process: _Process) -> bool:
+    fields = _stat(process[0])
+    return fields is not None and int(fields[19]) == process[1] and fields[0] != "Z"
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat from its third field on (state, ppid, …), or None once it has ended."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    # The command name (in parentheses) may contain spaces: split after its last ")".
+    return stat_line.rsplit(")", 1)[1].split()
 
 
 class VoilaProcess:
@@ -129,15 +242,7 @@ class VoilaProcess:
         )
         self.log = workdir / "voila.log"
         with self.log.open("wb") as out:
-            # A session of its own: stop() ends Voilà and its kernels together.
-            self.process = subprocess.Popen(
-                command,
-                cwd=command[1],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.process = start_voila(command, self.env, out, cwd=command[1])
         deadline = time.monotonic() + STARTUP_TIMEOUT
         # Ready when it answers and, with a pool, when the pool is full (Voilà logs it).
         while not answers(self.base_url + "/") or (pool and POOL_FILLED not in self.log_text()):
@@ -161,13 +266,7 @@ class VoilaProcess:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
+        stop_voila(self.process)
 
 
 def public_host(ip: str) -> str:
@@ -191,12 +290,19 @@ def serve(
     demo: bool = False,
     roster: Path | None = None,
     pool: int = POOL_SIZE,
+    log: Path | None = None,
+    verbose: bool = False,
 ) -> int:
-    """Create a session, print its two links, then run Voilà until stopped."""
+    """Create a session, print its two links, then run Voilà until SIGTERM, SIGINT or SIGHUP.
+
+    Voilà's output goes to ``log`` (default: ``voila.log`` beside the store), or to the
+    terminal when ``verbose``. Returns 0 once stopped by a signal, non-zero if Voilà ends
+    by itself.
+    """
     book = resolve(runbook)  # a bad runbook fails here, with its located lines
     roster_path = roster or (DEMO_ROSTER if demo else None)
     group = load_roster(roster_path) if roster_path else None
-    store = SessionStore(store_path)
+    store = SQLiteStore(store_path)
     session = Session(book)
     if demo and group is not None:
         planned = plan_cycle(group, dt.date.today(), 14).sessions[0]
@@ -210,9 +316,98 @@ def serve(
         env["CODEV_ROSTER"] = str(roster_path.resolve())
     facilitator = urlencode({"session": session.id, "key": key})
     participants = urlencode({"session": session.id, "code": join_code_for(key)})
-    print(f"Facilitator: {base}/voila/render/facilitator.ipynb?{facilitator}", flush=True)
-    print(f"Participants: {base}/voila/render/participant.ipynb?{participants}", flush=True)
+    log_path = None if verbose else log or default_log_path(store_path)
     try:
-        return subprocess.call(voila_command(port, ip, pool), env=env)
-    except KeyboardInterrupt:
+        output = None if log_path is None else open_log(log_path)
+    except OSError as exc:
+        print(f"codev: --log {log_path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    local = local_address(ip)
+    local_url = f"http://{f'[{local}]' if ':' in local else local}:{port}/"
+    # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
+    with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
+        print(f"Facilitator: {base}/voila/render/facilitator.ipynb?{facilitator}", flush=True)
+        print(f"Participants: {base}/voila/render/participant.ipynb?{participants}", flush=True)
+        command = voila_command(port, ip, pool)
+        return run_voila(command, env, output, base, local_url, log_path, stop)
+
+
+def default_log_path(store_path: Path | None) -> Path:
+    """``voila.log`` in the store file's folder."""
+    return (store_path if store_path is not None else default_store_path()).parent / LOG_NAME
+
+
+def open_log(path: Path) -> IO[bytes]:
+    """``path`` opened for appending, readable by its owner only.
+
+    Appending keeps the log of a run that failed when a service manager restarts the server.
+    Owner only: Voilà logs refused requests with their query, which can hold a page's key.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    if stat.S_ISREG(os.fstat(fd).st_mode):  # not /dev/stdout or a pipe
+        os.fchmod(fd, 0o600)  # an older log may have been readable by others
+    return os.fdopen(fd, "ab")
+
+
+class StopSignals:
+    """While in use, SIGTERM, SIGINT and SIGHUP are noted in ``signal`` rather than fatal.
+
+    So that ``run_voila`` ends Voilà and its kernels before this process ends.
+    """
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self._previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+
+    def __enter__(self) -> StopSignals:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.signal = self.signal or signum
+
+
+def run_voila(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    output: IO[bytes] | None,
+    public_url: str,
+    local_url: str,
+    log_path: Path | None,
+    stop: StopSignals,
+) -> int:
+    """Run Voilà until ``stop`` notes a signal (returns 0) or until Voilà ends by itself
+    (non-zero), then end Voilà and every kernel.
+
+    Prints one status line once Voilà answers at ``local_url``, or one line on stderr if it
+    ends by itself.
+    """
+    if stop.signal is not None:
         return 0
+    where = f"its log, {log_path}" if log_path is not None else "its log above"
+    process = start_voila(command, env, output)
+    try:
+        answered = False
+        while stop.signal is None:
+            code = process.poll()
+            if code is not None:
+                when = "while serving" if answered else "before answering"
+                print(
+                    f"codev: Voilà stopped {when} (exit status {code}): see {where}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return code if code > 0 else 1
+            if not answered and answers(local_url):
+                answered = True
+                logged = f" — Voilà's log: {log_path}" if log_path is not None else ""
+                print(f"Serving on {public_url}{logged} — Ctrl+C to stop", flush=True)
+            time.sleep(0.2)
+        return 0
+    finally:
+        stop_voila(process)
