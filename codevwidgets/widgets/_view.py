@@ -56,6 +56,11 @@ def close_all(items: Iterable[widgets.Widget]) -> None:
     """Close widgets a view no longer shows, with everything inside them."""
     for item in items:
         close_all(getattr(item, "children", ()))
+        # ipywidgets' close() leaves a widget's Layout and Style widgets open (and kept in its
+        # registry for ever): close them too.
+        for part in ("layout", "style"):
+            if isinstance(getattr(item, part, None), widgets.Widget):
+                getattr(item, part).close()
         item.close()
 
 

@@ -1,0 +1,238 @@
+"""LiveLink: consoles and participants' pages follow the store; consoles act through it.
+
+Driven with ``start_thread=False`` and ``watcher.poll()``: what the watcher's thread would do,
+without threads or sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+
+from codevwidgets.clock import FakeClock
+from codevwidgets.commands import Command
+from codevwidgets.live import LiveLink
+from codevwidgets.roster import load_roster
+from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
+from codevwidgets.widgets.participant import ParticipantView
+
+
+@pytest.fixture
+def store(tmp_path: Path, session: Session, clock: FakeClock) -> Iterator[SQLiteStore]:
+    with SQLiteStore(tmp_path / "store.db", clock) as store:
+        store.create(session, "classic", "en")
+        yield store
+
+
+def follower(store: SQLiteStore, clock: FakeClock, private: bool, **kwargs: object) -> LiveLink:
+    """A kernel's link: its own store connection, its own mirror of the session."""
+    mine = SQLiteStore(store.path, clock)
+    stored = mine.load("test", private=private)
+    assert stored is not None
+    return LiveLink(
+        mine,
+        stored.session(clock),
+        private=private,
+        revision=stored.revision,
+        start_thread=False,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_a_console_follows_what_another_console_did(store: SQLiteStore, clock: FakeClock) -> None:
+    laptop, projector = follower(store, clock, True), follower(store, clock, True)
+    laptop.act(Command("start"))
+    assert laptop.session.status == "running"  # the sender shows the stored result at once
+    assert projector.session.status == "ready"
+    assert projector.watcher.poll()
+    assert projector.session.status == "running"
+    assert projector.session.deadline == laptop.session.deadline
+
+
+def test_a_refused_command_raises_and_the_sender_shows_the_latest_state(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    laptop, projector = follower(store, clock, True), follower(store, clock, True)
+    laptop.act(Command("start"))
+    projector.watcher.poll()
+    laptop.act(Command("next", {"step": "presentation"}))
+    # The projector has not polled yet: it still shows step 1 and sends "next" from there.
+    with pytest.raises(SessionError) as refused:
+        projector.act(Command("next", {"step": "presentation"}))
+    assert refused.value.key == "console.moved_on"
+    assert projector.session.current_step.id == "clarification"  # caught up anyway
+    assert store.load("test", private=True).state["index"] == 1  # type: ignore[union-attr]
+
+
+def test_contributions_reach_the_consoles_mirror(store: SQLiteStore, clock: FakeClock) -> None:
+    console = follower(store, clock, True)
+    console.act(Command("start"))
+    console.act(Command("next", {"step": "presentation"}))
+    typed = store.add_contribution("test", "clarification", "Cy", "Since when?", None, "p1")
+    assert console.watcher.poll()
+    assert console.session.contributions == [typed]
+    console.act(Command("hide", {"id": typed.id}))
+    assert console.session.contributions[0].hidden  # the console keeps it, marked hidden
+
+
+def test_a_participant_follows_but_never_loads_notes_or_hidden_texts(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    console, phone = follower(store, clock, True), follower(store, clock, False)
+    console.act(Command("start"))
+    console.act(Command("set_note", {"step": "presentation", "field": "topic", "text": "Secret"}))
+    console.act(Command("next", {"step": "presentation"}))
+    off = store.add_contribution("test", "clarification", "Cy", "Off topic", None, "p1")
+    console.act(Command("hide", {"id": off.id}))
+    assert phone.watcher.poll()
+    assert phone.session.current_step.id == "clarification"
+    assert phone.session.notes == {}
+    assert phone.session.contributions == []
+
+
+def test_only_what_changed_is_announced(store: SQLiteStore, clock: FakeClock) -> None:
+    console, phone = follower(store, clock, True), follower(store, clock, False)
+    events: list[Event] = []
+    phone.session.on_change(events.append)
+    console.act(Command("set_note", {"step": "presentation", "field": "topic", "text": "x"}))
+    assert phone.watcher.poll()
+    assert events == []  # a note moved the revision, but nothing a participant sees changed
+    console.act(Command("start"))
+    phone.watcher.poll()
+    assert [e.data["changed"] for e in events] == [["timer"]]
+    assert not phone.sync()  # nothing newer: no load applied, no event
+    assert len(events) == 1
+
+
+def test_an_older_state_is_never_applied_over_a_newer_one(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    console = follower(store, clock, True)
+    console.act(Command("set_note", {"step": "presentation", "field": "topic", "text": "ab"}))
+    typed = console.revision
+    console.revision = typed + 5  # as if this kernel already showed a later state
+    store.execute(
+        "test", Command("set_note", {"step": "presentation", "field": "topic", "text": "a"})
+    )
+    assert not console.sync()
+    assert console.session.notes["presentation"]["topic"] == "ab"
+
+
+def test_a_page_gone_stops_following(store: SQLiteStore, clock: FakeClock) -> None:
+    alive = [True]
+    phone = follower(store, clock, False, alive=lambda: alive[0])
+    store.execute("test", Command("start"))
+    assert phone.watcher.poll()
+    assert phone.session.status == "running"
+    alive[0] = False
+    store.execute("test", Command("pause"))
+    phone.watcher.poll()  # noticed, but the page is gone: stop instead of loading
+    assert phone.session.status == "running"
+    store.execute("test", Command("resume"))
+    assert not phone.watcher.poll()  # stopped: polls no more
+
+
+def test_two_consoles_on_one_session_stay_in_step(store: SQLiteStore, clock: FakeClock) -> None:
+    roster = load_roster(DEMO_ROSTER)
+    links = [follower(store, clock, True), follower(store, clock, True)]
+    laptop, projector = (
+        FacilitatorConsole(
+            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
+        )
+        for link in links
+    )
+    assert laptop.roles.confirm()
+    links[1].watcher.poll()
+    assert projector.session.roles == laptop.session.roles
+    assert projector.roles.client.value == laptop.roles.client.value
+    laptop.navigator.start_button.click()
+    links[1].watcher.poll()
+    assert projector.countdown.status == "running"
+    projector.navigator.next_button.click()
+    projector.navigator.confirm_button.click()
+    links[0].watcher.poll()
+    assert laptop.navigator.header.title_text == "Clarifying questions"
+    # A click on the laptop before it caught up with a move the projector made: refused.
+    projector.navigator.next_button.click()
+    projector.navigator.confirm_button.click()
+    laptop.navigator.next_button.click()
+    laptop.navigator.confirm_button.click()
+    assert laptop.session.current_step.id == "contract"
+    assert "moved the session on" in laptop.navigator.message.value
+    assert store.load("test", private=True).state["index"] == 2  # type: ignore[union-attr]
+    # Notes: different fields both kept; the same field, the last keystroke wins.
+    laptop.notes.fields["contract"].value = "Help me decide"
+    links[1].watcher.poll()
+    assert projector.notes.fields["contract"].value == "Help me decide"
+    projector.notes.fields["contract"].value = "Help me decide by Friday"
+    links[0].watcher.poll()
+    box = laptop.notes.boxes["contract", "contract"]
+    assert box.area.value == "Help me decide by Friday"
+    assert box.notice.layout.display != "none"  # the laptop's box says it was replaced
+    box.restore.click()
+    links[1].watcher.poll()
+    assert projector.notes.fields["contract"].value == "Help me decide"
+    # +1 min from the projector: the laptop shows it, the step does not change.
+    projector.timer_controls.plus_one.click()
+    links[0].watcher.poll()
+    assert laptop.session.remaining() == 11 * 60
+    assert laptop.session.current_step.id == "contract"
+
+
+@pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated")
+def test_views_stay_steady_over_a_long_session(store: SQLiteStore, clock: FakeClock) -> None:
+    console_link, phone_link = follower(store, clock, True), follower(store, clock, False)
+    console = FacilitatorConsole(
+        console_link.session.runbook,
+        load_roster(DEMO_ROSTER),
+        "en",
+        clock,
+        session=console_link.session,
+        act=console_link.act,
+    )
+
+    def submit(step: str, text: str, anonymous: bool, kind: str | None) -> None:
+        store.add_contribution("test", step, "Cy", text, kind, "p")
+
+    phone = ParticipantView(
+        phone_link.session, Texts(phone_link.session.runbook, "en"), "Chloé", submit, clock
+    )
+    store.rate_limit = None
+    console.roles.confirm()
+    console.navigator.start_button.click()
+    phone_link.watcher.poll()
+
+    def walk(changes: int) -> None:
+        for i in range(changes):
+            index = console.session.index
+            step = console.session.current_step.id
+            forward = index < 3 if i % 8 < 4 else index == 0  # to and fro across the steps
+            console.act(Command("next" if forward else "previous", {"step": step}))
+            phone_link.watcher.poll()
+            if console.session.current_step.collects and i % 2 == 0:
+                for _ in range(4):
+                    phone.box.input.value = f"Idea {i}"
+                    phone.box.click_send()
+                console_link.watcher.poll()
+                number = console.session.contributions[-1].id
+                console.act(Command("hide", {"id": number}))
+                phone_link.watcher.poll()
+
+    walk(20)  # warm up: every step visited once
+    console.act(Command("go_to", {"index": 0}))
+    phone_link.watcher.poll()
+    before = len(widgets.Widget.widgets)
+    walk(100)
+    console.act(Command("go_to", {"index": 0}))
+    phone_link.watcher.poll()
+    added = len(console.session.contributions)
+    assert added >= 200
+    assert len(widgets.Widget.widgets) - before <= 5
+    phone.close()
+    console.close()
