@@ -54,7 +54,12 @@ LOG_NAME = "voila.log"
 
 
 def notebooks_dir() -> Path:
-    return next(path for path in _CANDIDATES if (path / "facilitator.ipynb").is_file())
+    """The folder of the notebooks Voilà serves (``FileNotFoundError`` if neither has them)."""
+    for path in _CANDIDATES:
+        if (path / "facilitator.ipynb").is_file():
+            return path
+    where = " nor ".join(str(path) for path in _CANDIDATES)
+    raise FileNotFoundError(f"the kit's notebooks are in neither {where}: reinstall codevwidgets")
 
 
 def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
@@ -316,6 +321,7 @@ def serve(
         env["CODEV_ROSTER"] = str(roster_path.resolve())
     facilitator = urlencode({"session": session.id, "key": key})
     participants = urlencode({"session": session.id, "code": join_code_for(key)})
+    command = voila_command(port, ip, pool)  # before the links: a broken install prints none
     log_path = None if verbose else log or default_log_path(store_path)
     try:
         output = None if log_path is None else open_log(log_path)
@@ -328,7 +334,6 @@ def serve(
     with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
         print(f"Facilitator: {base}/voila/render/facilitator.ipynb?{facilitator}", flush=True)
         print(f"Participants: {base}/voila/render/participant.ipynb?{participants}", flush=True)
-        command = voila_command(port, ip, pool)
         return run_voila(command, env, output, base, local_url, log_path, stop)
 
 
