@@ -6,7 +6,8 @@
    of preheated kernels and without (the pool used up);
 3. memory of a participant kernel vs a bare ipywidgets kernel;
 4. kernels still running after participant pages were closed (Voilà's culling);
-5. a room joining at once: participant pages vs bare pages opened together.
+5. a room joining at once: participant pages vs bare pages opened together;
+6. commands per second the SQLite store applies with 16 writer processes vs 1 writer.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -30,6 +31,7 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from benchmarks._commands import commands_per_second
 from benchmarks._pages import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -71,8 +73,12 @@ class Plan:
     burst_pages: int = 25
     pool: int = POOL_SIZE  # `codev serve`'s preheated participant kernels
 
+    writers: int = 16
+    commands: int = 300  # per writer, per run
+    command_runs: int = 3
 
-QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2)
+
+QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1)
 
 
 @dataclass
@@ -547,11 +553,34 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+# -- 6. commands per second with many writers ----------------------------------------------
+
+
+def bench_commands(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    many, one = [], []
+    for _ in range(plan.command_runs):  # alternating, so both see the same machine
+        one.append(commands_per_second(work, 1, plan.commands))
+        many.append(commands_per_second(work, plan.writers, plan.commands))
+    rate, base = statistics.median(many), statistics.median(one)
+    report.rows.append(
+        Row(
+            f"commands applied by the SQLite store, {plan.writers} writer processes on one "
+            f"session ({plan.commands} each: +1 min and a note, alternating), median of "
+            f"{plan.command_runs}",
+            f"{rate:.0f} commands/s",
+            f"1 writer: {base:.0f} commands/s",
+            f"{rate / base:.2f}",
+            "(report)",
+        )
+    )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
     "burst": bench_burst,
     "culling": bench_culling,
+    "commands": bench_commands,
 }
 
 if __name__ == "__main__":

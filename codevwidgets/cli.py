@@ -14,6 +14,7 @@ from pathlib import Path
 
 from codevwidgets import runbook as rb
 from codevwidgets.problems import InputError
+from codevwidgets.store import StoreError
 
 EXIT_BAD_INPUT = 2
 
@@ -32,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
     except UsageError as exc:
         print(f"codev: {exc}", file=sys.stderr)
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

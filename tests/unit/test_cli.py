@@ -147,3 +147,27 @@ def test_plan_bad_roster_exit_2(tmp_path: Path) -> None:
     result = codev("plan", str(roster))
     assert result.returncode == 2
     assert result.stderr.startswith(f"{roster}:3: members: ")
+
+
+@pytest.mark.parametrize("kind", ["newer", "folder", "not sqlite"])
+def test_serve_refuses_a_store_it_cannot_use_in_one_line(tmp_path: Path, kind: str) -> None:
+    import sqlite3
+
+    store = tmp_path / "store.db"
+    if kind == "newer":
+        db = sqlite3.connect(store)
+        db.execute("PRAGMA user_version=9")
+        db.close()
+    elif kind == "folder":
+        store.mkdir()
+    else:
+        store.write_bytes(b"these are somebody's notes, not a database" * 100)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = codev("serve", "--store", str(store), "--port", "1", "--pool", "0")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(str(store))
+    assert {"newer": "newer than", "folder": "folder", "not sqlite": "not a"}[kind] in line
+    assert "Facilitator:" not in result.stdout
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

@@ -11,7 +11,21 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ["runbook", "roster", "cycle", "session", "problems", "yamlsource", "clock", "i18n", "cli"]
+CORE = [
+    "runbook",
+    "roster",
+    "cycle",
+    "session",
+    "commands",
+    "store",
+    "sqlite_store",
+    "live",
+    "problems",
+    "yamlsource",
+    "clock",
+    "i18n",
+    "cli",
+]
 
 
 def _name(requirement: str) -> str:
