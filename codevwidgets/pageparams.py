@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -19,7 +20,7 @@ def query_parameters(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     return {key: values[0] for key, values in parsed.items() if key in PAGE_KEYS and values}
 
 
-def await_visitor(environ: Mapping[str, str] = os.environ) -> None:
+def await_visitor(environ: Mapping[str, str] = os.environ, patience: float = 120.0) -> None:
     """In a kernel from Voilà's preheated pool, wait until a visitor opens the page.
 
     ``codev serve`` keeps participant kernels started, imports done, before anyone joins;
@@ -36,11 +37,18 @@ def await_visitor(environ: Mapping[str, str] = os.environ) -> None:
     host = f"{environ.get('VOILA_APP_IP', '127.0.0.1')}:{environ.get('VOILA_APP_PORT', '8866')}"
     base = environ.get("VOILA_WS_BASE_URL") or environ.get("VOILA_SERVER_URL", "/")
     url = f"ws://{host}{base}voila/query/{environ.get('VOILA_KERNEL_ID', '')}"
-    try:
-        with connect(url, open_timeout=5) as socket:  # then waits as long as no one comes
-            request = json.loads(socket.recv())
-    except (OSError, WebSocketException, ValueError):
-        return  # no query then: the page says its link is not valid, never a traceback
+    # A server busy with a room joining at once may take more than the 5 s of one attempt to
+    # answer: try again for ``patience`` seconds before giving up on the visitor.
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with connect(url, open_timeout=5) as socket:  # then waits as long as no one comes
+                request = json.loads(socket.recv())
+            break
+        except (OSError, WebSocketException, ValueError):
+            if time.monotonic() >= deadline:
+                return  # no query then: the page says its link is not valid, no traceback
+            time.sleep(0.5)
     os.environ.update({str(name): str(value) for name, value in request.items()})
 
 

@@ -62,6 +62,14 @@ def notebooks_dir() -> Path:
     raise FileNotFoundError(f"the kit's notebooks are in neither {where}: reinstall codevwidgets")
 
 
+# Kernels talk to Voilà over Unix sockets, not TCP: jupyter_client picks a kernel's five TCP
+# ports by binding and releasing them, and the kernel binds them seconds later, after its
+# imports; meanwhile another starting kernel's own random-port socket may take one
+# (`ZMQError: Address already in use` when a room joins at once). Socket files are named
+# after each kernel's id: no race. (Windows has no Unix sockets: TCP there.)
+IPC_TRANSPORT = ("--KernelManager.transport=ipc",) if os.name == "posix" else ()
+
+
 def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     # Only participant pages come in numbers; a facilitator kernel starts when one is opened.
@@ -84,6 +92,10 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
         "--MappingKernelManager.cull_interval=15",
         "--MappingKernelManager.cull_connected=False",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
+        # A kernel handed to a page is not culled before the page connects (codevwidgets/
+        # kernels.py): a room joining at once left pages showing widget reprs without it.
+        "--VoilaConfiguration.multi_kernel_manager_class=codevwidgets.kernels.RoomKernelManager",
+        *IPC_TRANSPORT,
         *(preheat if pool > 0 else []),
     ]
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +17,9 @@ from codevwidgets.runbook import LocalText, Runbook
 from codevwidgets.session import Event, Session
 
 W = TypeVar("W", bound=widgets.DOMWidget)
+
+Shown = Callable[[], str]
+"""The id of the step a page shows (step-bound commands name it: see ``commands``)."""
 
 
 class Texts:
@@ -30,6 +35,30 @@ class Texts:
 
     def of(self, value: LocalText | None) -> str:
         return "" if value is None else self.runbook.text(value, self.language)
+
+
+class Echo:
+    """Marks, in the thread doing it, that a view is putting stored values into its own fields.
+
+    Setting a field fires its observers in the same thread: they skip sending the value back
+    while ``active``. Per thread, because the store's watcher thread sets fields while the
+    widgets' thread handles keystrokes: a keystroke arriving meanwhile must still be sent.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property
+    def active(self) -> bool:
+        return bool(getattr(self._local, "on", False))
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        self._local.on = True
+        try:
+            yield
+        finally:
+            self._local.on = False
 
 
 class Follower:

@@ -57,10 +57,12 @@ class FacilitatorConsole(widgets.VBox):
         if cycle_session is not None:
             sessions = plan_cycle(roster, dt.date.today(), 14).sessions
             suggested = sessions[(cycle_session - 1) % len(sessions)]
-        self.countdown = Countdown(clock=clock, language=language)
+        self.countdown = Countdown(clock=clock, language=language, report_shown=True)
         self.countdown.show(self.session)
-        self.timer_controls = TimerControls(self.session, texts, self.countdown, self.act)
-        self.navigator = StepNavigator(self.session, texts, self.act)
+        self.timer_controls = TimerControls(
+            self.session, texts, self.countdown, self.act, self.shown_step
+        )
+        self.navigator = StepNavigator(self.session, texts, self.act, self.shown_step)
         self.rules = RulesPanel(self.session, texts)
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
         self.notes = NotesPanel(self.session, texts, self.act)
@@ -90,6 +92,11 @@ class FacilitatorConsole(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
+
+    def shown_step(self) -> str:
+        """The step this console's page shows: what its browser last said it drew, or (no
+        browser has said yet) the step the session is at."""
+        return self.countdown.shown_step or self.session.current_step.id
 
     def _hide(self, contribution_id: int, hidden: bool) -> None:
         self.act(Command("hide", {"id": contribution_id, "hidden": hidden}))

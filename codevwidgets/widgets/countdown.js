@@ -244,6 +244,18 @@ function render({ model, el }) {
     });
   }
   for (const event of changes) model.on(event, schedulePaint);
+  // A console's page tells its kernel which step it shows, once drawn: the kernel then names
+  // that step in the commands this page sends, and a click on a page that had not caught up
+  // with another console is refused instead of moving the group on twice.
+  function reportShown() {
+    if (!model.get("report_shown")) return;
+    try {
+      model.send({ type: "shown", step: model.get("step_id") });
+    } catch {
+      // No kernel (a static export): nothing to tell.
+    }
+  }
+  model.on("change:step_id", reportShown);
   model.on("change:server_now_ms", onStateTime);
   model.on("msg:custom", onMessage);
   document.addEventListener("visibilitychange", onVisible);
@@ -253,6 +265,7 @@ function render({ model, el }) {
   const syncing = setInterval(() => requestSync(true), SYNC_EVERY_MS);
 
   paint();
+  reportShown();
   requestSync(true);
 
   return () => {
@@ -260,6 +273,7 @@ function render({ model, el }) {
     clearInterval(syncing);
     for (const id of timeouts) clearTimeout(id);
     for (const event of changes) model.off(event, schedulePaint);
+    model.off("change:step_id", reportShown);
     model.off("change:server_now_ms", onStateTime);
     model.off("msg:custom", onMessage);
     document.removeEventListener("visibilitychange", onVisible);

@@ -38,6 +38,7 @@ LABEL_KEYS = {
 }
 
 
+MAX_STEP_ID = 64
 TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished"}
 
 
@@ -73,6 +74,9 @@ class Countdown(anywidget.AnyWidget):
     server_now_ms = traitlets.Int(0).tag(sync=True)
     step_title = traitlets.Unicode("").tag(sync=True)
     labels = traitlets.Dict().tag(sync=True)
+    step_id = traitlets.Unicode("").tag(sync=True)
+    # A console's page says which step it shows once it has drawn it (see ``shown_step``).
+    report_shown = traitlets.Bool(False).tag(sync=True)
     chime = traitlets.Bool(False).tag(sync=True)
     big = traitlets.Bool(False).tag(sync=True)
 
@@ -84,6 +88,8 @@ class Countdown(anywidget.AnyWidget):
         self.language = language
         self._session: Session | None = None
         self.last_heard = clock()  # when the page last synced: tells a kernel its page is gone
+        # The step the page reported it shows; None until it reports (no browser: tests).
+        self.shown_step: str | None = None
         self.on_msg(self._on_message)
 
     def __repr__(self) -> str:
@@ -112,6 +118,7 @@ class Countdown(anywidget.AnyWidget):
             self.budget_ms = _ms(_step_budget(session))
             self.server_now_ms = _ms(self.clock())
             self.step_title = session.runbook.text(step.title, self.language)
+            self.step_id = step.id
 
     def close(self) -> None:
         if self._session is not None:
@@ -140,6 +147,13 @@ class Countdown(anywidget.AnyWidget):
         return {"type": "time", "t0": t0, "server_ms": self.clock() * 1000}
 
     def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "shown":
+            # What the page drew, in the order the page sends its messages: a click made
+            # before the page drew a step another console chose arrives with the old one.
+            step = content.get("step")
+            if isinstance(step, str) and len(step) <= MAX_STEP_ID:
+                self.shown_step = step
+            return
         reply = self.time_reply(content)
         if reply is not None:
             self.last_heard = self.clock()

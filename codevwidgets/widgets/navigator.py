@@ -9,7 +9,15 @@ import ipywidgets as widgets
 from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.roles import RolesError
 from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.widgets._view import TIMER_KINDS, Follower, Texts, clock_text, show, touches
+from codevwidgets.widgets._view import (
+    TIMER_KINDS,
+    Follower,
+    Shown,
+    Texts,
+    clock_text,
+    show,
+    touches,
+)
 from codevwidgets.widgets.step_header import StepHeader
 
 
@@ -24,9 +32,16 @@ class StepNavigator(Follower, widgets.VBox):
     >>> nav.next_button.click()  # shows the confirm button if time remains
     """
 
-    def __init__(self, session: Session, texts: Texts, act: Act | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        texts: Texts,
+        act: Act | None = None,
+        shown: Shown | None = None,
+    ) -> None:
         self.session, self.texts = session, texts
         self.act = act or local_act(session)
+        self.shown = shown or (lambda: session.current_step.id)
         self.header = StepHeader(session, texts)
         self.start_button = self._button("steps.start", "play", self._start, "success")
         self.start_button.add_class("codev-start")
@@ -98,7 +113,7 @@ class StepNavigator(Follower, widgets.VBox):
         self.act(Command("start"))
 
     def _previous(self) -> None:
-        self.act(Command("previous", {"step": self.session.current_step.id}))
+        self.act(Command("previous", {"step": self.shown()}))
 
     def _next(self) -> None:
         if self.session.remaining() > 0:
@@ -111,8 +126,7 @@ class StepNavigator(Follower, widgets.VBox):
 
     def _confirm(self) -> None:
         last = self.session.index == len(self.session.runbook.steps) - 1
-        step = self.session.current_step.id
-        self.act(Command("finish" if last else "next", {"step": step}))
+        self.act(Command("finish" if last else "next", {"step": self.shown()}))
 
     # -- view -------------------------------------------------------------------------------
 

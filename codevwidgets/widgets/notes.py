@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Follower, Texts, literal, show, touches
+from codevwidgets.widgets._view import Echo, Follower, Texts, literal, show, touches
 
 
 class NoteBox(widgets.VBox):
@@ -42,7 +42,7 @@ class NotesPanel(Follower, widgets.VBox):
         self.heading = literal(widgets.Label().add_class("codev-heading"))
         self.boxes: dict[tuple[str, str], NoteBox] = {}
         self._seen: dict[tuple[str, str], str] = {}  # the stored text each box last showed
-        self._applying = False  # set while a stored text is put in a box: not a keystroke
+        self._echo = Echo()  # a stored text put in a box is not a keystroke
         self.box = widgets.VBox()
         super().__init__(
             [self.heading, self.box, widgets.Label(texts("notes.saved")).add_class("codev-hint")]
@@ -103,14 +103,11 @@ class NotesPanel(Follower, widgets.VBox):
                 box.replaced_text = box.area.value
                 box.replaced.value = self.texts("notes.replaced")
                 show(box.notice, True)
-            self._applying = True
-            try:
+            with self._echo():
                 box.area.value = stored
-            finally:
-                self._applying = False
 
     def _save(self, box: NoteBox, step_id: str, field_id: str, text: str) -> None:
-        if self._applying:
+        if self._echo.active:
             return
         show(box.notice, False)
         try:

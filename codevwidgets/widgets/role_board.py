@@ -9,7 +9,7 @@ from codevwidgets.cycle import PlannedSession
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.roster import Roster
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Follower, Texts, roles_summary, touches
+from codevwidgets.widgets._view import Echo, Follower, Texts, roles_summary, touches
 
 NOBODY = ""
 
@@ -31,7 +31,7 @@ class RoleBoard(Follower, widgets.VBox):
     ) -> None:
         self.session, self.texts, self.roster = session, texts, roster
         self.act = act or local_act(session)
-        self._showing = False  # set while showing stored roles: the fields must not send them
+        self._echo = Echo()  # stored roles put in the fields are not a choice to send back
         members = roster.names
         facilitators = (
             members
@@ -105,20 +105,17 @@ class RoleBoard(Follower, widgets.VBox):
     def _show_roles(self, roles: Roles) -> None:
         """Show roles the session has (a reopened console, or another console's choice)."""
         known = set(self.roster.names)
-        self._showing = True
-        try:
+        with self._echo():
             self.client.value = roles.client if roles.client in known else NOBODY
             if roles.facilitator in self.facilitator.options:
                 self.facilitator.value = roles.facilitator
             self.advisors.value = tuple(a for a in roles.advisors if a in known)
             self.note_taker.value = roles.note_taker if roles.note_taker in known else NOBODY
             self.observers.value = ", ".join(roles.observers)
-        finally:
-            self._showing = False
         self.summary.value = roles_summary(roles, self.texts)
 
     def _default_advisors(self) -> None:
-        if self._showing:
+        if self._echo.active:
             return
         taken = {self.client.value, self.facilitator.value}
         self.advisors.value = tuple(n for n in self.roster.names if n not in taken)
@@ -137,7 +134,7 @@ class RoleBoard(Follower, widgets.VBox):
 
     def confirm(self) -> bool:
         """Give the chosen roles to the session; show what is wrong instead, if anything."""
-        if self._showing:
+        if self._echo.active:
             return True
         roles = self.roles()
         if roles == self.session.roles:

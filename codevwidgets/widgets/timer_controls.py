@@ -10,7 +10,7 @@ import ipywidgets as widgets
 
 from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.widgets._view import TIMER_KINDS, Follower, Texts, show, touches
+from codevwidgets.widgets._view import TIMER_KINDS, Follower, Shown, Texts, show, touches
 
 
 class TimerControls(Follower, widgets.HBox):
@@ -23,9 +23,11 @@ class TimerControls(Follower, widgets.HBox):
         texts: Texts,
         countdown: widgets.DOMWidget,
         act: Act | None = None,
+        shown: Shown | None = None,
     ) -> None:
         self.session, self.texts = session, texts
         self.act = act or local_act(session)
+        self.shown = shown or (lambda: session.current_step.id)
         self.pause_button = widgets.Button(description=texts("timer.pause"), icon="pause")
         self.pause_button.on_click(lambda _: self.send("pause"))
         self.resume_button = widgets.Button(description=texts("timer.resume"), icon="play")
@@ -60,7 +62,7 @@ class TimerControls(Follower, widgets.HBox):
     def send(self, name: str, **args: object) -> None:
         """Send one timer command for the step shown; a refusal becomes the message."""
         try:
-            self.act(Command(name, {"step": self.session.current_step.id, **args}))
+            self.act(Command(name, {"step": self.shown(), **args}))
         except SessionError as exc:
             self.message.value = self.texts(exc.key, **exc.values) if exc.key else str(exc)
 

@@ -226,7 +226,7 @@ class Frozen:
     def wait(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
         end = time.monotonic() + timeout
         while not done():
-            if time.monotonic() > end:  # not an AssertionError: the xfail below is for those
+            if time.monotonic() > end:
                 raise TimeoutError("timed out while the page was frozen")
             self.page.wait_for_timeout(20)
 
@@ -425,13 +425,6 @@ def test_laptop_and_projector_run_a_whole_session(
     assert stored_state(db, sid)["extra"] == dict.fromkeys(STEPS, 0.0) | {"clarification": 60.0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a console's command names the step its kernel holds when the click arrives, not "
-    "the step its page showed: a click from a tab that has not caught up is applied to the "
-    "step the other console chose",
-)
 def test_a_click_from_a_tab_that_has_not_caught_up_is_refused(
     chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:

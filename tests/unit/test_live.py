@@ -236,3 +236,50 @@ def test_views_stay_steady_over_a_long_session(store: SQLiteStore, clock: FakeCl
     assert len(widgets.Widget.widgets) - before <= 5
     phone.close()
     console.close()
+
+
+def test_a_click_on_a_page_that_has_not_drawn_the_new_step_is_refused(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    roster = load_roster(DEMO_ROSTER)
+    links = [follower(store, clock, True), follower(store, clock, True)]
+    laptop, projector = (
+        FacilitatorConsole(
+            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
+        )
+        for link in links
+    )
+    laptop.roles.confirm()
+    laptop.navigator.start_button.click()
+    links[1].watcher.poll()
+    # The projector's browser drew step 1 and said so; its kernel then follows the laptop to
+    # step 2, but the click comes from a page still showing step 1.
+    projector.countdown._on_message(
+        projector.countdown, {"type": "shown", "step": "presentation"}, []
+    )
+    projector.navigator.next_button.click()  # confirm offered for step 1
+    laptop.navigator.next_button.click()
+    laptop.navigator.confirm_button.click()
+    links[1].watcher.poll()
+    assert projector.session.current_step.id == "clarification"
+    projector.navigator.confirm_button.click()
+    projector.timer_controls.plus_one.click()
+    assert "moved the session on" in projector.navigator.message.value
+    assert "moved the session on" in projector.timer_controls.message.value
+    stored = store.load("test", private=True)
+    assert stored is not None
+    assert stored.state["index"] == 1
+    assert set(stored.state["extra"].values()) == {0.0}
+    # Once the page says it drew step 2, its clicks count.
+    projector.countdown._on_message(
+        projector.countdown, {"type": "shown", "step": "clarification"}, []
+    )
+    projector.timer_controls.plus_one.click()
+    assert store.load("test", private=True).state["extra"]["clarification"] == 60.0  # type: ignore[union-attr]
+    for bad in (
+        {"type": "shown", "step": 5},
+        {"type": "shown", "step": "x" * 65},
+        {"type": "shown"},
+    ):
+        projector.countdown._on_message(projector.countdown, bad, [])
+    assert projector.countdown.shown_step == "clarification"

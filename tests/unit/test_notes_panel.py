@@ -36,3 +36,25 @@ def test_too_long_note_is_marked_not_lost(session: Session) -> None:
     panel.fields["topic"].value = "x" * 10_001
     assert "codev-error" in panel.fields["topic"]._dom_classes
     assert panel.fields["topic"].value == "x" * 10_001
+
+
+def test_a_keystroke_while_the_watcher_puts_stored_text_in_is_still_saved(
+    session: Session,
+) -> None:
+    import threading
+
+    panel = NotesPanel(session, Texts(session.runbook, "en"))
+    inside, release = threading.Event(), threading.Event()
+
+    def watcher_busy() -> None:  # the store's watcher thread, putting another console's text in
+        with panel._echo():
+            inside.set()
+            release.wait(timeout=10)
+
+    thread = threading.Thread(target=watcher_busy)
+    thread.start()
+    assert inside.wait(timeout=10)
+    panel.fields["topic"].value = "Typed meanwhile"  # the widgets' thread: a keystroke
+    release.set()
+    thread.join(timeout=10)
+    assert session.notes["presentation"]["topic"] == "Typed meanwhile"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,10 @@ def test_a_preheated_kernel_that_cannot_reach_voila_has_no_query(
 ) -> None:
     monkeypatch.setenv("QUERY_STRING", "")
     environ = {"VOILA_PREHEAT": "True", "VOILA_APP_PORT": str(free_port())}  # nobody there
-    await_visitor(environ)  # no exception: the page shows its "link not valid" message
+    started = time.monotonic()
+    await_visitor(environ, patience=1.0)  # no exception: the page says its link is not valid
     assert query_parameters() == {}
+    assert time.monotonic() - started >= 1.0  # it tried again before giving up
 
 
 def test_a_preheated_kernel_waits_for_its_visitor_from_voila(

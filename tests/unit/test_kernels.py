@@ -1,0 +1,66 @@
+"""RoomKernelManager: a kernel handed to a page is not culled before the page connects."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+from codevwidgets.kernels import CONNECT_GRACE_SECONDS, RoomKernelManager
+from codevwidgets.serve import voila_command
+
+
+@pytest.fixture
+def culled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kernels Jupyter's own culler was asked to consider (it culls idle ones)."""
+    asked: list[str] = []
+
+    async def cull(self: AsyncMappingKernelManager, kernel_id: str) -> None:
+        asked.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "cull_kernel_if_idle", cull)
+    return asked
+
+
+def manager(now: list[float]) -> RoomKernelManager:
+    manager = RoomKernelManager(monotonic=lambda: now[0])
+    manager._kernels["k"] = SimpleNamespace(execution_state="idle")
+    return manager
+
+
+def test_a_kernel_waiting_for_its_page_is_spared_for_a_grace(culled: list[str]) -> None:
+    now = [1000.0]
+    kernels = manager(now)
+    asyncio.run(kernels.cull_kernel_if_idle("k"))
+    now[0] += CONNECT_GRACE_SECONDS - 1
+    asyncio.run(kernels.cull_kernel_if_idle("k"))
+    assert culled == []  # a page of a room joining at once may take minutes to connect
+    now[0] += 2
+    asyncio.run(kernels.cull_kernel_if_idle("k"))
+    assert culled == ["k"]  # a page lost while loading frees its kernel after the grace
+
+
+def test_once_connected_the_usual_culling_applies(culled: list[str]) -> None:
+    kernels = manager([0.0])
+    kernels._kernel_connections["k"] = 0
+    kernels.notify_connect("k")
+    asyncio.run(kernels.cull_kernel_if_idle("k"))
+    assert culled == ["k"]
+
+
+def test_a_dead_kernel_is_culled_at_once(culled: list[str]) -> None:
+    kernels = manager([0.0])
+    kernels._kernels["k"].execution_state = "dead"
+    asyncio.run(kernels.cull_kernel_if_idle("k"))
+    assert culled == ["k"]
+
+
+def test_codev_serve_uses_it_and_unix_sockets_for_kernels() -> None:
+    command = voila_command(8870, "127.0.0.1")
+    assert (
+        "--VoilaConfiguration.multi_kernel_manager_class=codevwidgets.kernels.RoomKernelManager"
+        in command
+    )
+    assert "--KernelManager.transport=ipc" in command
