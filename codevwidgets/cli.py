@@ -63,6 +63,19 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("--verbose", action="store_true", help="Voilà's log to the terminal")
     serve.set_defaults(command=_serve)
 
+    sessions = commands.add_parser("sessions", help="sessions on this machine")
+    session_verbs = sessions.add_subparsers(required=True, metavar="VERB")
+    new_session = session_verbs.add_parser(
+        "new", help="create a session for a server already running; print its two links"
+    )
+    new_session.add_argument("--runbook", default="classic", help="preset name or runbook file")
+    new_session.add_argument("--roster", type=Path, help="the group's roster file")
+    new_session.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    new_session.add_argument(
+        "--url", default="http://127.0.0.1:8866", help="the running server's address"
+    )
+    new_session.set_defaults(command=_sessions_new)
+
     runbook = commands.add_parser("runbook", help="list, check and create runbooks")
     verbs = runbook.add_subparsers(required=True, metavar="VERB")
     verbs.add_parser("list", help="the presets").set_defaults(command=_runbook_list)
@@ -148,6 +161,24 @@ def _plan(args: argparse.Namespace) -> int:
             f"{session.number:>2}  {session.date.isoformat()}  "
             f"client: {session.client}  facilitator: {session.facilitator}"
         )
+    return 0
+
+
+def _sessions_new(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from codevwidgets.sessions import links, new_session
+    from codevwidgets.store import open_store
+
+    url = urlsplit(args.url)
+    if url.scheme not in {"http", "https"} or not url.netloc or url.query or url.fragment:
+        raise UsageError(f"--url: {args.url!r} is not a server address like http://HOST:PORT")
+    store = open_store(args.store)
+    try:
+        secrets = new_session(store, args.runbook, args.roster)
+    finally:
+        store.close()
+    print(links(args.url, secrets).lines())
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -40,6 +41,11 @@ def _language(query: dict[str, str], default: str) -> str:
     return language if language in LANGUAGES else default
 
 
+def served_by_voila(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether this kernel serves a Voilà page (Voilà sets these for every page's kernel)."""
+    return "VOILA_BASE_URL" in environ or environ.get("SERVER_SOFTWARE", "").startswith("voila")
+
+
 def page_alive(countdown: Countdown) -> bool:
     """Whether the page showing ``countdown`` still syncs its clock (else it is gone)."""
     return countdown.clock() - countdown.last_heard < PAGE_GONE_AFTER
@@ -69,14 +75,17 @@ def facilitator_page(
     query = query_parameters()
     language = _language(query, language)
     t = Translator(language)
+    if "session" not in query and served_by_voila():
+        # No open door: a visitor without the facilitator's link gets no console, no roster,
+        # and creates no session (sessions come from codev serve / codev sessions new).
+        return error_box([t("live.needs_link")])
     try:
         store = open_store()
-        group = load_roster(Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER))
         if "session" in query:
             session_id, key = query["session"], query.get("key", "")
             if not store.check_key(session_id, key):
                 return error_box([t("live.bad_key")])
-        else:
+        else:  # JupyterLab: this notebook starts a session of its own
             if "runbook" in query:
                 runbook = runbook_from_query(query["runbook"], Path.cwd())
             new = Session(resolve(runbook))
@@ -84,6 +93,10 @@ def facilitator_page(
             key = store.create(new, runbook, language).facilitator_key
         stored = store.load(session_id, private=True)
         assert stored is not None  # the key matched a stored session, or it was just made
+        # The group stored with the session; else this page's parameter, the server's, the demo.
+        group = stored.roster or load_roster(
+            Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER)
+        )
     except InputError as exc:
         return error_box([str(problem) for problem in exc.problems])
     except (ValueError, StoreError) as exc:

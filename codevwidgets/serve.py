@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import shutil
 import signal
@@ -20,13 +19,9 @@ from types import FrameType
 from typing import IO
 from urllib.parse import quote, urlencode
 
-from codevwidgets.cycle import plan_cycle
-from codevwidgets.roles import Roles
-from codevwidgets.roster import load_roster
-from codevwidgets.runbook import resolve
-from codevwidgets.session import Session
+from codevwidgets.sessions import links, new_session
 from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import default_store_path, join_code_for
+from codevwidgets.store import default_store_path
 
 # Installed wheels carry the notebooks inside the package; a source checkout has them beside it.
 _CANDIDATES = (Path(__file__).parent / "notebooks", Path(__file__).parent.parent / "notebooks")
@@ -316,23 +311,14 @@ def serve(
     terminal when ``verbose``. Returns 0 once stopped by a signal, non-zero if Voilà ends
     by itself.
     """
-    book = resolve(runbook)  # a bad runbook fails here, with its located lines
     roster_path = roster or (DEMO_ROSTER if demo else None)
-    group = load_roster(roster_path) if roster_path else None
     store = SQLiteStore(store_path)
-    session = Session(book)
-    if demo and group is not None:
-        planned = plan_cycle(group, dt.date.today(), 14).sessions[0]
-        advisors = tuple(n for n in group.names if n not in {planned.client, planned.facilitator})
-        session.set_roles(Roles(planned.client, planned.facilitator, advisors))
-    ref = runbook if runbook == book.name else str(Path(runbook).resolve())
-    key = store.create(session, ref, book.language).facilitator_key
+    # A bad runbook or roster fails here, with its located lines, before anything is stored.
+    secrets = new_session(store, runbook, roster_path, planned_roles=demo)
     base = f"http://{public_host(ip)}:{port}"
     env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=base)
-    if roster_path:
+    if roster_path:  # the group of sessions created later without one (codev sessions new)
         env["CODEV_ROSTER"] = str(roster_path.resolve())
-    facilitator = urlencode({"session": session.id, "key": key})
-    participants = urlencode({"session": session.id, "code": join_code_for(key)})
     command = voila_command(port, ip, pool)  # before the links: a broken install prints none
     log_path = None if verbose else log or default_log_path(store_path)
     try:
@@ -344,8 +330,7 @@ def serve(
     local_url = f"http://{f'[{local}]' if ':' in local else local}:{port}/"
     # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
     with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
-        print(f"Facilitator: {base}/voila/render/facilitator.ipynb?{facilitator}", flush=True)
-        print(f"Participants: {base}/voila/render/participant.ipynb?{participants}", flush=True)
+        print(links(base, secrets).lines(), flush=True)
         return run_voila(command, env, output, base, local_url, log_path, stop)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.commands import Command, apply_command
+from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook, resolve, runbook_from_json, runbook_to_json
 from codevwidgets.session import (
     Contribution,
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
     key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
     state TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL, updated REAL NOT NULL, snapshot TEXT
+    created REAL NOT NULL, updated REAL NOT NULL, snapshot TEXT, roster TEXT
 );
 CREATE TABLE IF NOT EXISTS contributions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
@@ -73,6 +74,7 @@ CREATE TABLE IF NOT EXISTS notes (
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
 MIGRATE_1_TO_2 = """
 ALTER TABLE sessions ADD COLUMN snapshot TEXT;
+ALTER TABLE sessions ADD COLUMN roster TEXT;
 CREATE TABLE IF NOT EXISTS notes (
     session_id TEXT NOT NULL REFERENCES sessions(id), step_id TEXT NOT NULL,
     field_id TEXT NOT NULL, text TEXT NOT NULL, updated REAL NOT NULL,
@@ -222,9 +224,12 @@ class SQLiteStore:
 
     # -- sessions --------------------------------------------------------------------------
 
-    def create(self, session: Session, runbook_ref: str, language: str) -> Secrets:
-        """Store a new session with a snapshot of its runbook; ``runbook_ref`` is a preset
-        name or a runbook file's path, for people to read (the snapshot is what is used)."""
+    def create(
+        self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
+    ) -> Secrets:
+        """Store a new session with a snapshot of its runbook (and of its group's roster);
+        ``runbook_ref`` is a preset name or a runbook file's path, for people to read (the
+        snapshot is what is used)."""
         key = secrets.token_urlsafe(24)
         code = join_code_for(key)
         now = self.clock()
@@ -240,8 +245,8 @@ class SQLiteStore:
         try:
             with self._write() as db:
                 db.execute(
-                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                    (*row, now, now, snapshot),
+                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    (*row, now, now, snapshot, roster.model_dump_json() if roster else None),
                 )
                 for step_id, fields in session.notes.items():
                     for field_id, text in fields.items():
@@ -282,7 +287,8 @@ class SQLiteStore:
         """
         with self._read() as db:
             row = db.execute(
-                "SELECT runbook, language, state, revision, snapshot FROM sessions WHERE id = ?",
+                "SELECT runbook, language, state, revision, snapshot, roster FROM sessions"
+                " WHERE id = ?",
                 (session_id,),
             ).fetchone()
             if row is None:
@@ -294,7 +300,9 @@ class SQLiteStore:
                 items = [c for c in items if c.kind != "evaluation"]
             state["contributions"] = [asdict(c) for c in items]
         book = self._runbook(session_id, row[0], row[4])
-        return StoredSession(session_id, row[0], row[1], book, state, int(row[3]))
+        # The group's names and emails are the console's: a participant's kernel gets none.
+        roster = Roster.model_validate_json(row[5]) if private and row[5] else None
+        return StoredSession(session_id, row[0], row[1], book, state, int(row[3]), roster)
 
     def _runbook(self, session_id: str, ref: str, snapshot: str | None) -> Runbook:
         book = self._books.get(session_id)

@@ -25,6 +25,7 @@ import platformdirs
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.commands import Command
+from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Contribution, RateLimited, Session
 
@@ -92,6 +93,7 @@ class StoredSession:
     runbook: Runbook
     state: dict[str, Any]
     revision: int
+    roster: Roster | None = None  # the group, stored with the session (a console's copy only)
 
     def session(self, clock: Clock = system_clock) -> Session:
         return Session.from_dict(self.state, self.runbook, clock)
@@ -115,7 +117,9 @@ class Store(Protocol):
     ``add_contribution`` raises ``ValueError`` or ``RateLimited``.
     """
 
-    def create(self, session: Session, runbook_ref: str, language: str) -> Secrets: ...
+    def create(
+        self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
+    ) -> Secrets: ...
 
     def check_key(self, session_id: object, key: object) -> bool: ...
 

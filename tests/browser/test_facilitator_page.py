@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from codevwidgets.sessions import new_session
+from codevwidgets.sqlite_store import SQLiteStore
+
 if TYPE_CHECKING:
     from codevwidgets.serve import VoilaProcess
 
@@ -25,13 +28,22 @@ def title(page: Any) -> str:
     return str(page.text_content(".codev-step-title")).strip()
 
 
+def console_url(server: VoilaProcess, runbook: str = "classic", **query: str) -> str:
+    """The facilitator's link of a new session (as `codev sessions new` prints it)."""
+    with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+        secrets = new_session(store, runbook)
+    return server.url(
+        "facilitator.ipynb", session=secrets.session_id, key=secrets.facilitator_key, **query
+    )
+
+
 def test_walk_steps_and_keep_notes(
     chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     page = chromium.new_page()
     try:
-        page.goto(server.url("facilitator.ipynb"))
+        page.goto(console_url(server))
         page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
         assert title(page) == "Presentation of the problem"
         assert page.locator(".codev-roles").is_visible()
@@ -77,20 +89,27 @@ def test_walk_steps_and_keep_notes(
         page.close(run_before_unload=True)
 
 
-def test_french_page_and_bad_runbook(
+def test_french_page_and_no_open_door(
     chromium: Any, voila_server: Callable[..., VoilaProcess]
 ) -> None:
     server = voila_server(NOTEBOOKS)
     page = chromium.new_page()
     try:
-        page.goto(server.url("facilitator.ipynb", runbook="flash", lang="fr"))
+        page.goto(console_url(server, "flash", lang="fr"))
         page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
         assert title(page) == "Exposé de la problématique"
         assert page.locator(".codev-timer__digits").text_content() == "5:00"
-        page.goto(server.url("facilitator.ipynb", runbook="../../etc/passwd.yaml"))
-        error = page.wait_for_selector(".codev-error", timeout=LOAD_TIMEOUT_MS)
-        assert "neither a preset nor a runbook file" in str(error.text_content())
-        assert page.locator(".codev-timer").count() == 0
-        assert "Traceback" not in page.content()
+        with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+            sessions = store.session_ids()
+        # No open door: without the facilitator's link, no console and no new session.
+        for query in ({}, {"runbook": "flash"}, {"runbook": "../../etc/passwd.yaml"}):
+            page.goto(server.url("facilitator.ipynb", **query))
+            error = page.wait_for_selector(".codev-error", timeout=LOAD_TIMEOUT_MS)
+            assert "needs the facilitator link" in str(error.text_content())
+            assert page.locator(".codev-timer").count() == 0
+            assert page.locator(".codev-roles").count() == 0
+            assert "Traceback" not in page.content()
+        with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+            assert store.session_ids() == sessions
     finally:
         page.close(run_before_unload=True)

@@ -171,3 +171,58 @@ def test_serve_refuses_a_store_it_cannot_use_in_one_line(tmp_path: Path, kind: s
     assert {"newer": "newer than", "folder": "folder", "not sqlite": "not a"}[kind] in line
     assert "Facilitator:" not in result.stdout
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_sessions_new_prints_the_two_links_of_a_stored_session(tmp_path: Path) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from codevwidgets.sqlite_store import SQLiteStore
+
+    store = tmp_path / "store.db"
+    result = codev(
+        "sessions",
+        "new",
+        "--store",
+        str(store),
+        "--runbook",
+        "express",
+        "--url",
+        "http://10.1.2.3:9000",
+    )
+    assert result.returncode == 0, result.stderr
+    facilitator, participants = result.stdout.splitlines()
+    assert facilitator.startswith(
+        "Facilitator: http://10.1.2.3:9000/voila/render/facilitator.ipynb?"
+    )
+    assert participants.startswith(
+        "Participants: http://10.1.2.3:9000/voila/render/participant.ipynb?"
+    )
+    key = parse_qs(urlsplit(facilitator.split(" ", 1)[1]).query)
+    code = parse_qs(urlsplit(participants.split(" ", 1)[1]).query)
+    assert "key" not in code
+    with SQLiteStore(store) as opened:
+        assert opened.check_key(key["session"][0], key["key"][0])
+        assert opened.check_code(code["session"][0], code["code"][0])
+        stored = opened.load(key["session"][0], private=True)
+        assert stored is not None
+        assert stored.runbook.total_minutes == 60
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--runbook", "nope.yaml"], ["--url", "javascript:alert(1)"], ["--roster", "missing.yaml"]],
+)
+def test_sessions_new_refuses_bad_input_and_creates_nothing(
+    tmp_path: Path, args: list[str]
+) -> None:
+    from codevwidgets.sqlite_store import SQLiteStore
+
+    store = tmp_path / "store.db"
+    result = codev("sessions", "new", "--store", str(store), *args)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert "Facilitator:" not in result.stdout
+    if store.exists():
+        with SQLiteStore(store) as opened:
+            assert opened.session_ids() == []

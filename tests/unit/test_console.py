@@ -10,6 +10,7 @@ from codevwidgets.clock import FakeClock
 from codevwidgets.pages import facilitator_page
 from codevwidgets.roster import load_roster
 from codevwidgets.runbook import Runbook, load_preset
+from codevwidgets.session import Session
 from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
 
 
@@ -95,3 +96,57 @@ def test_page_reports_bad_parameters(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 def test_presets_all_load_in_the_console(clock: FakeClock) -> None:
     for name in ("classic", "express", "flash"):
         assert console(load_preset(name), clock).session.runbook.name == name
+
+
+def test_a_served_console_needs_the_facilitator_link(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No open door: without session and key, a Voilà page shows no console, no roster and
+    creates no session."""
+    from codevwidgets.sqlite_store import SQLiteStore
+
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    names = load_roster(DEMO_ROSTER).names
+    for query in ("", "runbook=flash", "lang=fr", "session=&key="):
+        monkeypatch.setenv("QUERY_STRING", query)
+        page = facilitator_page()
+        assert not isinstance(page, FacilitatorConsole)
+        assert "codev-error" in page._dom_classes
+        assert not any(name in page.value for name in names)
+    with SQLiteStore(tmp_path / "store.db") as store:
+        assert store.session_ids() == []
+        secrets = store.create(Session(load_preset("flash")), "flash", "en")
+    monkeypatch.setenv("QUERY_STRING", f"session={secrets.session_id}&key=wrong")
+    page = facilitator_page()
+    assert not isinstance(page, FacilitatorConsole)
+    assert not any(name in page.value for name in names)
+    monkeypatch.setenv(
+        "QUERY_STRING", f"session={secrets.session_id}&key={secrets.facilitator_key}"
+    )
+    assert isinstance(facilitator_page(), FacilitatorConsole)
+
+
+def test_the_console_shows_the_group_stored_with_its_session(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from codevwidgets.sessions import new_session
+    from codevwidgets.sqlite_store import SQLiteStore
+
+    roster = tmp_path / "acme.yaml"
+    roster.write_text(
+        "group: Acme leads\nfacilitator: Odile\nmembers:\n"
+        "  - {name: Yann}\n  - {name: Zoé}\n  - {name: Xavier}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    with SQLiteStore(tmp_path / "store.db") as store:
+        secrets = new_session(store, "flash", roster)
+        assert store.load(secrets.session_id, private=False).roster is None  # type: ignore[union-attr]
+    roster.unlink()  # the group lives with the session, not in the file
+    monkeypatch.setenv(
+        "QUERY_STRING", f"session={secrets.session_id}&key={secrets.facilitator_key}"
+    )
+    page = facilitator_page()
+    assert isinstance(page, FacilitatorConsole)
+    assert list(page.roles.client.options) == ["", "Yann", "Zoé", "Xavier"]
