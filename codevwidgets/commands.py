@@ -105,6 +105,12 @@ def apply_command(session: Session, command: Command) -> None:
             roles = args.get("roles")
             if not isinstance(roles, dict):
                 raise ValueError(f"roles must be a mapping, not {roles!r}")
+            # The roles the sender's page showed: another console may have changed them since.
+            if "expected" in args and args["expected"] != _roles_of(session):
+                raise SessionError(
+                    "another console changed the roles meanwhile: nothing was changed",
+                    "console.roles_changed",
+                )
             session.set_roles(Roles.from_dict(roles))
         case "set_note":
             text = args.get("text")
@@ -113,6 +119,10 @@ def apply_command(session: Session, command: Command) -> None:
             session.set_note(str(args.get("step")), str(args.get("field")), text)
         case "hide":
             session.hide_contribution(_int(args, "id"), bool(args.get("hidden", True)))
+
+
+def _roles_of(session: Session) -> dict[str, Any] | None:
+    return session.roles.to_dict() if session.roles else None
 
 
 def local_act(session: Session) -> Act:

@@ -14,11 +14,17 @@ ever. A page lost while loading (a phone put away) still frees its kernel, after
 
 from __future__ import annotations
 
-import time
+import contextlib
+import os
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+from codevwidgets.pageparams import REFUSED_DIR
 
 # How long a kernel given to a page may wait for that page to connect before the culler may
 # end it (then, as any kernel, after cull_idle_timeout of inactivity).
@@ -26,29 +32,45 @@ CONNECT_GRACE_SECONDS = 300.0
 
 
 class RoomKernelManager(AsyncMappingKernelManager):
-    """``AsyncMappingKernelManager`` that spares kernels whose page has not connected yet."""
+    """``AsyncMappingKernelManager`` that spares kernels whose page has not connected yet,
+    and ends at once those whose page refused its visitor (a wrong key or code)."""
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+    def __init__(self, now: Callable[[], datetime] = utcnow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._monotonic = monotonic
+        self._now = now
+        refused = os.environ.get(REFUSED_DIR)
+        self.refused_dir = Path(refused) if refused else None
         self._connected_once: set[str] = set()
-        self._waiting_since: dict[str, float] = {}
 
     def notify_connect(self, kernel_id: str) -> None:
         self._connected_once.add(kernel_id)
-        self._waiting_since.pop(kernel_id, None)
         super().notify_connect(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        if self._refused(kernel_id):
+            self.log.info("Ending kernel %s: its page refused its visitor", kernel_id)
+            await self.shutdown_kernel(kernel_id)
+            return
         kernel = self._kernels.get(kernel_id)
         dead = getattr(kernel, "execution_state", None) == "dead"
         if kernel is not None and not dead and kernel_id not in self._connected_once:
-            since = self._waiting_since.setdefault(kernel_id, self._monotonic())
-            if self._monotonic() - since < CONNECT_GRACE_SECONDS:
+            # Counted from the kernel's last activity: a pooled kernel runs the rest of the
+            # notebook when it is handed to its page, so the grace starts at the hand-over.
+            last = getattr(kernel, "last_activity", None)
+            if last is None or self._now() - last < timedelta(seconds=CONNECT_GRACE_SECONDS):
                 return
         await super().cull_kernel_if_idle(kernel_id)
 
+    def _refused(self, kernel_id: str) -> bool:
+        if self.refused_dir is None:
+            return False
+        mark = self.refused_dir / kernel_id
+        if not mark.exists():
+            return False
+        with contextlib.suppress(OSError):
+            mark.unlink()
+        return True
+
     def remove_kernel(self, kernel_id: str) -> Any:
         self._connected_once.discard(kernel_id)
-        self._waiting_since.pop(kernel_id, None)
         return super().remove_kernel(kernel_id)

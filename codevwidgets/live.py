@@ -52,6 +52,9 @@ class LiveLink:
         self.watcher = store.watch(
             session.id, self._changed, interval=interval, start_thread=start_thread
         )
+        # A change made between loading the page's state and starting to watch would never
+        # be noticed (the watcher starts from the store's revision of now): catch up once.
+        self.sync()
 
     def __repr__(self) -> str:
         return f"LiveLink(session={self.session.id!r}, revision={self.revision})"

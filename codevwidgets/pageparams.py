@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -50,6 +51,22 @@ def await_visitor(environ: Mapping[str, str] = os.environ, patience: float = 120
                 return  # no query then: the page says its link is not valid, no traceback
             time.sleep(0.5)
     os.environ.update({str(name): str(value) for name, value in request.items()})
+
+
+REFUSED_DIR = "CODEV_REFUSED_DIR"
+
+
+def refuse_visitor(environ: Mapping[str, str] = os.environ) -> None:
+    """Ask the server to end this page's kernel: its link was not valid, it serves nothing.
+
+    A page with a wrong key or code keeps its websocket open, and Voilà's culler spares
+    connected kernels: ``codev serve``'s kernel manager ends the kernels that leave a mark
+    named after their id in ``CODEV_REFUSED_DIR`` (see ``codevwidgets.kernels``).
+    """
+    folder, kernel = environ.get(REFUSED_DIR), environ.get("VOILA_KERNEL_ID", "")
+    if folder and kernel and kernel.replace("-", "").isalnum():
+        with contextlib.suppress(OSError):  # no mark: the kernel ends when its page closes
+            (Path(folder) / kernel).touch()
 
 
 def runbook_from_query(value: str, base: Path) -> str:

@@ -16,7 +16,13 @@ import ipywidgets as widgets
 
 from codevwidgets.i18n import LANGUAGES, Translator
 from codevwidgets.live import LiveLink
-from codevwidgets.pageparams import await_visitor, page_url, query_parameters, runbook_from_query
+from codevwidgets.pageparams import (
+    await_visitor,
+    page_url,
+    query_parameters,
+    refuse_visitor,
+    runbook_from_query,
+)
 from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
@@ -31,7 +37,11 @@ from codevwidgets.widgets.participant import ParticipantView
 PAGE_GONE_AFTER = 150.0
 
 
-def error_box(lines: list[str]) -> widgets.HTML:
+def error_box(lines: list[str], refuse: bool = False) -> widgets.HTML:
+    """One clear message and nothing else; ``refuse``: the visitor had no valid secret, so
+    this page's kernel is ended (it serves nothing and must cost almost nothing)."""
+    if refuse:
+        refuse_visitor()
     box = widgets.HTML(escaped_list(lines))
     return box.add_class("codev-error").add_class("codev-page-error")
 
@@ -78,13 +88,13 @@ def facilitator_page(
     if "session" not in query and served_by_voila():
         # No open door: a visitor without the facilitator's link gets no console, no roster,
         # and creates no session (sessions come from codev serve / codev sessions new).
-        return error_box([t("live.needs_link")])
+        return error_box([t("live.needs_link")], refuse=True)
     try:
         store = open_store()
         if "session" in query:
             session_id, key = query["session"], query.get("key", "")
             if not store.check_key(session_id, key):
-                return error_box([t("live.bad_key")])
+                return error_box([t("live.bad_key")], refuse=True)
         else:  # JupyterLab: this notebook starts a session of its own
             if "runbook" in query:
                 runbook = runbook_from_query(query["runbook"], Path.cwd())
@@ -97,11 +107,11 @@ def facilitator_page(
         group = stored.roster or load_roster(
             Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER)
         )
+        book, session = stored.runbook, stored.session()
     except InputError as exc:
         return error_box([str(problem) for problem in exc.problems])
     except (ValueError, StoreError) as exc:
         return error_box([str(exc)])
-    book, session = stored.runbook, stored.session()
     join = JoinPanel(
         Texts(book, language),
         page_url("participant.ipynb", {"session": session.id, "code": join_code_for(key)}),
@@ -134,12 +144,16 @@ def participant_page(language: str = "en") -> widgets.Widget:
             if store.check_code(session_id, query.get("code"))
             else None
         )
-    except (ValueError, StoreError):
-        stored = None
-    if stored is None:
-        return error_box([Translator(_language(query, language))("participant.bad_link")])
+        # A session stored before snapshots whose runbook file went or changed since cannot
+        # be rebuilt: the participant is told the link does not work, never a traceback.
+        session = stored.session() if stored is not None else None
+    except (InputError, ValueError, StoreError):
+        stored = session = None
+    if stored is None or session is None:
+        text = Translator(_language(query, language))("participant.bad_link")
+        return error_box([text], refuse=True)
     language = _language(query, stored.language)
-    book, session = stored.runbook, stored.session()
+    book = stored.runbook
     name = (query.get("name") or "").strip()[:100] or None
     # Rate limits count per page: one random id per participant kernel.
     participant = secrets.token_urlsafe(8)

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import IO
 from urllib.parse import quote, urlencode
 
+from codevwidgets.pageparams import REFUSED_DIR
 from codevwidgets.sessions import links, new_session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import default_store_path
@@ -63,10 +64,21 @@ def notebooks_dir() -> Path:
 # (`ZMQError: Address already in use` when a room joins at once). Socket files are named
 # after each kernel's id: no race. (Windows has no Unix sockets: TCP there.)
 IPC_TRANSPORT = ("--KernelManager.transport=ipc",) if os.name == "posix" else ()
+# Nothing leaves the machine: Voilà's own templates link Font Awesome from a CDN (hanging in
+# a room without internet); the kit's template asks only the server (its Font Awesome comes
+# from Voilà's static files). Voilà finds templates only on Jupyter's data path: the Voilà
+# config file in VOILA_CONFIG_DIR puts KIT_DATA_DIR on it, in Voilà's process only.
+KIT_DATA_DIR = Path(__file__).parent / "jupyter"
+VOILA_CONFIG_DIR = KIT_DATA_DIR / "config"
+TEMPLATE = "codev"
 
 
 def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
+    from jupyter_core.paths import jupyter_config_path
+
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    # Voilà's own config folders still count (where it runs, then Jupyter's), the kit's last.
+    config_dirs = [".", *jupyter_config_path(), str(VOILA_CONFIG_DIR)]
     # Only participant pages come in numbers; a facilitator kernel starts when one is opened.
     preheat = [
         "--preheat_kernel=True",
@@ -91,6 +103,10 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
         # kernels.py): a room joining at once left pages showing widget reprs without it.
         "--VoilaConfiguration.multi_kernel_manager_class=codevwidgets.kernels.RoomKernelManager",
         *IPC_TRANSPORT,
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        # Nor may a page's URL (?template=…) or notebook pick one of Voilà's, which use CDNs.
+        "--VoilaConfiguration.allow_template_override=NO",
+        *(f"--Voila.config_file_paths={folder}" for folder in config_dirs),
         *(preheat if pool > 0 else []),
     ]
 
@@ -105,7 +121,17 @@ def voila_environment(store: Path, ip: str = "127.0.0.1", **extra: str) -> dict[
     # A preheated kernel asks Voilà for its visitor's request at this address (Voilà's
     # default, 127.0.0.1, is not listening when --ip names one interface).
     local = local_address(ip)
-    return {**os.environ, "CODEV_STORE": str(store.resolve()), "VOILA_APP_IP": local, **extra}
+    # Where a page's kernel leaves a mark when its visitor had no valid secret, so that the
+    # kernel manager ends it (codevwidgets.kernels): beside the store, its owner's only.
+    refused = store.resolve().parent / "refused"
+    refused.mkdir(mode=0o700, exist_ok=True)
+    return {
+        **os.environ,
+        "CODEV_STORE": str(store.resolve()),
+        "VOILA_APP_IP": local,
+        REFUSED_DIR: str(refused),
+        **extra,
+    }
 
 
 def port_in_use(ip: str, port: int) -> str | None:

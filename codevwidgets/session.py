@@ -329,7 +329,10 @@ class Session:
 
     def _require(self, *statuses: str, action: str) -> None:
         if self._status not in statuses:
-            raise SessionError(f"cannot {action} while the session is {self._status}")
+            raise SessionError(
+                f"cannot {action} while the session is {self._status}",
+                f"console.now_{self._status}",
+            )
 
     # -- notes and contributions -----------------------------------------------------------
 

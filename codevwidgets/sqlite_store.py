@@ -187,6 +187,10 @@ class SQLiteStore:
                 self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
+        # Every page opens the store: a current one is only read, never written to (a write
+        # would wake every watcher, and queue behind a busy writer).
+        if self._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
@@ -216,7 +220,11 @@ class SQLiteStore:
                     )
             snapshot = None
             with suppress(Exception):  # a file gone since: resolved again when opened
-                snapshot = runbook_to_json(resolve(ref))
+                book = resolve(ref)
+                # Only a runbook that still has the session's steps: a file edited since the
+                # session was created would not fit it.
+                if [step.id for step in book.steps] == state.get("steps"):
+                    snapshot = runbook_to_json(book)
             db.execute(
                 "UPDATE sessions SET state = ?, snapshot = ? WHERE id = ?",
                 (json.dumps(state, ensure_ascii=False), snapshot, session_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 from pathlib import Path
@@ -13,8 +14,8 @@ from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.cycle import plan_cycle
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
-from codevwidgets.session import Session
-from codevwidgets.widgets._view import Texts, escaped_list, stylesheet
+from codevwidgets.session import Session, SessionError
+from codevwidgets.widgets._view import Texts, close_all, escaped_list, stylesheet
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.navigator import StepNavigator
@@ -93,10 +94,21 @@ class FacilitatorConsole(widgets.VBox):
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
 
+    def close(self) -> None:
+        """Stop following (the store and the session) and close every part of the page."""
+        link = getattr(self, "link", None)
+        if link is not None:
+            link.stop()
+        close_all(self.children)
+        super().close()
+
     def shown_step(self) -> str:
         """The step this console's page shows: what its browser last said it drew, or (no
         browser has said yet) the step the session is at."""
         return self.countdown.shown_step or self.session.current_step.id
 
     def _hide(self, contribution_id: int, hidden: bool) -> None:
-        self.act(Command("hide", {"id": contribution_id, "hidden": hidden}))
+        # Refused only for a contribution that is not there (a crafted click): the list
+        # already shows what the store holds.
+        with contextlib.suppress(ValueError, SessionError):
+            self.act(Command("hide", {"id": contribution_id, "hidden": hidden}))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Echo, Follower, Texts, literal, show, touches
+from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.widgets._view import Echo, Follower, Texts, close_all, literal, show, touches
 
 
 class NoteBox(widgets.VBox):
@@ -98,8 +98,9 @@ class NotesPanel(Follower, widgets.VBox):
             self._seen[step_id, field_id] = stored
             if box.area.value == stored:
                 continue
-            if box.area.value.strip():
-                # Another console typed in this field last: it wins, and this box says so.
+            if box.area.value.strip() and box.area.value not in stored:
+                # Another console typed in this field last and this box's text is not in what
+                # it wrote: the other text wins, and this box says so and can put it back.
                 box.replaced_text = box.area.value
                 box.replaced.value = self.texts("notes.replaced")
                 show(box.notice, True)
@@ -112,11 +113,15 @@ class NotesPanel(Follower, widgets.VBox):
         show(box.notice, False)
         try:
             self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
-        except ValueError:
+        except (ValueError, SessionError):
             # Too long: keep the box as typed and mark it, rather than lose the text silently.
             box.area.add_class("codev-error")
         else:
             box.area.remove_class("codev-error")
+
+    def close(self) -> None:
+        close_all(self.boxes.values())  # other steps' boxes, kept aside until their step
+        super().close()
 
     def _restore(self, box: NoteBox) -> None:
         """Put back the text another console's replaced (it is stored again at once)."""

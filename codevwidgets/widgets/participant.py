@@ -15,6 +15,7 @@ from codevwidgets.session import Event, Session
 from codevwidgets.widgets._view import (
     Follower,
     Texts,
+    close_all,
     escaped_list,
     literal,
     roles_summary,
@@ -77,6 +78,14 @@ class ParticipantView(Follower, widgets.VBox):
 
     def __repr__(self) -> str:
         return f"ParticipantView(session={self.session.id!r}, name={self.name!r})"
+
+    def close(self) -> None:
+        """Stop following (the store and the session) and close every part of the page."""
+        link = getattr(self, "link", None)
+        if link is not None:
+            link.stop()
+        close_all(self.children)
+        super().close()
 
     def _on_event(self, event: Event) -> None:
         if touches(event, {"roles"}, {"roles"}):

@@ -8,7 +8,7 @@ from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.cycle import PlannedSession
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.roster import Roster
-from codevwidgets.session import Event, Session
+from codevwidgets.session import Event, Session, SessionError
 from codevwidgets.widgets._view import Echo, Follower, Texts, roles_summary, touches
 
 NOBODY = ""
@@ -139,8 +139,13 @@ class RoleBoard(Follower, widgets.VBox):
         roles = self.roles()
         if roles == self.session.roles:
             return True
+        shown = self.session.roles.to_dict() if self.session.roles else None
         try:
-            self.act(Command("set_roles", {"roles": roles.to_dict()}))
+            self.act(Command("set_roles", {"roles": roles.to_dict(), "expected": shown}))
+        except SessionError as exc:  # another console changed them: they show here now
+            self.message.value = self.texts(exc.key) if exc.key else str(exc)
+            self.message.add_class("codev-error")
+            return False
         except RolesError as exc:
             self.message.value = " ".join(self.texts(key) for key in exc.keys)
             self.message.add_class("codev-error")

@@ -462,5 +462,14 @@ def test_wrong_or_missing_key_or_code_shows_no_session_data(
             assert "Presentation of the problem" not in body, url
             for name in NAMES:
                 assert not re.search(rf"\b{name}\b", body), (url, name)
+        # Each refused page's kernel is ended by the server (it costs almost nothing), while
+        # the page keeps showing its message.
+        deadline = time.monotonic() + 60
+        while server.log_text().count("its page refused its visitor") < len(urls):
+            assert time.monotonic() < deadline, server.log_tail()
+            page.wait_for_timeout(500)
+        page.wait_for_timeout(2000)
+        assert "not valid" in page.inner_text(".codev-error")
+        assert "Loading widget" not in page.inner_text("body")
     finally:
         page.close(run_before_unload=True)

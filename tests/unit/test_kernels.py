@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from codevwidgets.kernels import CONNECT_GRACE_SECONDS, RoomKernelManager
+from codevwidgets.pageparams import refuse_visitor
 from codevwidgets.serve import voila_command
 
 
@@ -32,26 +35,27 @@ def cull(kernels: RoomKernelManager, kernel_id: str) -> None:
         thread.submit(asyncio.run, kernels.cull_kernel_if_idle(kernel_id)).result()
 
 
-def manager(now: list[float]) -> RoomKernelManager:
-    manager = RoomKernelManager(monotonic=lambda: now[0])
-    manager._kernels["k"] = SimpleNamespace(execution_state="idle")
+HANDED_OVER = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+
+
+def manager(now: list[datetime]) -> RoomKernelManager:
+    manager = RoomKernelManager(now=lambda: now[0])
+    manager._kernels["k"] = SimpleNamespace(execution_state="idle", last_activity=HANDED_OVER)
     return manager
 
 
 def test_a_kernel_waiting_for_its_page_is_spared_for_a_grace(culled: list[str]) -> None:
-    now = [1000.0]
+    now = [HANDED_OVER + timedelta(seconds=CONNECT_GRACE_SECONDS - 1)]
     kernels = manager(now)
     cull(kernels, "k")
-    now[0] += CONNECT_GRACE_SECONDS - 1
-    cull(kernels, "k")
     assert culled == []  # a page of a room joining at once may take minutes to connect
-    now[0] += 2
+    now[0] += timedelta(seconds=2)
     cull(kernels, "k")
     assert culled == ["k"]  # a page lost while loading frees its kernel after the grace
 
 
 def test_once_connected_the_usual_culling_applies(culled: list[str]) -> None:
-    kernels = manager([0.0])
+    kernels = manager([HANDED_OVER])
     kernels._kernel_connections["k"] = 0
     kernels.notify_connect("k")
     cull(kernels, "k")
@@ -59,7 +63,7 @@ def test_once_connected_the_usual_culling_applies(culled: list[str]) -> None:
 
 
 def test_a_dead_kernel_is_culled_at_once(culled: list[str]) -> None:
-    kernels = manager([0.0])
+    kernels = manager([HANDED_OVER])
     kernels._kernels["k"].execution_state = "dead"
     cull(kernels, "k")
     assert culled == ["k"]
@@ -72,3 +76,24 @@ def test_codev_serve_uses_it_and_unix_sockets_for_kernels() -> None:
         in command
     )
     assert "--KernelManager.transport=ipc" in command
+
+
+def test_a_kernel_whose_page_refused_its_visitor_ends_at_once(
+    culled: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ended: list[str] = []
+
+    async def shutdown(self: AsyncMappingKernelManager, kernel_id: str, **kwargs: object) -> None:
+        ended.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", shutdown)
+    monkeypatch.setenv("CODEV_REFUSED_DIR", str(tmp_path))
+    kernels = manager([HANDED_OVER])
+    kernels._kernel_connections["k"] = 1  # its page is connected: the usual culler spares it
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k")
+    refuse_visitor()  # what the page's kernel does on a wrong key or code
+    cull(kernels, "k")
+    assert ended == ["k"]
+    assert list(tmp_path.iterdir()) == []
+    cull(kernels, "k")
+    assert ended == ["k"]  # once

@@ -174,10 +174,15 @@ def test_two_consoles_on_one_session_stay_in_step(store: SQLiteStore, clock: Fak
     links[0].watcher.poll()
     box = laptop.notes.boxes["contract", "contract"]
     assert box.area.value == "Help me decide by Friday"
+    assert box.notice.layout.display == "none"  # the laptop's text is kept in it: no loss
+    laptop.notes.fields["contract"].value = "Help me choose a pilot"
+    projector.notes.fields["contract"].value = "Help me hire"  # at once, before it followed
+    links[0].watcher.poll()
+    assert box.area.value == "Help me hire"
     assert box.notice.layout.display != "none"  # the laptop's box says it was replaced
     box.restore.click()
     links[1].watcher.poll()
-    assert projector.notes.fields["contract"].value == "Help me decide"
+    assert projector.notes.fields["contract"].value == "Help me choose a pilot"
     # +1 min from the projector: the laptop shows it, the step does not change.
     projector.timer_controls.plus_one.click()
     links[0].watcher.poll()
@@ -283,3 +288,63 @@ def test_a_click_on_a_page_that_has_not_drawn_the_new_step_is_refused(
     ):
         projector.countdown._on_message(projector.countdown, bad, [])
     assert projector.countdown.shown_step == "clarification"
+
+
+def test_a_change_made_while_a_page_was_being_built_is_not_missed(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    mine = SQLiteStore(store.path, clock)
+    stored = mine.load("test", private=False)
+    assert stored is not None
+    store.execute("test", Command("start"))  # the facilitator starts meanwhile
+    link = LiveLink(
+        mine, stored.session(clock), private=False, revision=stored.revision, start_thread=False
+    )
+    assert link.session.status == "running"
+
+
+def test_closing_a_page_ends_its_subscriptions_and_its_link(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    console_link, phone_link = follower(store, clock, True), follower(store, clock, False)
+    console = FacilitatorConsole(
+        console_link.session.runbook,
+        load_roster(DEMO_ROSTER),
+        "en",
+        clock,
+        session=console_link.session,
+        act=console_link.act,
+    )
+    console.link = console_link
+    phone = ParticipantView(
+        phone_link.session, Texts(phone_link.session.runbook, "en"), "Chloé", lambda *a: None
+    )
+    phone.link = phone_link
+    assert console.session._callbacks and phone.session._callbacks
+    console.close()
+    phone.close()
+    assert console.session._callbacks == []
+    assert phone.session._callbacks == []
+    store.execute("test", Command("start"))
+    assert not console_link.watcher.poll()  # stopped following the store
+    assert not phone_link.watcher.poll()
+
+
+def test_a_console_cannot_overwrite_roles_it_had_not_seen(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    roster = load_roster(DEMO_ROSTER)
+    links = [follower(store, clock, True), follower(store, clock, True)]
+    laptop, projector = (
+        FacilitatorConsole(
+            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
+        )
+        for link in links
+    )
+    links[1].watcher.poll()
+    laptop.roles.note_taker.value = "David"
+    chosen = store.load("test", private=True).state["roles"]  # type: ignore[union-attr]
+    projector.roles.observers.value = "Guest"  # before the projector followed the laptop
+    assert "changed the roles" in projector.roles.message.value
+    assert store.load("test", private=True).state["roles"] == chosen  # type: ignore[union-attr]
+    assert projector.roles.note_taker.value == "David"  # it shows the stored roles now

@@ -293,3 +293,59 @@ def test_two_writers_reach_what_one_writer_would_in_the_stores_order(
         assert stored is not None
         assert stored.state == alone.to_dict()
         assert stored.revision == 1 + sum(1 for e in laptop.events("test") if e[1] != "created")
+
+
+def test_opening_a_current_store_writes_nothing(store: SQLiteStore) -> None:
+    watcher = store.watch("test", lambda revision: None, start_thread=False)
+    version = watcher._read_data_version()
+    with SQLiteStore(store.path) as again:  # a page opening the store
+        assert again.session_ids() == ["test"]
+    assert watcher._read_data_version() == version  # no commit: nobody woken up
+    watcher.stop()
+
+
+def test_an_old_session_whose_runbook_changed_gives_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session: Session
+) -> None:
+    from urllib.parse import urlencode
+
+    from codevwidgets.pages import facilitator_page, participant_page
+
+    book = tmp_path / "acme.yaml"
+    book.write_text("extends: classic\n", encoding="utf-8")
+    state = Session(load_runbook(book), ROLES, session.clock, "test").to_dict()
+    del state["contributions"]
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA_1)
+    db.execute(
+        "INSERT INTO sessions VALUES ('test', ?, 'en', ?, ?, ?, 3, 1, 1)",
+        (str(book), "k", "c", json.dumps(state)),
+    )
+    db.commit()
+    db.close()
+    book.write_text("extends: classic\nremove: [synthesis]\n", encoding="utf-8")  # edited since
+    with SQLiteStore(path) as store:  # migrates: the edited file no longer fits the session
+        with pytest.raises(ValueError, match="do not match"):
+            store.load("test", private=True).session()  # type: ignore[union-attr]
+        secrets = store.create(Session(load_preset("flash"), session_id="new"), "flash", "en")
+    # Pages opened on it show one message (the key and code of an old session are not
+    # needed: check_* fails first for the participant; use the store's hashes for the console).
+    monkeypatch.setenv("CODEV_STORE", str(path))
+    db = sqlite3.connect(path)
+    db.execute(
+        "UPDATE sessions SET key_hash = (SELECT key_hash FROM sessions WHERE id = 'new'),"
+        " code_hash = (SELECT code_hash FROM sessions WHERE id = 'new') WHERE id = 'test'"
+    )
+    db.commit()
+    db.close()
+    monkeypatch.setenv(
+        "QUERY_STRING", urlencode({"session": "test", "key": secrets.facilitator_key})
+    )
+    page = facilitator_page()
+    assert "codev-error" in page._dom_classes
+    assert "do not match" in page.value
+    monkeypatch.setenv("QUERY_STRING", urlencode({"session": "test", "code": secrets.join_code}))
+    page = participant_page()
+    assert "codev-error" in page._dom_classes
+    assert "not valid" in page.value
