@@ -15,7 +15,7 @@ from codevwidgets.cycle import plan_cycle
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
-from codevwidgets.widgets._view import Texts, close_all, escaped_list, stylesheet
+from codevwidgets.widgets._view import Texts, close_all, escaped_list, literal, stylesheet
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.navigator import StepNavigator
@@ -69,14 +69,16 @@ class FacilitatorConsole(widgets.VBox):
         self.notes = NotesPanel(self.session, texts, self.act)
         self.contributions = ContributionList(self.session, texts, self._hide)
         brand = texts.of(runbook.branding.title) or texts("app.title")
-        ground_rules = widgets.HTML(
-            f"<b>{html.escape(texts('app.ground_rules'))}</b>"
-            + escaped_list(texts.of(rule) for rule in runbook.ground_rules)
-        ).add_class("codev-ground-rules")
+        ground_rules = literal(
+            widgets.HTML(
+                f"<b>{html.escape(texts('app.ground_rules'))}</b>"
+                + escaped_list(texts.of(rule) for rule in runbook.ground_rules)
+            ).add_class("codev-ground-rules")
+        )
         header = widgets.HBox(
             [
-                widgets.Label(brand).add_class("codev-brand"),
-                widgets.Label(" · ".join(filter(None, [runbook.client, str(roster.group)]))),
+                literal(widgets.Label(brand).add_class("codev-brand")),
+                literal(widgets.Label(" · ".join(filter(None, [runbook.client, roster.group])))),
             ]
         ).add_class("codev-header")
         main = widgets.Box(

@@ -15,6 +15,7 @@ from codevwidgets.widgets._view import (
     Shown,
     Texts,
     clock_text,
+    literal,
     show,
     touches,
 )
@@ -90,9 +91,8 @@ class StepNavigator(Follower, widgets.VBox):
 
     def _row(self, index: int) -> tuple[widgets.HBox, widgets.Label, widgets.FloatProgress]:
         step = self.session.runbook.steps[index]
-        name = widgets.Label(f"{index + 1}. {self.texts.of(step.title)}").add_class(
-            "codev-step-name"
-        )
+        name = literal(widgets.Label(f"{index + 1}. {self.texts.of(step.title)}"))
+        name.add_class("codev-step-name")
         minutes = widgets.Label().add_class("codev-step-minutes")
         bar = widgets.FloatProgress(value=0, min=0, max=1, layout={"width": "6em"})
         return widgets.HBox([name, minutes, bar]).add_class("codev-step-row"), minutes, bar

@@ -26,7 +26,7 @@ class NoteBox(widgets.VBox):
         self.restore = widgets.Button(layout={"width": "auto"}).add_class("codev-note-restore")
         self.notice = widgets.HBox([self.replaced, self.restore])
         show(self.notice, False)
-        super().__init__([widgets.Label(label), self.area, self.notice])
+        super().__init__([literal(widgets.Label(label)), self.area, self.notice])
 
 
 class NotesPanel(Follower, widgets.VBox):

@@ -54,14 +54,16 @@ class ParticipantView(Follower, widgets.VBox):
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
         self.box = ContributionBox(session, texts, submit, author=name)
         self.contributions = ContributionList(session, texts)
-        ground_rules = widgets.HTML(
-            f"<b>{html.escape(texts('app.ground_rules'))}</b>"
-            + escaped_list(texts.of(rule) for rule in runbook.ground_rules)
-        ).add_class("codev-ground-rules")
+        ground_rules = literal(
+            widgets.HTML(
+                f"<b>{html.escape(texts('app.ground_rules'))}</b>"
+                + escaped_list(texts.of(rule) for rule in runbook.ground_rules)
+            ).add_class("codev-ground-rules")
+        )
         super().__init__(
             [
                 stylesheet(runbook),
-                widgets.Label(brand).add_class("codev-brand"),
+                literal(widgets.Label(brand).add_class("codev-brand")),
                 self.header,
                 self.countdown,
                 self.you,

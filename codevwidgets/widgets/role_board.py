@@ -9,7 +9,7 @@ from codevwidgets.cycle import PlannedSession
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.roster import Roster
 from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.widgets._view import Echo, Follower, Texts, roles_summary, touches
+from codevwidgets.widgets._view import Echo, Follower, Texts, literal, roles_summary, touches
 
 NOBODY = ""
 
@@ -69,11 +69,11 @@ class RoleBoard(Follower, widgets.VBox):
         ):
             field.style.description_width = "8em"
             field.layout.width = "100%"
-        self.suggestion = widgets.Label(
-            texts("roles.suggested", name=suggested.client) if suggested else ""
+        self.suggestion = literal(
+            widgets.Label(texts("roles.suggested", name=suggested.client) if suggested else "")
         )
         self.message = widgets.Label().add_class("codev-roles-message")
-        self.summary = widgets.HTML().add_class("codev-roles-summary")
+        self.summary = literal(widgets.HTML().add_class("codev-roles-summary"))
         self._follow()
         if session.roles is None:
             self._default_advisors()

@@ -8,7 +8,15 @@ import ipywidgets as widgets
 
 from codevwidgets.runbook import ROLES, LocalText, RoleRules
 from codevwidgets.session import Event, Session
-from codevwidgets.widgets._view import Follower, Texts, close_all, escaped_list, show, touches
+from codevwidgets.widgets._view import (
+    Follower,
+    Texts,
+    close_all,
+    escaped_list,
+    literal,
+    show,
+    touches,
+)
 
 
 class RulesPanel(Follower, widgets.VBox):
@@ -26,11 +34,12 @@ class RulesPanel(Follower, widgets.VBox):
     ) -> None:
         self.session, self.texts, self.role = session, texts, role
         self.with_prompts = with_prompts
-        self.speaker = widgets.HTML().add_class("codev-speaker")
-        self.roles_html = widgets.HTML().add_class("codev-role-rules")
-        self.prompts = widgets.HTML().add_class("codev-prompts")
+        # Runbook text, typed by a consultancy: shown as written, never typeset.
+        self.speaker = literal(widgets.HTML().add_class("codev-speaker"))
+        self.roles_html = literal(widgets.HTML().add_class("codev-role-rules"))
+        self.prompts = literal(widgets.HTML().add_class("codev-prompts"))
         self.reframing = widgets.VBox().add_class("codev-reframing")
-        self.spoken = widgets.Label().add_class("codev-prompt-spoken")
+        self.spoken = literal(widgets.Label().add_class("codev-prompt-spoken"))
         # The facilitator's eye goes first to who speaks, then to what to say: the prompt read
         # aloud and the reframing buttons stay above the longer rules of each role. A
         # participant's page shows who speaks inside ``roles_html`` (see ``refresh``).
