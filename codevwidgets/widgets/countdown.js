@@ -8,6 +8,9 @@ const SYNC_EVERY_MS = 60_000;
 const RESYNC_MIN_GAP_MS = 10_000; // extra syncs (tab shown again, clock jump) at most this often
 const JUMP_MS = 5_000; // a tick this late (sleep, clock set) means the offset may be stale
 const STALE_SAMPLE_MS = 5 * 60_000;
+// No answer to a sync for this long: the page's kernel is gone (restarted under it, or the
+// server stopped). Say so and offer a reload, rather than buttons that silently do nothing.
+const LOST_AFTER_MS = 15_000;
 const AMBER = 0.2; // share of the step's budget left: METHOD.md, "colour at 20 % and 5 % left"
 const RED = 0.05;
 // Read aloud only when these are crossed, never each second.
@@ -55,7 +58,13 @@ function render({ model, el }) {
   const digits = node("div", "codev-timer__digits");
   const live = node("div", "codev-visually-hidden", { "aria-live": "polite" });
   timer.append(caption, digits);
-  root.append(timer, live);
+  const lost = node("div", "codev-lost", { role: "alert" });
+  const lostText = node("span", "codev-lost__text");
+  const reload = node("button", "codev-lost__reload", { type: "button" });
+  reload.addEventListener("click", () => location.reload());
+  lost.append(lostText, reload);
+  lost.hidden = true;
+  root.append(lost, timer, live);
   el.append(root);
   const timeouts = [];
 
@@ -68,6 +77,7 @@ function render({ model, el }) {
   let refined = false; // a second sample right after the first: the first is often slow
   let jumped = false;
 
+  let unanswered = null; // the timeout waiting for an answer to the last sync
   function requestSync(force = false) {
     const now = Date.now();
     if (!force && Math.abs(now - lastSyncSent) < RESYNC_MIN_GAP_MS) return;
@@ -75,12 +85,27 @@ function render({ model, el }) {
     try {
       model.send({ type: "sync", t0: now });
     } catch {
-      // No kernel (a static export): keep the state's estimate.
+      // No kernel: a static export keeps the state's estimate; a page that had one lost it.
+      if (sample !== null) showLost();
+      return;
     }
+    if (unanswered === null) {
+      unanswered = setTimeout(showLost, LOST_AFTER_MS);
+      timeouts.push(unanswered);
+    }
+  }
+
+  function showLost() {
+    lostText.textContent = text("lost");
+    reload.textContent = text("reload");
+    lost.hidden = false;
   }
 
   function onMessage(msg) {
     if (!msg || msg.type !== "time" || typeof msg.t0 !== "number") return;
+    clearTimeout(unanswered); // the kernel answers: the page is live
+    unanswered = null;
+    lost.hidden = true;
     const t1 = Date.now();
     const rtt = t1 - msg.t0;
     if (!(rtt >= 0 && rtt < 30_000) || typeof msg.server_ms !== "number") return;
@@ -220,6 +245,10 @@ function render({ model, el }) {
     if (seconds !== previous) paint();
   }
 
+  function onPointer() {
+    requestSync();
+  }
+
   function onVisible() {
     if (document.visibilityState === "visible") requestSync();
   }
@@ -260,6 +289,9 @@ function render({ model, el }) {
   model.on("msg:custom", onMessage);
   document.addEventListener("visibilitychange", onVisible);
   document.addEventListener("pointerdown", unlockAudio, true);
+  // A click checks that the kernel still answers (at most every RESYNC_MIN_GAP_MS): a page
+  // whose kernel was restarted says so soon after someone tries to use it.
+  document.addEventListener("pointerdown", onPointer, true);
   document.addEventListener("keydown", unlockAudio, true);
   const ticking = setInterval(tick, TICK_MS);
   const syncing = setInterval(() => requestSync(true), SYNC_EVERY_MS);
@@ -278,6 +310,7 @@ function render({ model, el }) {
     model.off("msg:custom", onMessage);
     document.removeEventListener("visibilitychange", onVisible);
     document.removeEventListener("pointerdown", unlockAudio, true);
+    document.removeEventListener("pointerdown", onPointer, true);
     document.removeEventListener("keydown", unlockAudio, true);
     if (audio !== null) audio.close().catch(() => {});
     root.remove();

@@ -35,6 +35,8 @@ LABEL_KEYS = {
     "announce_five": "timer.announce_five",
     "announce_one": "timer.announce_one",
     "announce_zero": "timer.announce_zero",
+    "lost": "timer.lost",
+    "reload": "timer.reload",
 }
 
 

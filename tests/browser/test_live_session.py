@@ -401,6 +401,19 @@ def test_facilitator_kernel_killed_mid_step(
         while any(alive(pid) for pid in started) and time.monotonic() < end:
             time.sleep(0.1)
         assert not any(alive(pid) for pid in started)
+
+        # The open tab now talks to a kernel Voilà restarted empty: tried, it says so and
+        # offers a reload (instead of buttons that silently do nothing).
+        banner = boss.locator(".codev-lost")
+        end = time.monotonic() + 60
+        while not banner.is_visible():
+            assert time.monotonic() < end, "the page never said it lost its kernel"
+            boss.click(".codev-timer-controls button >> nth=2")  # +1 min: goes nowhere now
+            boss.wait_for_timeout(3000)
+        assert "Reload the page" in str(banner.text_content())
+        boss.click(".codev-lost__reload")
+        wait_title(boss, "Clarifying questions")
+        assert not boss.locator(".codev-lost").is_visible()
         close(boss)
 
         # Everything was in the store: a new page picks the session up where it was.
