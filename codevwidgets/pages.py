@@ -7,8 +7,10 @@ never a traceback.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -51,6 +53,24 @@ def _language(query: dict[str, str], default: str) -> str:
     return language if language in LANGUAGES else default
 
 
+def keep_errors_on_the_server() -> None:
+    """Errors of this kernel go to the server's log, never to the page.
+
+    A crafted widget message from a page makes ipykernel log a traceback; with no handler,
+    Python's last-resort handler writes it to ``sys.stderr``, which a kernel sends to the
+    page — server paths and all. Send those loggers to the process's own stderr instead
+    (Voilà's log), once.
+    """
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.set_name("codev-server-log")
+    handler.setFormatter(logging.Formatter("[codev kernel] %(levelname)s %(name)s: %(message)s"))
+    for name in ("ipykernel", "Comm", "comm", "traitlets", "codevwidgets"):
+        logger = logging.getLogger(name)
+        if not any(h.get_name() == handler.get_name() for h in logger.handlers):
+            logger.addHandler(handler)
+        logger.propagate = False
+
+
 def served_by_voila(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether this kernel serves a Voilà page (Voilà sets these for every page's kernel)."""
     return "VOILA_BASE_URL" in environ or environ.get("SERVER_SOFTWARE", "").startswith("voila")
@@ -81,6 +101,7 @@ def facilitator_page(
     # `codev serve` keeps no pool for this page, but a Voilà preheating every notebook would:
     # without its query, the page would start a new session instead of opening this one.
     await_visitor()
+    keep_errors_on_the_server()
 
     query = query_parameters()
     language = _language(query, language)
@@ -135,6 +156,7 @@ def facilitator_page(
 def participant_page(language: str = "en") -> widgets.Widget:
     """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=fr|en]``."""
     await_visitor()
+    keep_errors_on_the_server()
     query = query_parameters()
     session_id = query.get("session", "")
     try:
