@@ -64,10 +64,10 @@ def notebooks_dir() -> Path:
 # (`ZMQError: Address already in use` when a room joins at once). Socket files are named
 # after each kernel's id: no race. (Windows has no Unix sockets: TCP there.)
 IPC_TRANSPORT = ("--KernelManager.transport=ipc",) if os.name == "posix" else ()
-# Nothing leaves the machine: Voilà's own templates link Font Awesome from a CDN (hanging in
-# a room without internet); the kit's template asks only the server (its Font Awesome comes
-# from Voilà's static files). Voilà finds templates only on Jupyter's data path: the Voilà
-# config file in VOILA_CONFIG_DIR puts KIT_DATA_DIR on it, in Voilà's process only.
+# Nothing leaves the machine: Voilà's own templates link Font Awesome from a CDN (requests
+# that stall or fail in a room without internet); the kit's template asks only the server
+# (Font Awesome is among Voilà's static files). Voilà finds templates only on Jupyter's data
+# path: the Voilà config file in VOILA_CONFIG_DIR puts KIT_DATA_DIR on it, in Voilà's process.
 KIT_DATA_DIR = Path(__file__).parent / "jupyter"
 VOILA_CONFIG_DIR = KIT_DATA_DIR / "config"
 TEMPLATE = "codev"

@@ -66,6 +66,45 @@ def test_a_waiting_kernel_reaches_voila_where_it_listens(tmp_path: Path) -> None
     assert voila_environment(store, "192.168.1.20")["VOILA_APP_IP"] == "192.168.1.20"
 
 
+def test_pages_use_the_kits_template_which_fetches_from_no_other_host() -> None:
+    from jupyter_core.paths import jupyter_config_path
+
+    from codevwidgets.serve import TEMPLATE, VOILA_CONFIG_DIR
+
+    command = voila_command(8870, "127.0.0.1")
+    assert f"--VoilaConfiguration.template={TEMPLATE}" in command
+    # Not Voilà's templates either, through ?template=… or a notebook's metadata.
+    assert "--VoilaConfiguration.allow_template_override=NO" in command
+    config_dirs = [
+        a.split("=", 1)[1] for a in command if a.startswith("--Voila.config_file_paths=")
+    ]
+    # Voilà's own config folders (where it runs, then Jupyter's) still count, before the kit's.
+    assert config_dirs == [".", *jupyter_config_path(), str(VOILA_CONFIG_DIR)]
+    assert (VOILA_CONFIG_DIR / "voila.py").is_file()
+
+
+def test_voilas_config_file_puts_the_kits_template_on_jupyters_data_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import runpy
+
+    from voila.paths import collect_static_paths, collect_template_paths
+
+    from codevwidgets.serve import KIT_DATA_DIR, TEMPLATE, VOILA_CONFIG_DIR
+
+    monkeypatch.setenv("JUPYTER_PATH", "/elsewhere")
+    for _ in range(2):  # once on the path, however often Voilà reads its config
+        runpy.run_path(str(VOILA_CONFIG_DIR / "voila.py"))
+    assert os.environ["JUPYTER_PATH"].split(os.pathsep) == [str(KIT_DATA_DIR), "/elsewhere"]
+    found = collect_template_paths(["voila", "nbconvert"], TEMPLATE, prune=True)
+    assert Path(found[0]) == KIT_DATA_DIR / "voila" / "templates" / TEMPLATE
+    assert (Path(found[0]) / "index.html.j2").is_file()
+    # Built on Voilà's lab template, whose static files (Font Awesome among them) it serves.
+    assert any(Path(p).parts[-3:] == ("voila", "templates", "lab") for p in found)
+    statics = collect_static_paths(["voila", "nbconvert"], TEMPLATE)
+    assert any((Path(p) / "voila-style.js").is_file() for p in statics)
+
+
 class Serve:
     """``codev serve --demo --pool 0`` on a free port, its output read line by line."""
 
