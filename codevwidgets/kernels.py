@@ -23,12 +23,21 @@ from typing import Any
 
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import web
+from traitlets import Integer
 
 from codevwidgets.pageparams import REFUSED_DIR
 
 # How long a kernel given to a page may wait for that page to connect before the culler may
 # end it (then, as any kernel, after cull_idle_timeout of inactivity).
 CONNECT_GRACE_SECONDS = 300.0
+
+
+class ServerFull(web.HTTPError):
+    """No kernel for one more page: the server is at its ``max_kernels``."""
+
+    def __init__(self) -> None:
+        super().__init__(503, reason="This server is full (serveur complet): try again in a minute")
 
 
 class RoomKernelManager(AsyncMappingKernelManager):
@@ -41,6 +50,23 @@ class RoomKernelManager(AsyncMappingKernelManager):
         refused = os.environ.get(REFUSED_DIR)
         self.refused_dir = Path(refused) if refused else None
         self._connected_once: set[str] = set()
+        self._starting = 0  # kernels being started, not yet counted in _kernels
+
+    # Kernels this server may run at once (pages and the preheated pool); 0: no limit. Each
+    # holds about 65 MiB: beyond what the machine holds, one page too many would slow or kill
+    # every page. `codev serve --max-kernels N` sets it.
+    max_kernels = Integer(0, config=True, help="Kernels at most (0: no limit)")
+
+    # jupyter_client declares start_kernel synchronous; the async manager awaits it.
+    async def start_kernel(self, **kwargs: Any) -> str:  # type: ignore[override]
+        if self.max_kernels and len(self._kernels) + self._starting >= self.max_kernels:
+            self.log.warning("No kernel for a new page: %d kernels running", len(self._kernels))
+            raise ServerFull
+        self._starting += 1
+        try:
+            return str(await super().start_kernel(**kwargs))
+        finally:
+            self._starting -= 1
 
     def notify_connect(self, kernel_id: str) -> None:
         self._connected_once.add(kernel_id)

@@ -73,7 +73,22 @@ VOILA_CONFIG_DIR = KIT_DATA_DIR / "config"
 TEMPLATE = "codev"
 
 
-def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
+# Each kernel holds about 65 MiB (more once a session has run a while): a budget of 100 MiB
+# each, keeping 1 GiB for the system and Voilà, tells how many kernels the machine holds.
+KERNEL_BUDGET_MIB = 100
+MAX_KERNELS = 10_000
+
+
+def default_max_kernels(pool: int = POOL_SIZE) -> int:
+    """Kernels this machine holds (its memory, 100 MiB each, 1 GiB kept), and more than the pool."""
+    try:
+        total_mib = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): a modest machine
+        total_mib = 4096
+    return max(pool + 4, (total_mib - 1024) // KERNEL_BUDGET_MIB)
+
+
+def voila_command(port: int, ip: str, pool: int = POOL_SIZE, max_kernels: int = 0) -> list[str]:
     from jupyter_core.paths import jupyter_config_path
 
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
@@ -108,6 +123,8 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE) -> list[str]:
         "--VoilaConfiguration.allow_template_override=NO",
         *(f"--Voila.config_file_paths={folder}" for folder in config_dirs),
         *(preheat if pool > 0 else []),
+        # Beyond this many kernels a visitor is told the server is full (kernels.ServerFull).
+        *([f"--RoomKernelManager.max_kernels={max_kernels}"] if max_kernels else []),
     ]
 
 
@@ -328,6 +345,7 @@ def serve(
     demo: bool = False,
     roster: Path | None = None,
     pool: int = POOL_SIZE,
+    max_kernels: int = 0,
     log: Path | None = None,
     verbose: bool = False,
 ) -> int:
@@ -345,7 +363,9 @@ def serve(
     env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=base)
     if roster_path:  # the group of sessions created later without one (codev sessions new)
         env["CODEV_ROSTER"] = str(roster_path.resolve())
-    command = voila_command(port, ip, pool)  # before the links: a broken install prints none
+    command = voila_command(
+        port, ip, pool, max_kernels
+    )  # before the links: a broken install prints none
     log_path = None if verbose else log or default_log_path(store_path)
     try:
         output = None if log_path is None else open_log(log_path)

@@ -218,10 +218,14 @@ def test_facilitator_and_two_participants_follow_each_other(
         for page in (chloe, david):
             for selector in STEERING:
                 assert page.locator(selector).count() == 0, selector
-            # The only buttons: send, and the 1-5 evaluation (both hidden until their step).
-            allowed = "button.codev-contribution-submit, .codev-evaluation button"
+            # The only buttons: send, the 1-5 evaluation (both hidden until their step), and
+            # the reload offered if the page's kernel is lost (it reloads this page only).
+            allowed = (
+                "button.codev-contribution-submit, .codev-evaluation button,"
+                " button.codev-lost__reload"
+            )
             assert page.locator("button.codev-contribution-submit").count() == 1
-            assert page.locator("button").count() == page.locator(allowed).count() == 6
+            assert page.locator("button").count() == page.locator(allowed).count() == 7
 
         # Start: both participants count down with the facilitator's deadline.
         start(boss)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -452,3 +453,62 @@ def test_page_links() -> None:
         "http://host:9000/voila/render/participant.ipynb?session=S&code=C"
     )
     assert page_url("participant.ipynb", query, {}) == "participant.ipynb?session=S&code=C"
+
+
+def test_kernels_are_capped_at_what_the_machine_holds() -> None:
+    from codevwidgets.serve import default_max_kernels, voila_command
+
+    assert default_max_kernels(8) > 8
+    assert default_max_kernels(60) >= 64  # always room beyond the pool
+    assert "--RoomKernelManager.max_kernels=40" in voila_command(8870, "127.0.0.1", 8, 40)
+    assert not any("max_kernels" in arg for arg in voila_command(8870, "127.0.0.1", 8))
+
+
+@pytest.mark.parametrize(("value", "pool"), [("0", "0"), ("8", "8"), ("3", "8"), ("10001", "0")])
+def test_bad_max_kernels_is_one_line_and_exit_2(tmp_path: Path, value: str, pool: str) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "codevwidgets.cli",
+            "serve",
+            "--store",
+            str(tmp_path / "s.db"),
+            "--max-kernels",
+            value,
+            "--pool",
+            pool,
+            "--port",
+            str(free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("codev: --max-kernels:")
+    assert not (tmp_path / "s.db").exists()  # nothing created
+
+
+def test_a_visitor_beyond_the_cap_is_told_the_server_is_full(tmp_path: Path) -> None:
+    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.sessions import new_session
+
+    store = tmp_path / "store.db"
+    with SessionStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    server = VoilaProcess(tmp_path / "voila", store, args=["--RoomKernelManager.max_kernels=1"])
+    try:
+        url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+        with urllib.request.urlopen(url, timeout=120) as first:
+            assert first.status == 200
+        with pytest.raises(urllib.error.HTTPError) as full:
+            urllib.request.urlopen(url, timeout=120)
+        assert full.value.code == 503
+        page = full.value.read().decode()
+        assert "This server is full" in page
+        assert "Traceback" not in page
+        assert "No kernel for a new page" in server.log_text()
+    finally:
+        server.stop()
