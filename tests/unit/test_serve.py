@@ -509,6 +509,7 @@ def test_a_visitor_beyond_the_cap_is_told_the_server_is_full(tmp_path: Path) -> 
         page = full.value.read().decode()
         assert "This server is full" in page
         assert "Traceback" not in page
+        assert "https://" not in page  # nothing fetched from elsewhere on this page either
         assert "No kernel for a new page" in server.log_text()
     finally:
         server.stop()
