@@ -131,16 +131,37 @@ def _runbook_new(args: argparse.Namespace) -> int:
     if args.output is None:
         print(text, end="")
         return 0
-    if args.output.exists():
-        raise UsageError(f"{args.output} already exists; choose another file with -o")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    out: Path = args.output
+    exists = f"{out} already exists; choose another file with -o"
+    if out.exists() or out.is_symlink():
+        raise UsageError(exists)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"-o: cannot make the folder {out.parent} ({exc.strerror})") from None
+    # Created exclusively ("x"), never over a file that appeared meanwhile, and removed
+    # again if the write fails (disk full, quota): no half-written runbook is left behind.
+    try:
+        file = out.open("x", encoding="utf-8")
+    except FileExistsError:
+        raise UsageError(exists) from None
+    except OSError as exc:
+        raise UsageError(f"-o: cannot write {out} ({exc.strerror})") from None
+    try:
+        with file:
+            file.write(text)
+    except OSError as exc:
+        out.unlink(missing_ok=True)
+        raise UsageError(f"-o: cannot write {out} ({exc.strerror})") from None
+    print(f"wrote {out}")
     return 0
 
 
 def _plan(args: argparse.Namespace) -> int:
+    import contextlib
     import datetime as dt
+    import os
+    import shutil
 
     from codevwidgets.cycle import parse_start, plan_cycle
     from codevwidgets.roster import load_roster
@@ -152,7 +173,27 @@ def _plan(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.ics:
-        args.ics.write_bytes(plan.to_ics(roster.group))
+        # A device or a pipe (/dev/stdout) cannot be renamed over: it is written to directly.
+        direct = args.ics.exists() and not args.ics.is_file() and not args.ics.is_dir()
+        ics: Path = args.ics if direct else args.ics.resolve()  # a symbolic link's target
+        if ics.is_dir():
+            raise UsageError(f"--ics: {args.ics} is a folder; name a file in it")
+        if not ics.parent.is_dir():
+            raise UsageError(f"--ics: no folder {args.ics.parent} to write {args.ics.name} in")
+        # Written beside, then renamed over the old calendar: a failed export (no permission,
+        # disk full) leaves no half-written file and keeps the previous one.
+        temp = ics if direct else ics.with_name(f".{ics.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(plan.to_ics(roster.group))
+            if not direct:
+                if ics.is_file():
+                    shutil.copymode(ics, temp)
+                temp.replace(ics)
+        except OSError as exc:
+            if not direct:
+                with contextlib.suppress(OSError):
+                    temp.unlink(missing_ok=True)
+            raise UsageError(f"--ics: cannot write {args.ics} ({exc.strerror})") from None
     if args.json:
         print(json.dumps(plan.to_json(), ensure_ascii=False))
         return 0

@@ -108,6 +108,12 @@ def plan_cycle(roster: Roster, start: dt.date, every_days: int) -> CyclePlan:
             f"--every: {every_days} is not a number of days from 1 to {MAX_EVERY_DAYS}"
         )
     names = roster.names
+    # Each session is an all-day event that ends the next day: that day must exist too.
+    if (dt.date.max - start).days < (len(names) - 1) * every_days + 1:
+        raise ValueError(
+            f"--start: {start.isoformat()} leaves no room for {len(names)} sessions "
+            f"at {every_days}-day intervals (dates stop at {dt.date.max.isoformat()})"
+        )
     # A member named as facilitator is shown as the members list spells them.
     named = {name_key(n): n for n in names}.get(name_key(roster.facilitator), roster.facilitator)
     sessions = []

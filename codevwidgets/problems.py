@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        text = f"{self.file}:{self.line}: {self.field}: {self.message}"
+        # One problem, one line: a key or value from the file may hold a newline, or an
+        # escape sequence ("\e[2J" in a quoted YAML key) that a terminal would obey.
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class InputError(Exception):
@@ -31,6 +35,12 @@ class InputError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+
+# A wrong value is quoted in its message, shortened: a file may hold a megabyte of it.
+_SHOWN = reprlib.Repr()  # keyword arguments need Python 3.12
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlist = _SHOWN.maxdict = 5
+_SHOWN.maxlevel = 2
 
 # Say what a pattern means rather than showing the regular expression.
 PATTERN_HINTS = {
@@ -69,6 +79,7 @@ def problems_from_validation(
 def _message(item: object, loc: Location, known_fields: Mapping[str, Iterable[str]]) -> str:
     assert isinstance(item, dict)
     kind = item["type"]
+    shown = _SHOWN.repr(item.get("input"))
     if kind == "extra_forbidden":
         parent = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
         allowed = sorted(known_fields.get(parent, known_fields.get("", ())))
@@ -80,9 +91,9 @@ def _message(item: object, loc: Location, known_fields: Mapping[str, Iterable[st
     if kind == "missing":
         return "is required"
     if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return f"must be a whole number, not {item['input']!r}"
+        return f"must be a whole number, not {shown}"
     if kind in {"string_type"}:
-        return f"must be text, not {item['input']!r}"
+        return f"must be text, not {shown}"
     if kind in {"list_type"}:
         return "must be a list"
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
@@ -91,13 +102,13 @@ def _message(item: object, loc: Location, known_fields: Mapping[str, Iterable[st
         return "must be true or false"
     ctx = item.get("ctx", {})
     if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']}, not {item['input']!r}"
+        return f"must be at least {ctx['ge']}, not {shown}"
     if kind == "less_than_equal":
-        return f"must be at most {ctx['le']}, not {item['input']!r}"
+        return f"must be at most {ctx['le']}, not {shown}"
     if kind == "string_pattern_mismatch":
-        return PATTERN_HINTS.get(ctx.get("pattern", ""), f"{item['input']!r} is not allowed here")
+        return PATTERN_HINTS.get(ctx.get("pattern", ""), f"{shown} is not allowed here")
     if kind == "literal_error":
         expected = item.get("ctx", {}).get("expected", "")
-        return f"{item['input']!r} is not allowed (use {expected})"
+        return f"{shown} is not allowed (use {expected})"
     text = str(item["msg"])
     return text.removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -211,7 +211,13 @@ def resolve(name_or_file: str) -> Runbook:
 
 def load_runbook(path: Path, name: str | None = None) -> Runbook:
     """Load, validate and resolve a runbook file; raise ``InputError`` listing every problem."""
-    steps, header = _load_layers(path, chain=())
+    try:
+        steps, header = _load_layers(path, chain=())
+    except RecursionError:
+        # Each file of an extends chain is a level of recursion: hundreds of files, each
+        # extending the next, outgrow Python's stack before any cycle is seen.
+        message = "too many runbook files extending one another (hundreds)"
+        raise InputError([Problem(str(path), 1, "extends", message)]) from None
     if not steps:
         raise InputError([Problem(str(path), 1, "steps", "the runbook has no step left")])
     return Runbook(
