@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="participant kernels kept ready for people joining (default: 8; 0: none)",
     )
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        metavar="N",
+        help="kernels at most, pool included; beyond, a visitor is told the server is full"
+        " (default: from the machine's memory)",
+    )
     output = serve.add_mutually_exclusive_group()
     output.add_argument(
         "--log", type=Path, metavar="FILE", help="Voilà's log (default: voila.log beside the store)"
@@ -224,11 +232,24 @@ def _sessions_new(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from codevwidgets.serve import MAX_POOL, POOL_SIZE, port_in_use, serve
+    from codevwidgets.serve import (
+        MAX_KERNELS,
+        MAX_POOL,
+        POOL_SIZE,
+        default_max_kernels,
+        port_in_use,
+        serve,
+    )
 
     pool = POOL_SIZE if args.pool is None else args.pool
     if not 0 <= pool <= MAX_POOL:
         raise UsageError(f"--pool: {pool} is not a number of kernels from 0 to {MAX_POOL}")
+    most = default_max_kernels(pool) if args.max_kernels is None else args.max_kernels
+    if not pool < most <= MAX_KERNELS:
+        raise UsageError(
+            f"--max-kernels: {most} is not a number of kernels from {pool + 1} (more than"
+            f" the pool) to {MAX_KERNELS}"
+        )
     if not 0 < args.port < 65536:
         raise UsageError(f"--port: {args.port} is not a port number from 1 to 65535")
     if args.log is not None and not args.log.parent.is_dir():
@@ -244,6 +265,7 @@ def _serve(args: argparse.Namespace) -> int:
         demo=args.demo,
         roster=args.roster,
         pool=pool,
+        max_kernels=most,
         log=args.log,
         verbose=args.verbose,
     )
