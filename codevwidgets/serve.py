@@ -111,7 +111,8 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE, max_kernels: int = 
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        "--MappingKernelManager.cull_interval=15",
+        # Every 5 s: a refused page's kernel (wrong key or code) ends within seconds.
+        "--MappingKernelManager.cull_interval=5",
         "--MappingKernelManager.cull_connected=False",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
         # A kernel handed to a page is not culled before the page connects (codevwidgets/

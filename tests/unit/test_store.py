@@ -86,6 +86,17 @@ def test_only_the_owner_can_read_the_files(
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
+def test_a_store_readable_by_others_is_made_owner_only_when_opened(
+    store: SQLiteStore, session: Session, tmp_path: Path
+) -> None:
+    store.create(session, "classic", "en")  # -wal and -shm exist while it is open
+    for name in ("store.db", "store.db-wal", "store.db-shm"):
+        (tmp_path / name).chmod(0o644)  # an older release's file, or a copy
+    with SQLiteStore(tmp_path / "store.db"):
+        for name in ("store.db", "store.db-wal", "store.db-shm"):
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
 def test_reopening_keeps_the_data(store: SQLiteStore, session: Session, tmp_path: Path) -> None:
     store.create(session, "classic", "en")
     store.close()
