@@ -97,6 +97,14 @@ def close_all(items: Iterable[widgets.Widget]) -> None:
 TIMER_KINDS = {"started", "step", "paused", "resumed", "extended", "finished"}
 
 
+def close_page(page: widgets.Box) -> None:
+    """A page's parts closed and its link to the store (``page.link``, if any) stopped."""
+    link = getattr(page, "link", None)
+    if link is not None:
+        link.stop()
+    close_all(page.children)
+
+
 def touches(event: Event, kinds: set[str], parts: set[str]) -> bool:
     """Whether ``event`` concerns a view: one of its own ``kinds``, or a follower's sync
     (``apply_state``) that changed one of its ``parts``."""

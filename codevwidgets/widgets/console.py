@@ -15,7 +15,7 @@ from codevwidgets.cycle import plan_cycle
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
-from codevwidgets.widgets._view import Texts, close_all, escaped_list, literal, stylesheet
+from codevwidgets.widgets._view import Texts, close_page, escaped_list, literal, stylesheet
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.navigator import StepNavigator
@@ -98,10 +98,7 @@ class FacilitatorConsole(widgets.VBox):
 
     def close(self) -> None:
         """Stop following (the store and the session) and close every part of the page."""
-        link = getattr(self, "link", None)
-        if link is not None:
-            link.stop()
-        close_all(self.children)
+        close_page(self)
         super().close()
 
     def shown_step(self) -> str:

@@ -15,7 +15,7 @@ from codevwidgets.session import Event, Session
 from codevwidgets.widgets._view import (
     Follower,
     Texts,
-    close_all,
+    close_page,
     escaped_list,
     literal,
     roles_summary,
@@ -83,10 +83,7 @@ class ParticipantView(Follower, widgets.VBox):
 
     def close(self) -> None:
         """Stop following (the store and the session) and close every part of the page."""
-        link = getattr(self, "link", None)
-        if link is not None:
-            link.stop()
-        close_all(self.children)
+        close_page(self)
         super().close()
 
     def _on_event(self, event: Event) -> None:

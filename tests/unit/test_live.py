@@ -45,6 +45,20 @@ def follower(store: SQLiteStore, clock: FakeClock, private: bool, **kwargs: obje
     )
 
 
+def consoles(
+    store: SQLiteStore, clock: FakeClock, count: int = 2
+) -> tuple[list[LiveLink], list[FacilitatorConsole]]:
+    """``count`` consoles on the session (a laptop, the projector…), each with its link."""
+    links = [follower(store, clock, True) for _ in range(count)]
+    roster = load_roster(DEMO_ROSTER)
+    return links, [
+        FacilitatorConsole(
+            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
+        )
+        for link in links
+    ]
+
+
 def test_a_console_follows_what_another_console_did(store: SQLiteStore, clock: FakeClock) -> None:
     laptop, projector = follower(store, clock, True), follower(store, clock, True)
     laptop.act(Command("start"))
@@ -139,14 +153,7 @@ def test_a_page_gone_stops_following(store: SQLiteStore, clock: FakeClock) -> No
 
 
 def test_two_consoles_on_one_session_stay_in_step(store: SQLiteStore, clock: FakeClock) -> None:
-    roster = load_roster(DEMO_ROSTER)
-    links = [follower(store, clock, True), follower(store, clock, True)]
-    laptop, projector = (
-        FacilitatorConsole(
-            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
-        )
-        for link in links
-    )
+    links, (laptop, projector) = consoles(store, clock)
     assert laptop.roles.confirm()
     links[1].watcher.poll()
     assert projector.session.roles == laptop.session.roles
@@ -246,14 +253,7 @@ def test_views_stay_steady_over_a_long_session(store: SQLiteStore, clock: FakeCl
 def test_a_click_on_a_page_that_has_not_drawn_the_new_step_is_refused(
     store: SQLiteStore, clock: FakeClock
 ) -> None:
-    roster = load_roster(DEMO_ROSTER)
-    links = [follower(store, clock, True), follower(store, clock, True)]
-    laptop, projector = (
-        FacilitatorConsole(
-            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
-        )
-        for link in links
-    )
+    links, (laptop, projector) = consoles(store, clock)
     laptop.roles.confirm()
     laptop.navigator.start_button.click()
     links[1].watcher.poll()
@@ -333,14 +333,7 @@ def test_closing_a_page_ends_its_subscriptions_and_its_link(
 def test_a_console_cannot_overwrite_roles_it_had_not_seen(
     store: SQLiteStore, clock: FakeClock
 ) -> None:
-    roster = load_roster(DEMO_ROSTER)
-    links = [follower(store, clock, True), follower(store, clock, True)]
-    laptop, projector = (
-        FacilitatorConsole(
-            link.session.runbook, roster, "en", clock, session=link.session, act=link.act
-        )
-        for link in links
-    )
+    links, (laptop, projector) = consoles(store, clock)
     links[1].watcher.poll()
     laptop.roles.note_taker.value = "David"
     chosen = store.load("test", private=True).state["roles"]  # type: ignore[union-attr]
