@@ -72,7 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(command=_serve)
 
     sessions = commands.add_parser("sessions", help="sessions on this machine")
-    session_verbs = sessions.add_subparsers(required=True, metavar="VERB")
+    sessions.add_argument("--json", action="store_true")
+    sessions.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    sessions.set_defaults(command=_sessions_list)
+    session_verbs = sessions.add_subparsers(metavar="VERB")
+    delete = session_verbs.add_parser("delete", help="remove a session and all typed in it")
+    delete.add_argument("id")
+    delete.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    delete.set_defaults(command=_sessions_delete)
+    purge = session_verbs.add_parser("purge", help="delete sessions older than DAYS")
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    purge.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    purge.set_defaults(command=_sessions_purge)
     new_session = session_verbs.add_parser(
         "new", help="create a session for a server already running; print its two links"
     )
@@ -210,6 +221,55 @@ def _plan(args: argparse.Namespace) -> int:
             f"{session.number:>2}  {session.date.isoformat()}  "
             f"client: {session.client}  facilitator: {session.facilitator}"
         )
+    return 0
+
+
+def _sessions_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from codevwidgets.store import open_store
+
+    store = open_store(args.store)
+    try:
+        found = store.summaries()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"sessions": [asdict(s) for s in found]}, ensure_ascii=False))
+        return 0
+    for s in found:
+        print(f"{s.id}  {s.created}  {s.runbook}  {s.client or '-'}  {s.status}  {s.step}")
+    return 0
+
+
+def _sessions_delete(args: argparse.Namespace) -> int:
+    from codevwidgets.store import open_store
+
+    store = open_store(args.store)
+    try:
+        if not store.delete(args.id):
+            raise UsageError(
+                f"sessions delete: no session {args.id!r} in {args.store or 'the store'}"
+            )
+    finally:
+        store.close()
+    print(f"deleted {args.id}")
+    return 0
+
+
+def _sessions_purge(args: argparse.Namespace) -> int:
+    import time
+
+    from codevwidgets.store import open_store
+
+    if not 0 <= args.older_than <= 100_000:
+        raise UsageError(f"--older-than: {args.older_than} is not a number of days from 0")
+    store = open_store(args.store)
+    try:
+        gone = store.purge(time.time() - args.older_than * 86_400)
+    finally:
+        store.close()
+    print(f"deleted {len(gone)} session(s)" + "".join(f"\n  {g}" for g in gone))
     return 0
 
 

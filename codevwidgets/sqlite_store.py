@@ -8,6 +8,7 @@ kernel never loads a note, and no writer ever rewrites what another typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import json
 import os
@@ -35,6 +36,7 @@ from codevwidgets.session import (
 )
 from codevwidgets.store import (
     Secrets,
+    SessionSummary,
     StoredSession,
     StoreError,
     default_store_path,
@@ -82,6 +84,8 @@ CREATE TABLE IF NOT EXISTS notes (
 );
 """
 FILES = ("", "-wal", "-shm")
+# Everything a session holds besides its row in sessions.
+DELETE_FROM = (("contributions", "session_id"), ("notes", "session_id"), ("events", "session_id"))
 
 
 class SQLiteStore:
@@ -132,6 +136,9 @@ class SQLiteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL loses nothing when a process dies, only on power loss.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # A deleted session's texts are overwritten, not just unlinked (codev sessions
+            # delete: gone from the file, not merely marked free).
+            self._db.execute("PRAGMA secure_delete=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._db.close()
@@ -376,6 +383,48 @@ class SQLiteStore:
         with self._lock:
             rows = self._db.execute("SELECT id FROM sessions ORDER BY created, rowid").fetchall()
         return [r[0] for r in rows]
+
+    def summaries(self) -> list[SessionSummary]:
+        """Every stored session, oldest first, as ``codev sessions`` lists them."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, created, runbook, state, snapshot FROM sessions ORDER BY created, rowid"
+            ).fetchall()
+        found = []
+        for session_id, created, ref, state_text, snapshot in rows:
+            state = json.loads(state_text)
+            client = None
+            with suppress(ValueError):  # a schema-1 session whose file is gone: no client
+                client = runbook_from_json(snapshot).client if snapshot else None
+            when = dt.datetime.fromtimestamp(created, dt.UTC).isoformat(timespec="seconds")
+            step = state["steps"][state["index"]]
+            found.append(SessionSummary(session_id, when, ref, client, state["status"], step))
+        return found
+
+    def delete(self, session_id: str) -> bool:
+        """Remove a session and everything typed in it, from the file too; False if unknown."""
+        with self._write() as db:
+            for table, column in DELETE_FROM:
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (session_id,))  # noqa: S608
+            found = db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+        self._books.pop(session_id, None)
+        if found:
+            self._forget()
+        return found
+
+    def purge(self, older_than: float) -> list[str]:
+        """Delete every session not changed since ``older_than`` (epoch seconds); their ids."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM sessions WHERE updated < ? ORDER BY created", (older_than,)
+            ).fetchall()
+        return [row[0] for row in rows if self.delete(row[0])]
+
+    def _forget(self) -> None:
+        # secure_delete zeroes what was deleted in the pages; the WAL still holds copies of
+        # those pages until a checkpoint copies them back and truncates it.
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def watch(
         self,

@@ -32,6 +32,7 @@ from codevwidgets.session import Contribution, RateLimited, Session
 __all__ = [
     "RateLimited",
     "Secrets",
+    "SessionSummary",
     "Store",
     "StoreError",
     "StoredSession",
@@ -99,6 +100,18 @@ class StoredSession:
         return Session.from_dict(self.state, self.runbook, clock)
 
 
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of ``codev sessions``: when, which runbook and client, where it stands."""
+
+    id: str
+    created: str  # ISO 8601, UTC
+    runbook: str
+    client: str | None
+    status: str
+    step: str
+
+
 class Watcher(Protocol):
     """A change feed on one session: calls its callback with each new revision."""
 
@@ -150,6 +163,12 @@ class Store(Protocol):
     def revision(self, session_id: str) -> int: ...
 
     def session_ids(self) -> list[str]: ...
+
+    def summaries(self) -> list[SessionSummary]: ...
+
+    def delete(self, session_id: str) -> bool: ...
+
+    def purge(self, older_than: float) -> list[str]: ...
 
     def watch(
         self,
