@@ -199,15 +199,8 @@ def test_two_consoles_on_one_session_stay_in_step(store: SQLiteStore, clock: Fak
 
 @pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated")
 def test_views_stay_steady_over_a_long_session(store: SQLiteStore, clock: FakeClock) -> None:
-    console_link, phone_link = follower(store, clock, True), follower(store, clock, False)
-    console = FacilitatorConsole(
-        console_link.session.runbook,
-        load_roster(DEMO_ROSTER),
-        "en",
-        clock,
-        session=console_link.session,
-        act=console_link.act,
-    )
+    [console_link], [console] = consoles(store, clock, 1)
+    phone_link = follower(store, clock, False)
 
     def submit(step: str, text: str, anonymous: bool, kind: str | None) -> None:
         store.add_contribution("test", step, "Cy", text, kind, "p")
@@ -306,15 +299,8 @@ def test_a_change_made_while_a_page_was_being_built_is_not_missed(
 def test_closing_a_page_ends_its_subscriptions_and_its_link(
     store: SQLiteStore, clock: FakeClock
 ) -> None:
-    console_link, phone_link = follower(store, clock, True), follower(store, clock, False)
-    console = FacilitatorConsole(
-        console_link.session.runbook,
-        load_roster(DEMO_ROSTER),
-        "en",
-        clock,
-        session=console_link.session,
-        act=console_link.act,
-    )
+    [console_link], [console] = consoles(store, clock, 1)
+    phone_link = follower(store, clock, False)
     console.link = console_link
     phone = ParticipantView(
         phone_link.session, Texts(phone_link.session.runbook, "en"), "Chloé", lambda *a: None
