@@ -302,7 +302,7 @@ class SQLiteStore:
         """
         with self._read() as db:
             row = db.execute(
-                "SELECT runbook, language, state, revision, snapshot, roster FROM sessions"
+                "SELECT runbook, language, state, revision, snapshot, roster, created FROM sessions"
                 " WHERE id = ?",
                 (session_id,),
             ).fetchone()
@@ -317,7 +317,9 @@ class SQLiteStore:
         book = self._runbook(session_id, row[0], row[4])
         # The group's names and emails are the console's: a participant's kernel gets none.
         roster = Roster.model_validate_json(row[5]) if private and row[5] else None
-        return StoredSession(session_id, row[0], row[1], book, state, int(row[3]), roster)
+        return StoredSession(
+            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6])
+        )
 
     def _runbook(self, session_id: str, ref: str, snapshot: str | None) -> Runbook:
         book = self._books.get(session_id)

@@ -95,6 +95,7 @@ class StoredSession:
     state: dict[str, Any]
     revision: int
     roster: Roster | None = None  # the group, stored with the session (a console's copy only)
+    created: float = 0.0  # when the session was created (epoch seconds)
 
     def session(self, clock: Clock = system_clock) -> Session:
         return Session.from_dict(self.state, self.runbook, clock)
