@@ -95,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_session.set_defaults(command=_sessions_new)
 
+    export = commands.add_parser("export", help="a session's record: Markdown, HTML or PDF")
+    export.add_argument("session", metavar="SESSION")
+    export.add_argument("--format", choices=("md", "html", "pdf"), default="pdf")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE")
+    export.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    export.add_argument(
+        "--no-names", action="store_true", help="advisors, note-taker and observers as roles"
+    )
+    export.add_argument(
+        "--include-hidden", action="store_true", help="keep contributions the facilitator hid"
+    )
+    export.set_defaults(command=_export)
+
     runbook = commands.add_parser("runbook", help="list, check and create runbooks")
     verbs = runbook.add_subparsers(required=True, metavar="VERB")
     verbs.add_parser("list", help="the presets").set_defaults(command=_runbook_list)
@@ -270,6 +283,35 @@ def _sessions_purge(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"deleted {len(gone)} session(s)" + "".join(f"\n  {g}" for g in gone))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from codevwidgets.export import file_name, render, write_private
+    from codevwidgets.record import build_record
+    from codevwidgets.store import default_store_path, open_store
+
+    path = args.store or default_store_path()
+    if not path.is_file():  # opening it would create an empty store
+        raise UsageError(f"export: no store {path} (give --store FILE or set CODEV_STORE)")
+    store = open_store(path)
+    try:
+        if store.load(args.session, private=True) is None:
+            raise UsageError(f"export: no session {args.session!r} in {path}")
+        record = build_record(
+            store, args.session, names=not args.no_names, include_hidden=args.include_hidden
+        )
+    finally:
+        store.close()
+    data = render(record, args.format)
+    output: Path = args.output or Path(file_name(record, args.format))
+    if output.is_dir():
+        output = output / file_name(record, args.format)
+    try:
+        written = write_private(output, data)
+    except OSError as exc:
+        raise UsageError(f"-o: cannot write {output} ({exc.strerror})") from None
+    print(written)
     return 0
 
 

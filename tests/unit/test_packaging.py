@@ -25,6 +25,9 @@ CORE = [
     "clock",
     "i18n",
     "cli",
+    "record",
+    "export",
+    "demo_cycle",
 ]
 
 
