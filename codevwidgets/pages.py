@@ -28,7 +28,7 @@ from codevwidgets.pageparams import (
 from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
-from codevwidgets.store import StoreError, join_code_for, open_store
+from codevwidgets.store import Store, StoreError, join_code_for, open_store
 from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.participant import ParticipantView
@@ -147,10 +147,24 @@ def facilitator_page(
         session=session,
         join=join,
         act=link.act,
+        export=lambda fmt: _record(store, session.id, fmt),
     )
     link.alive = lambda: page_alive(console.countdown)
     console.link = link
     return console
+
+
+def _record(store: Store, session_id: str, fmt: str) -> tuple[str, bytes]:
+    """The session's record as it is now, as a file: its name and content."""
+    # Imported at the first click: a participant kernel never loads them, and the console
+    # does not wait for jinja2, matplotlib and WeasyPrint before it shows.
+    from codevwidgets.export import FORMATS, file_name, render
+    from codevwidgets.record import build_record
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (use md, html or pdf)")
+    record = build_record(store, session_id)
+    return file_name(record, fmt), render(record, fmt)
 
 
 def participant_page(language: str = "en") -> widgets.Widget:

@@ -18,6 +18,7 @@ from codevwidgets.session import Session, SessionError
 from codevwidgets.widgets._view import Texts, close_page, escaped_list, literal, stylesheet
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
 from codevwidgets.widgets.role_board import RoleBoard
@@ -50,6 +51,7 @@ class FacilitatorConsole(widgets.VBox):
         session: Session | None = None,
         join: widgets.Widget | None = None,
         act: Act | None = None,
+        export: Make | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
         self.act = act or local_act(self.session)
@@ -68,6 +70,8 @@ class FacilitatorConsole(widgets.VBox):
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
         self.notes = NotesPanel(self.session, texts, self.act)
         self.contributions = ContributionList(self.session, texts, self._hide)
+        # The record, at any time (before, during, after): made by the page, never from here.
+        self.export = ExportPanel(texts, export) if export else None
         brand = texts.of(runbook.branding.title) or texts("app.title")
         ground_rules = literal(
             widgets.HTML(
@@ -86,7 +90,13 @@ class FacilitatorConsole(widgets.VBox):
                 widgets.VBox([self.navigator, self.roles]),
                 widgets.VBox([self.countdown, self.timer_controls, self.rules]),
                 widgets.VBox(
-                    [*([join] if join else []), self.notes, self.contributions, ground_rules]
+                    [
+                        *([join] if join else []),
+                        self.notes,
+                        self.contributions,
+                        *([self.export] if self.export else []),
+                        ground_rules,
+                    ]
                 ),
             ]
         ).add_class("codev-main")
