@@ -7,7 +7,9 @@
 3. memory of a participant kernel vs a bare ipywidgets kernel;
 4. kernels still running after participant pages were closed (Voilà's culling);
 5. a room joining at once: participant pages vs bare pages opened together;
-6. commands per second the SQLite store applies with 16 writer processes vs 1 writer.
+6. commands per second the SQLite store applies with 16 writer processes vs 1 writer;
+7. exporting a classic session's record (60 contributions) as md, html and pdf vs building
+   the record alone.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -32,6 +34,7 @@ import nbformat
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks._commands import commands_per_second
+from benchmarks._export import CONTRIBUTIONS, export_times
 from benchmarks._pages import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -76,9 +79,10 @@ class Plan:
     writers: int = 16
     commands: int = 300  # per writer, per run
     command_runs: int = 3
+    export_runs: int = 5
 
 
-QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1)
+QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2)
 
 
 @dataclass
@@ -575,12 +579,33 @@ def bench_commands(browser: Browser, work: Path, plan: Plan, report: Report) -> 
     )
 
 
+# -- 7. exporting a session's record ---------------------------------------------------------
+
+
+def bench_export(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    times = export_times(work, plan.export_runs)
+    base = times["record"]
+    for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("pdf", "PDF")):
+        report.rows.append(
+            Row(
+                f"export a classic session's record with {CONTRIBUTIONS} contributions as "
+                f"{name}, median of {plan.export_runs}: in a running kernel (the console's "
+                "button) / as a whole `codev export` command",
+                f"{ms(times[fmt])} / {ms(times['cli-' + fmt])}",
+                f"record built from the store alone: {ms(base)}",
+                f"{times[fmt] / base:.0f}",
+                "PDF command < 5 s" if fmt == "pdf" else "(report)",
+            )
+        )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
     "burst": bench_burst,
     "culling": bench_culling,
     "commands": bench_commands,
+    "export": bench_export,
 }
 
 if __name__ == "__main__":
