@@ -13,9 +13,11 @@ import secrets
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from codevwidgets.followup import has_followup, previous_plan
 from codevwidgets.i18n import LANGUAGES, Translator
 from codevwidgets.live import LiveLink
 from codevwidgets.pageparams import (
@@ -32,6 +34,9 @@ from codevwidgets.store import Store, StoreError, join_code_for, open_store
 from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.participant import ParticipantView
+
+if TYPE_CHECKING:
+    from codevwidgets.roster import Roster
 
 # A page whose browser has not synced its clock for this long is gone (closed, or a phone
 # asleep): its kernel stops following the store, falls idle, and Voilà's culler ends it.
@@ -94,8 +99,7 @@ def facilitator_page(
     """
     # Imported here, not at the top: a participant kernel never loads the console, the
     # calendar (icalendar) or the QR code (segno), which keeps it light (see the benchmarks).
-    from codevwidgets.roster import load_roster
-    from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
+    from codevwidgets.widgets.console import FacilitatorConsole
     from codevwidgets.widgets.join import JoinPanel
 
     # `codev serve` keeps no pool for this page, but a Voilà preheating every notebook would:
@@ -121,14 +125,15 @@ def facilitator_page(
                 runbook = runbook_from_query(query["runbook"], Path.cwd())
             new = Session(resolve(runbook))
             session_id = new.id
-            key = store.create(new, runbook, language).facilitator_key
+            # Stored with its group, so that the group's next session finds this one.
+            key = store.create(new, runbook, language, _roster(roster)).facilitator_key
         stored = store.load(session_id, private=True)
         assert stored is not None  # the key matched a stored session, or it was just made
         # The group stored with the session; else this page's parameter, the server's, the demo.
-        group = stored.roster or load_roster(
-            Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER)
-        )
+        group = stored.roster or _roster(roster)
         book, session = stored.runbook, stored.session()
+        # Last session's action plan, for a runbook that follows it up.
+        plan = previous_plan(store, session_id, language) if has_followup(book) else None
     except InputError as exc:
         return error_box([str(problem) for problem in exc.problems])
     except (ValueError, StoreError) as exc:
@@ -147,6 +152,7 @@ def facilitator_page(
         session=session,
         join=join,
         act=link.act,
+        previous_plan=plan,
         export=lambda fmt: _record(store, session.id, fmt),
     )
     link.alive = lambda: page_alive(console.countdown)
@@ -165,6 +171,15 @@ def _record(store: Store, session_id: str, fmt: str) -> tuple[str, bytes]:
         raise ValueError(f"unknown format {fmt!r} (use md, html or pdf)")
     record = build_record(store, session_id)
     return file_name(record, fmt), render(record, fmt)
+
+
+def _roster(roster: str | None) -> Roster:
+    """The group of a page's ``roster`` parameter, else the server's (CODEV_ROSTER), else
+    the demo's."""
+    from codevwidgets.roster import load_roster
+    from codevwidgets.widgets.console import DEMO_ROSTER
+
+    return load_roster(Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER))
 
 
 def participant_page(language: str = "en") -> widgets.Widget:

@@ -11,12 +11,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+)
 
 from codevwidgets.problems import InputError, Problem, problem_at, problems_from_validation
 from codevwidgets.yamlsource import Location, YamlDocument, YamlSyntaxError, read_yaml
 
 PRESETS_DIR = Path(__file__).parent / "presets"
+# Steps the kit ships for client files to add by id alone (``- {id: followup, before: …}``);
+# no preset includes them.
+LIBRARY_DIR = PRESETS_DIR / "steps"
 LANGUAGES = ("fr", "en")
 ROLES = ("client", "advisors", "facilitator", "note_taker", "observers")
 CONTRIBUTION_KINDS = ("questions", "ideas", "learnings", "evaluation")
@@ -42,6 +53,18 @@ def _check_text(value: object) -> LocalText:
 
 
 Text = Annotated[LocalText, PlainValidator(_check_text)]
+MAX_CHOICES = 12
+
+
+def _choices_shape(value: object) -> object:
+    """A choice field's ``choices``: a mapping of 1 to 12 ids to their labels."""
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of choice ids to labels, like {done: Done}")
+    if not 1 <= len(value) <= MAX_CHOICES:
+        raise ValueError(f"give 1 to {MAX_CHOICES} choices, not {len(value)}")
+    return value
+
+
 StepId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=240)]
 
@@ -71,6 +94,14 @@ class NoteField(_Strict):
     id: StepId
     label: Text
     lines: Annotated[int, Field(strict=True, ge=1, le=20)] = 2
+    # A choice field holds one of these ids (or nothing yet) instead of free text; the
+    # labels are what people see. E.g. ``{done: {fr: Fait, en: Done}, dropped: …}``.
+    choices: Annotated[dict[StepId, Text], BeforeValidator(_choices_shape)] | None = None
+
+    def accepts(self, text: str) -> bool:
+        """Whether ``text`` may be stored in this field: any text, or for a choice field ""
+        or one of its choice ids."""
+        return self.choices is None or text == "" or text in self.choices
 
 
 class StepSpec(_Strict):
@@ -195,7 +226,28 @@ def runbook_from_json(text: str) -> Runbook:
 
 
 def preset_names() -> list[str]:
+    # The library's steps live in a folder of their own: they are not runbooks.
     return sorted(path.stem for path in PRESETS_DIR.glob("*.yaml"))
+
+
+def library_step_ids() -> list[str]:
+    """The steps a client file may add by id alone (e.g. ``followup``)."""
+    return sorted(path.stem for path in LIBRARY_DIR.glob("*.yaml"))
+
+
+def library_step(step_id: str) -> Step:
+    """The kit's definition of a library step, every field known; ``KeyError`` if none."""
+    if step_id not in library_step_ids():
+        raise KeyError(step_id)
+    path = LIBRARY_DIR / f"{step_id}.yaml"
+    doc = _read(path)
+    try:
+        spec = StepSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, doc, KNOWN_FIELDS)) from None
+    if spec.id != step_id:
+        raise InputError([problem_at(doc, ("id",), f"must be '{step_id}', like the file name")])
+    return _override(None, spec)
 
 
 def load_preset(name: str) -> Runbook:
@@ -319,6 +371,9 @@ def _place(
         if not anchor:
             steps.insert(index, step)
             return
+    elif spec.id in library_step_ids():
+        # A library step: the kit's definition, with what this file gives overriding it.
+        step = _override(library_step(spec.id), spec)
     else:
         missing = [f for f in ("minutes", "title") if getattr(spec, f) is None]
         if missing:

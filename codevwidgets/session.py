@@ -339,10 +339,14 @@ class Session:
     def set_note(self, step_id: str, field_id: str, text: str) -> None:
         """Store a note field of any step at once (nothing typed is lost if a kernel dies)."""
         step = self._step(step_id)
-        if field_id not in {note.id for note in step.notes}:
+        note = next((note for note in step.notes if note.id == field_id), None)
+        if note is None:
             raise ValueError(f"step '{step_id}' has no note field '{field_id}'")
         if not isinstance(text, str) or len(text) > MAX_NOTE:
             raise ValueError(f"a note is text of at most {MAX_NOTE} characters")
+        if not note.accepts(text):
+            known = ", ".join(note.choices or ())
+            raise ValueError(f"note field '{field_id}' holds one of {known} (or nothing)")
         self._notes.setdefault(step_id, {})[field_id] = text
         self._emit("note", step=step_id, field=field_id)
 

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.cycle import plan_cycle
+from codevwidgets.followup import PreviousPlan, has_followup
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
@@ -19,6 +20,7 @@ from codevwidgets.widgets._view import Texts, close_page, escaped_list, literal,
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.export import ExportPanel, Make
+from codevwidgets.widgets.followup import FollowUpPanel
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
 from codevwidgets.widgets.role_board import RoleBoard
@@ -51,6 +53,7 @@ class FacilitatorConsole(widgets.VBox):
         session: Session | None = None,
         join: widgets.Widget | None = None,
         act: Act | None = None,
+        previous_plan: PreviousPlan | None = None,
         export: Make | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
@@ -69,6 +72,10 @@ class FacilitatorConsole(widgets.VBox):
         self.rules = RulesPanel(self.session, texts)
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
         self.notes = NotesPanel(self.session, texts, self.act)
+        # Only a runbook with a follow-up step shows last session's plan (during that step).
+        self.followup = (
+            FollowUpPanel(self.session, texts, previous_plan) if has_followup(runbook) else None
+        )
         self.contributions = ContributionList(self.session, texts, self._hide)
         # The record, at any time (before, during, after): made by the page, never from here.
         self.export = ExportPanel(texts, export) if export else None
@@ -92,6 +99,7 @@ class FacilitatorConsole(widgets.VBox):
                 widgets.VBox(
                     [
                         *([join] if join else []),
+                        *([self.followup] if self.followup else []),
                         self.notes,
                         self.contributions,
                         *([self.export] if self.export else []),

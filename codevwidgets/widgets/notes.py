@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from codevwidgets.commands import Act, Command, local_act
+from codevwidgets.runbook import NoteField
 from codevwidgets.session import Event, Session, SessionError
 from codevwidgets.widgets._view import Echo, Follower, Texts, close_all, literal, show, touches
 
@@ -29,6 +30,17 @@ class NoteBox(widgets.VBox):
         super().__init__([literal(widgets.Label(label)), self.area, self.notice])
 
 
+class ChoiceBox(widgets.VBox):
+    """A choice field (e.g. how last session's plan went): its label and one button per
+    choice; the stored value is the choice's id, "" while none is chosen."""
+
+    def __init__(self, label: str, options: list[tuple[str, str]], css: str) -> None:
+        self.area = widgets.ToggleButtons(options=options, value=None, style={"button_width": ""})
+        self.area.add_class(css).add_class("codev-note-choice")
+        literal(self.area)
+        super().__init__([literal(widgets.Label(label)), self.area])
+
+
 class NotesPanel(Follower, widgets.VBox):
     """One text box per note field of the step in front of the group (topic, contract…).
 
@@ -41,6 +53,7 @@ class NotesPanel(Follower, widgets.VBox):
         self.act = act or local_act(session)
         self.heading = literal(widgets.Label().add_class("codev-heading"))
         self.boxes: dict[tuple[str, str], NoteBox] = {}
+        self.choices: dict[tuple[str, str], ChoiceBox] = {}
         self._seen: dict[tuple[str, str], str] = {}  # the stored text each box last showed
         self._echo = Echo()  # a stored text put in a box is not a keystroke
         self.box = widgets.VBox()
@@ -55,10 +68,14 @@ class NotesPanel(Follower, widgets.VBox):
         return f"NotesPanel(session={self.session.id!r}, step={self.session.current_step.id!r})"
 
     @property
-    def fields(self) -> dict[str, widgets.Textarea]:
-        """The current step's text boxes, by field id."""
-        step = self.session.current_step
-        return {note.id: self.boxes[step.id, note.id].area for note in step.notes}
+    def fields(self) -> dict[str, widgets.ValueWidget]:
+        """The current step's fields by id: text boxes, and buttons for a choice field (their
+        value is the choice's id, None while none is chosen)."""
+        return {note.id: self._box(note.id).area for note in self.session.current_step.notes}
+
+    def _box(self, field_id: str) -> NoteBox | ChoiceBox:
+        key = (self.session.current_step.id, field_id)
+        return self.choices[key] if key in self.choices else self.boxes[key]
 
     @property
     def labels(self) -> dict[str, str]:
@@ -75,9 +92,11 @@ class NotesPanel(Follower, widgets.VBox):
         step = self.session.current_step
         self.heading.value = f"{self.texts('notes.title')} — {self.texts.of(step.title)}"
         for note in step.notes:
-            if (step.id, note.id) not in self.boxes:
+            if note.choices is not None and (step.id, note.id) not in self.choices:
+                self.choices[step.id, note.id] = self._new_choice(step.id, note)
+            elif note.choices is None and (step.id, note.id) not in self.boxes:
                 self.boxes[step.id, note.id] = self._new_box(step.id, note.id)
-        self.box.children = [self.boxes[step.id, note.id] for note in step.notes]
+        self.box.children = [self._box(note.id) for note in step.notes]
         self._take_stored()
 
     def _new_box(self, step_id: str, field_id: str) -> NoteBox:
@@ -88,9 +107,36 @@ class NotesPanel(Follower, widgets.VBox):
         box.restore.on_click(lambda _: self._restore(box))
         return box
 
+    def _new_choice(self, step_id: str, note: NoteField) -> ChoiceBox:
+        options = [(self.texts.of(label), choice) for choice, label in (note.choices or {}).items()]
+        box = ChoiceBox(self.texts.of(note.label), options, f"codev-note-{note.id}")
+        box.area.observe(
+            lambda change: self._save_choice(box, step_id, note.id, change["new"]), "value"
+        )
+        return box
+
+    def _save_choice(self, box: ChoiceBox, step_id: str, field_id: str, choice: object) -> None:
+        if self._echo.active:
+            return
+        text = choice if isinstance(choice, str) else ""
+        try:
+            self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
+        except (ValueError, SessionError):
+            box.area.add_class("codev-error")
+        else:
+            box.area.remove_class("codev-error")
+
     def _take_stored(self) -> None:
         """Put in each box the stored text, where it changed since the box last showed it."""
         notes = self.session.notes
+        for (step_id, field_id), choice in self.choices.items():
+            stored = notes.get(step_id, {}).get(field_id, "")
+            if self._seen.get((step_id, field_id)) == stored:
+                continue
+            self._seen[step_id, field_id] = stored
+            with self._echo():  # a choice has no text to lose: the last click wins
+                known = {value for _, value in choice.area.options}
+                choice.area.value = stored if stored in known else None
         for (step_id, field_id), box in self.boxes.items():
             stored = notes.get(step_id, {}).get(field_id, "")
             if self._seen.get((step_id, field_id)) == stored:
@@ -120,7 +166,7 @@ class NotesPanel(Follower, widgets.VBox):
             box.area.remove_class("codev-error")
 
     def close(self) -> None:
-        close_all(self.boxes.values())  # other steps' boxes, kept aside until their step
+        close_all([*self.boxes.values(), *self.choices.values()])  # kept aside until their step
         super().close()
 
     def _restore(self, box: NoteBox) -> None:
