@@ -140,6 +140,7 @@ def minutes_figure(
 ) -> Figure:
     """Per step, horizontal bars: planned, then each session's actual minutes; a mark at the
     suggested minutes. ``labels``: ``planned``, ``suggested`` and ``minutes`` texts."""
+    import matplotlib
     from matplotlib.figure import Figure
 
     rows = table.rows[::-1]  # matplotlib draws bottom-up: the first step on top
@@ -149,35 +150,44 @@ def minutes_figure(
     names = [n.replace("$", r"\$") for n in names]
     bars = count + 1
     height = 0.8 / bars
-    figure = Figure(figsize=(8.0, 0.35 * bars * len(rows) + 1.6), layout="constrained")
+    figure = Figure(figsize=(7.0, 0.2 * bars * len(rows) + 1.4), layout="constrained")
     axes = figure.add_subplot()
     y = range(len(rows))
 
     def offset(i: int) -> list[float]:
         return [r + 0.4 - height * (i + 0.5) for r in y]
 
-    axes.barh(
-        offset(0), [r.planned for r in rows], height, color="#c9d3df", label=labels["planned"]
-    )
-    blues = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+    planned = [r.planned for r in rows]
+    axes.barh(offset(0), planned, height, color="#c9d3df", label=labels["planned"])
+    blues = matplotlib.colormaps["Blues"]
     for i in range(count):
         values = [r.actual[i] or 0.0 for r in rows]
-        colour = blues[(i + max(0, len(blues) - count)) % len(blues)]
+        # From mid to dark blue, evenly: the latest session darkest, all told apart from the plan.
+        colour = blues(0.45 + 0.55 * i / max(1, count - 1))
         axes.barh(offset(i + 1), values, height, color=colour, label=names[i])
+    # The suggestion: a red line across the step's bars, easy to compare with each of them.
     marks = [(r.suggested, k) for k, r in enumerate(rows) if r.suggested is not None]
-    if marks:
-        axes.scatter(
-            [m for m, _ in marks],
-            [k for _, k in marks],
-            marker="D",
+    for n, (minutes, k) in enumerate(marks):
+        axes.plot(
+            [minutes, minutes],
+            [k - 0.45, k + 0.45],
             color="#b3261e",
-            zorder=3,
-            label=labels["suggested"],
+            linewidth=2,
+            label=labels["suggested"] if n == 0 else None,
         )
     axes.set_yticks(list(y), [r.title.replace("$", r"\$") for r in rows])
     axes.set_xlabel(labels["minutes"])
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False)
+    handles, texts = axes.get_legend_handles_labels()
+    order = sorted(range(len(texts)), key=lambda k: texts[k] == labels["suggested"])  # it last
+    axes.legend(
+        [handles[k] for k in order],
+        [texts[k] for k in order],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=3,
+        frameon=False,
+    )
     return figure
 
 

@@ -18,6 +18,9 @@ from codevwidgets.i18n import Translator
 from codevwidgets.record import SessionRecord
 
 _STYLE = """<style>
+.codev-cycle{max-width:100%;min-width:0}
+.codev-cycle .widget-html-content{max-width:100%}
+.codev-cycle .date{white-space:nowrap}
 .codev-cycle table{border-collapse:collapse;margin:.3em 0 1em;font-size:.95em}
 .codev-cycle th,.codev-cycle td{border-bottom:1px solid #dde3ea;padding:.3em .6em;
  text-align:left;vertical-align:top}
@@ -32,6 +35,7 @@ _STYLE = """<style>
 .codev-download{display:inline-block;margin:.2em .6em .2em 0;padding:.25em .7em;
  border:1px solid #1f4e79;border-radius:4px;color:#1f4e79;text-decoration:none}
 .codev-cycle img{max-width:100%;height:auto}
+.codev-cycle-sessions table{min-width:720px}
 </style>"""
 
 
@@ -96,7 +100,7 @@ def rotation(plan: CyclePlan, held: dict[int, SessionRecord], t: Translator) -> 
     rows = [
         [
             str(s.number),
-            s.date.isoformat(),
+            f'<span class="date">{s.date.isoformat()}</span>',
             e(s.client),
             e(s.facilitator),
             f'<span class="held">{e(t("cycle.held_yes"))}</span>' if s.number in held else "",
@@ -145,10 +149,11 @@ def sessions(
         problem = {n.field_id: n.text for n in record.problem}
         plan = {n.field_id: n.text for n in record.action_plan}
         data, name = record_file(record)
+        when = record.started or record.created
         rows.append(
             [
                 str(numbers.get(record.session_id, "")),
-                (record.started or record.created).date().isoformat(),
+                f'<span class="date">{when.date().isoformat()}</span>',
                 e(record.client or ""),
                 e(t(f"record.status_{record.status}")),
                 e(problem.get("headline", "")),
