@@ -94,11 +94,13 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE, max_kernels: int = 
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     # Voilà's own config folders still count (where it runs, then Jupyter's), the kit's last.
     config_dirs = [".", *jupyter_config_path(), str(VOILA_CONFIG_DIR)]
-    # Only participant pages come in numbers; a facilitator kernel starts when one is opened.
+    # Only participant pages come in numbers; a facilitator or cycle kernel starts when one is
+    # opened (a repeated option adds to Voilà's list).
     preheat = [
         "--preheat_kernel=True",
         f"--pool_size={pool}",
         "--VoilaKernelManager.preheat_denylist=facilitator",
+        "--VoilaKernelManager.preheat_denylist=cycle",
     ]
     return [
         voila,

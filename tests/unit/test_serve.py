@@ -55,8 +55,10 @@ def test_participant_kernels_wait_ready_in_a_pool() -> None:
     command = voila_command(8870, "127.0.0.1")
     assert "--preheat_kernel=True" in command
     assert f"--pool_size={POOL_SIZE}" in command
-    # The facilitator's page is opened once a session: no kernel waits for it.
+    # The facilitator's page is opened once a session, the cycle's now and then: no kernel
+    # waits for them.
     assert "--VoilaKernelManager.preheat_denylist=facilitator" in command
+    assert "--VoilaKernelManager.preheat_denylist=cycle" in command
     assert not any("preheat" in arg for arg in voila_command(8870, "127.0.0.1", pool=0))
 
 
