@@ -216,16 +216,16 @@ def add(
     roles = Roles(client, "Farid", tuple(n for n in ("Ana", "Bo", "Cy") if n != client))
     new = Session(book, roles, clock, session_id=session_id)
     store.create(new, "client.yaml", "en", roster(group) if group else None)
+    steps = {"outcome": "followup", "note": "followup", "topic": "presentation"}
     for field, text in (notes or {}).items():
-        step = "followup" if field in ("outcome", "note") else "synthesis"
-        store.execute(session_id, note(field, text, step))
+        store.execute(session_id, note(field, text, steps.get(field, "synthesis")))
 
 
 def test_previous_plan_is_the_same_groups_latest_earlier_session(
     store: SQLiteStore, clock: FakeClock, with_followup: Runbook
 ) -> None:
     add(store, clock, with_followup, "a1", "Managers", "Ana", {"objective": "First plan"})
-    add(store, clock, with_followup, "a2", "Managers", "Bo", PLAN)
+    add(store, clock, with_followup, "a2", "Managers", "Bo", {**PLAN, "topic": "Not the plan"})
     add(store, clock, with_followup, "other", "Nurses", "Cy", {"objective": "Not ours"})
     add(store, clock, with_followup, "a3", "Managers", "Cy")
     add(store, clock, with_followup, "a4", "Managers", "Ana", {"objective": "A later plan"})
@@ -372,3 +372,40 @@ def test_the_choice_is_stored_as_its_id_through_the_store_and_followed(
         assert store.revision("s") == revision
         panel.close()
         link.stop()
+
+
+def test_the_lab_console_stores_its_group_and_shows_the_groups_last_plan(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from codevwidgets.pages import facilitator_page
+
+    group = tmp_path / "group.yaml"
+    group.write_text(
+        "group: Acme leads\nfacilitator: rotate\nmembers:\n  - {name: Yann}\n  - {name: Zoé}\n"
+        "  - {name: Xavier}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    monkeypatch.setenv("QUERY_STRING", "")
+    for name in ("VOILA_BASE_URL", "SERVER_SOFTWARE", "CODEV_ROSTER"):
+        monkeypatch.delenv(name, raising=False)
+    first = facilitator_page(str(EXAMPLE), str(group), "fr")
+    assert isinstance(first, FacilitatorConsole)
+    assert first.followup is not None
+    assert first.followup.plan is None
+    assert (
+        first.followup.lines[-1]
+        == "Aucune séance antérieure de ce groupe dans ce fichier de séances."
+    )
+    first.act(note("objective", "Recruter deux personnes", "synthesis"))
+    second = facilitator_page(str(EXAMPLE), str(group), "fr")
+    assert isinstance(second, FacilitatorConsole)
+    assert second.followup is not None and second.followup.plan is not None
+    assert second.followup.plan.session_id == first.session.id
+    assert "Objectif : Recruter deux personnes" in second.followup.lines
+    with SQLiteStore(tmp_path / "store.db") as store:
+        stored = store.load(first.session.id, private=True)
+        assert stored is not None and stored.roster is not None
+        assert stored.roster.group == "Acme leads"
+    first.close()
+    second.close()
