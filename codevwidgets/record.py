@@ -13,11 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from codevwidgets.clock import Clock, system_clock
+from codevwidgets.followup import (
+    FollowUpOutcome,
+    followup_outcome,
+    has_followup,
+    later_followup,
+    previous_plan,
+)
 from codevwidgets.i18n import Translator, catalog
 from codevwidgets.roles import Roles
-from codevwidgets.runbook import Runbook
+from codevwidgets.runbook import NoteField, Runbook
 from codevwidgets.session import Contribution
-from codevwidgets.store import Store, StoreError
+from codevwidgets.store import Store, StoredSession, StoreError
 
 __all__ = [
     "Entry",
@@ -210,7 +217,7 @@ def build_record(
         steps=tuple(steps),
         evaluation=_evaluation(items),
         labels=_labels(t),
-        followup=_followup_here(book, stored.state["notes"], language),
+        followup=_followup_here(store, stored, language, alias),
         followed_up=_followed_up(store, session_id, language),
     )
 
@@ -303,44 +310,50 @@ def _evaluation(items: Iterable[Contribution]) -> Evaluation | None:
     return Evaluation(len(latest), sum(latest.values()) / len(latest), counts)
 
 
-def _choice(note: object, typed: dict[str, str], language: str, book: Runbook) -> str:
+def _choice(note: NoteField, typed: dict[str, str], language: str, book: Runbook) -> str:
     """The typed text of a note field; a choice field's chosen label rather than its id."""
-    text = typed.get(getattr(note, "id", ""), "")
-    choices = getattr(note, "choices", None)
-    if choices and text in choices:
-        return book.text(choices[text], language)
+    text = typed.get(note.id, "")
+    if note.choices and text in note.choices:
+        return book.text(note.choices[text], language)
     return text
 
 
 def _followup_here(
-    book: Runbook, notes: dict[str, dict[str, str]], language: str
+    store: Store, stored: StoredSession, language: str, alias: dict[str, str]
 ) -> tuple[NoteText, ...]:
-    """How the previous client's plan went, as recorded in this session's follow-up step."""
-    step = next((s for s in book.steps if s.id == "followup"), None)
-    if step is None:
+    """The previous client's plan and how it went, from this session's follow-up step."""
+    if not has_followup(stored.runbook):
         return ()
-    typed = notes.get("followup", {})
-    return tuple(
-        NoteText(n.id, book.text(n.label, language), _choice(n, typed, language, book))
-        for n in step.notes
-        if typed.get(n.id, "").strip()
-    )
+    t = Translator(language)
+    found = []
+    plan = previous_plan(store, stored.session_id, language)
+    if plan is not None:
+        when = _utc(plan.created).date().isoformat()
+        client = alias.get(plan.client or "", plan.client) or t("record.none")
+        found.append(NoteText("previous", t("record.previous"), f"{client} — {when}"))
+        found += [NoteText(f"plan-{i}", label, text) for i, (label, text) in enumerate(plan.fields)]
+    outcome = followup_outcome(stored, language)
+    if outcome is not None:
+        found += _outcome(outcome, t)
+    return tuple(found)
 
 
 def _followed_up(store: Store, session_id: str, language: str) -> tuple[NoteText, ...]:
-    """How this session's plan went, as a later session of the group recorded it."""
-    try:
-        from codevwidgets.followup import later_followup
-    except ImportError:  # the follow-up step is not part of this build
-        return ()
+    """How this session's plan went, as the group's next session recorded it."""
     outcome = later_followup(store, session_id, language)
     if outcome is None:
         return ()
     t = Translator(language)
-    found = [NoteText("outcome", t("record.outcome"), outcome.outcome_label)]
-    if outcome.note.strip():
-        found.append(NoteText("note", t("record.outcome_note"), outcome.note))
-    return tuple(n for n in found if n.text.strip())
+    when = NoteText("when", t("record.date"), _utc(float(outcome.created)).date().isoformat())
+    return (when, *_outcome(outcome, t))
+
+
+def _outcome(outcome: FollowUpOutcome, t: Translator) -> list[NoteText]:
+    found = [
+        NoteText("outcome", t("record.outcome"), outcome.outcome_label),
+        NoteText("note", t("record.outcome_note"), outcome.note),
+    ]
+    return [n for n in found if n.text.strip()]
 
 
 def _labels(t: Translator) -> dict[str, str]:

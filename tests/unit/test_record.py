@@ -18,7 +18,7 @@ from codevwidgets.export import file_name, render, timing_chart, write_private
 from codevwidgets.record import build_record, suggested_minutes
 from codevwidgets.roles import Roles
 from codevwidgets.roster import Member, Roster
-from codevwidgets.runbook import Runbook, load_preset
+from codevwidgets.runbook import Runbook, load_preset, resolve
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import StoreError
@@ -272,3 +272,32 @@ def test_bad_export_is_one_line_and_exit_2(
     assert message.replace("{tmp}", str(tmp_path)) in lines[-1]
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "missing.db").exists()  # asking for a missing store creates none
+
+
+def test_the_follow_up_appears_in_both_sessions_records(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    first = held(store, clock)
+    clock.advance(86_400)  # another group's session in between is not this group's
+    store.create(Session(load_preset("flash"), None, clock), "flash", "en",
+                 ROSTER.model_copy(update={"group": "Other group"}))  # fmt: skip
+    clock.advance(14 * 86_400)
+    book = resolve(str(Path(__file__).parents[2] / "runbooks" / "example-client.yaml"))
+    book = book.with_language("en")
+    session = Session(book, Roles("Bruno", "Ana", ("Chloé", "David", "Farid")), clock)
+    store.create(session, "example-client", "en", ROSTER)
+    for field, text in (("outcome", "in_progress"), ("note", "Q&A started, workshop in May")):
+        store.execute(session.id, Command("set_note", {"step": "followup", "field": field,
+                                                       "text": text}))  # fmt: skip
+    later = build_record(store, session.id, clock=clock)
+    texts = [n.text for n in later.followup]
+    assert texts[0].startswith("Ana — ")  # whose plan, and when
+    assert "Keep the team engaged until June" in texts
+    assert "In progress" in texts and "Q&A started, workshop in May" in texts
+    assert "Q&amp;A started, workshop in May" in render(later, "html").decode()
+    earlier = build_record(store, first, clock=clock)
+    assert [n.text for n in earlier.followed_up][1:] == [
+        "In progress",
+        "Q&A started, workshop in May",
+    ]
+    assert "Q&A started, workshop in May" in render(earlier, "md").decode()
