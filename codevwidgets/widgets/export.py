@@ -31,6 +31,12 @@ FORMATS = ("pdf", "html", "md")
 # The same as codevwidgets.export's: repeated so that the console page does not import the
 # templates and charts module (jinja2, matplotlib) before a click.
 MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
+# Jupyter's page styles show a link as plain text: this one must look like one. A file name
+# has no spaces to wrap at, and a phone's column is narrow.
+LINK_STYLE = (
+    "color: var(--codev-primary, #1f4e79); text-decoration: underline; font-weight: 600;"
+    " overflow-wrap: anywhere"
+)
 
 
 def in_thread(job: Callable[[], None]) -> None:
@@ -125,9 +131,11 @@ class ExportPanel(widgets.VBox):
         shown = html.escape(name)  # a client's name is in it: text, never markup
         text = html.escape(self.texts("record.download", name=name))
         self.link.value = (
-            f'<a download="{shown}" href="data:{MEDIA_TYPES[fmt]};base64,{data}">{text}</a>'
+            f'<a download="{shown}" href="data:{MEDIA_TYPES[fmt]};base64,{data}"'
+            f' style="{LINK_STYLE}">{text}</a>'
         )
         show(self.link, True)
+        self.status.add_class("codev-hint")
         self.status.value = self.texts(
             "record.export_ready", name=name, size=human_size(len(content))
         )
@@ -136,7 +144,7 @@ class ExportPanel(widgets.VBox):
         self.link.value = ""
         show(self.link, False)
         self.status.value = self.texts("record.export_failed", reason=reason(exc))
-        self.status.add_class("codev-error")
+        self.status.remove_class("codev-hint").add_class("codev-error")
 
     def _busy(self, busy: bool) -> None:
         for button in self.buttons.values():
