@@ -31,12 +31,6 @@ FORMATS = ("pdf", "html", "md")
 # The same as codevwidgets.export's: repeated so that the console page does not import the
 # templates and charts module (jinja2, matplotlib) before a click.
 MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
-# Jupyter's page styles show a link as plain text: this one must look like one. A file name
-# has no spaces to wrap at, and a phone's column is narrow.
-LINK_STYLE = (
-    "color: var(--codev-primary, #1f4e79); text-decoration: underline; font-weight: 600;"
-    " overflow-wrap: anywhere"
-)
 
 
 def in_thread(job: Callable[[], None]) -> None:
@@ -45,13 +39,19 @@ def in_thread(job: Callable[[], None]) -> None:
     threading.Thread(target=job, name="codev-export", daemon=True).start()
 
 
-def human_size(size: int) -> str:
-    """``48213`` → ``48 KB``; under a kilobyte in bytes, from a megabyte with one decimal."""
+def human_size(size: int, texts: Texts | None = None) -> str:
+    """``48213`` → ``48 KB`` (``48 ko`` in French); under a kilobyte in bytes, from a
+    megabyte with one decimal."""
+    units = (
+        ("B", "KB", "MB")
+        if texts is None
+        else tuple(texts(f"record.unit_{unit}") for unit in ("b", "kb", "mb"))
+    )
     if size < 1000:
-        return f"{size} B"
+        return f"{size} {units[0]}"
     if size < 1_000_000:
-        return f"{round(size / 1000)} KB"
-    return f"{size / 1_000_000:.1f} MB"
+        return f"{round(size / 1000)} {units[1]}"
+    return f"{size / 1_000_000:.1f} {units[2]}"
 
 
 def reason(exc: Exception) -> str:
@@ -110,8 +110,11 @@ class ExportPanel(widgets.VBox):
         if any(button.disabled for button in self.buttons.values()):
             return
         self._busy(True)
-        self.status.remove_class("codev-error")
-        self.status.value = ""
+        self.status.remove_class("codev-error").add_class("codev-hint")
+        # A PDF takes a second or two: say it is coming, so nobody clicks again or leaves.
+        self.status.value = self.texts(
+            "record.export_making", format=self.texts(f"record.export_{fmt}")
+        )
         self.run(lambda: self._make(fmt))
 
     def _make(self, fmt: str) -> None:
@@ -131,13 +134,12 @@ class ExportPanel(widgets.VBox):
         shown = html.escape(name)  # a client's name is in it: text, never markup
         text = html.escape(self.texts("record.download", name=name))
         self.link.value = (
-            f'<a download="{shown}" href="data:{MEDIA_TYPES[fmt]};base64,{data}"'
-            f' style="{LINK_STYLE}">{text}</a>'
+            f'<a download="{shown}" href="data:{MEDIA_TYPES[fmt]};base64,{data}">{text}</a>'
         )
         show(self.link, True)
         self.status.add_class("codev-hint")
         self.status.value = self.texts(
-            "record.export_ready", name=name, size=human_size(len(content))
+            "record.export_ready", name=name, size=human_size(len(content), self.texts)
         )
 
     def _failed(self, exc: Exception) -> None:

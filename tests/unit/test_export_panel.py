@@ -56,7 +56,7 @@ def test_pdf_click_gives_a_link_to_the_record_as_pdf(session: Session, tmp_path:
     assert content.startswith(b"%PDF")
     name = re.search(r'download="([^"]+)"', p.link.value)
     assert name and name[1].endswith(f"-{secrets.session_id}.pdf")
-    assert p.status.value.startswith(f"Ready: {name[1]} (")
+    assert re.fullmatch(r"Ready \(\d+ KB\)\.", p.status.value)
     assert p.link.layout.display is None
     assert not any(b.disabled for b in p.buttons.values())
 
@@ -79,7 +79,7 @@ def test_the_file_name_is_escaped(session: Session) -> None:
     assert f'download="{html.escape(hostile)}"' in p.link.value
     # The only markup: the link itself (no other text typed by a person goes in).
     assert p.link.value.count("<") == 2
-    assert p.status.value == f"Ready: {hostile} (8 B)"  # a Label: shown as text
+    assert p.status.value == "Ready (8 B)."
 
 
 def test_a_failing_make_shows_the_message_and_logs_it(
@@ -107,7 +107,7 @@ def test_french_labels(session: Session) -> None:
     p = panel(session, lambda fmt: ("r.pdf", b"%PDF"), "fr")
     p.click("pdf")
     assert p.children[0].value == "Compte rendu"
-    assert p.status.value == "Prêt : r.pdf (4 B)"
+    assert p.status.value == "Prêt (4 o)."
     assert "Télécharger r.pdf" in p.link.value
 
 
@@ -122,6 +122,7 @@ def test_buttons_wait_while_a_record_is_made(session: Session) -> None:
     p = ExportPanel(Texts(session.runbook, "en"), make, run=jobs.append)
     p.click("pdf")
     assert all(b.disabled for b in p.buttons.values())
+    assert p.status.value == "Making the PDF…"  # said at once: nobody clicks again or leaves
     p.click("html")  # while the PDF is being made: nothing more
     assert len(jobs) == 1
     jobs[0]()  # type: ignore[operator]
