@@ -129,6 +129,9 @@ def facilitator_page(
             key = store.create(new, runbook, language, _roster(roster)).facilitator_key
         stored = store.load(session_id, private=True)
         assert stored is not None  # the key matched a stored session, or it was just made
+        # The session's language (its runbook's, or the lab page's when it was made here),
+        # unless the link asks for another: the console, the participants and the record agree.
+        language = _language(query, stored.language)
         # The group stored with the session; else this page's parameter, the server's, the demo.
         group = stored.roster or _roster(roster)
         book, session = stored.runbook, stored.session()

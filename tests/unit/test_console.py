@@ -150,3 +150,23 @@ def test_the_console_shows_the_group_stored_with_its_session(
     page = facilitator_page()
     assert isinstance(page, FacilitatorConsole)
     assert list(page.roles.client.options) == ["", "Yann", "Zoé", "Xavier"]
+
+
+def test_a_served_console_speaks_its_sessions_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A French session's console is in French (as its participants' pages and its record
+    are), unless the link asks for another language."""
+    from codevwidgets.sqlite_store import SQLiteStore
+
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    with SQLiteStore(tmp_path / "store.db") as store:
+        secrets = store.create(Session(load_preset("flash")), "flash", "fr")
+    link = f"session={secrets.session_id}&key={secrets.facilitator_key}"
+    for query, language in ((link, "fr"), (f"{link}&lang=en", "en")):
+        monkeypatch.setenv("QUERY_STRING", query)
+        page = facilitator_page()  # the notebook's own default: "en"
+        assert isinstance(page, FacilitatorConsole)
+        assert page.notes.texts.language == language
+        page.close()
