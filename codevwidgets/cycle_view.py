@@ -180,11 +180,12 @@ def minutes_figure(
     axes.spines[["top", "right"]].set_visible(False)
     handles, texts = axes.get_legend_handles_labels()
     order = sorted(range(len(texts)), key=lambda k: texts[k] == labels["suggested"])  # it last
-    axes.legend(
+    # On the figure, not the axes: long step titles push the axes right, and a legend
+    # centred on them ran off the figure's edge.
+    figure.legend(
         [handles[k] for k in order],
         [texts[k] for k in order],
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.0),
+        loc="outside upper center",
         ncols=3,
         frameon=False,
     )
