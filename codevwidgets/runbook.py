@@ -22,7 +22,13 @@ from pydantic import (
 )
 
 from codevwidgets.problems import InputError, Problem, problem_at, problems_from_validation
-from codevwidgets.yamlsource import Location, YamlDocument, YamlSyntaxError, read_yaml
+from codevwidgets.yamlsource import (
+    Location,
+    YamlDocument,
+    YamlSyntaxError,
+    read_yaml,
+    yaml_text,
+)
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 # Steps the kit ships for client files to add by id alone (``- {id: followup, before: …}``);
@@ -261,10 +267,14 @@ def resolve(name_or_file: str) -> Runbook:
     return load_runbook(Path(name_or_file))
 
 
-def load_runbook(path: Path, name: str | None = None) -> Runbook:
-    """Load, validate and resolve a runbook file; raise ``InputError`` listing every problem."""
+def load_runbook(path: Path, name: str | None = None, text: str | None = None) -> Runbook:
+    """Load, validate and resolve a runbook file; raise ``InputError`` listing every problem.
+
+    ``text``: the file's content as if it were saved at ``path`` (an editor's draft), checked
+    by the same code and so with the same messages as the file would be.
+    """
     try:
-        steps, header = _load_layers(path, chain=())
+        steps, header = _load_layers(path, chain=(), text=text)
     except RecursionError:
         # Each file of an extends chain is a level of recursion: hundreds of files, each
         # extending the next, outgrow Python's stack before any cycle is seen.
@@ -282,8 +292,10 @@ def load_runbook(path: Path, name: str | None = None) -> Runbook:
     )
 
 
-def _load_layers(path: Path, chain: tuple[Path, ...]) -> tuple[list[Step], dict[str, Any]]:
-    doc = _read(path)
+def _load_layers(
+    path: Path, chain: tuple[Path, ...], text: str | None = None
+) -> tuple[list[Step], dict[str, Any]]:
+    doc = _read(path, text)
     spec = _validate(doc)
     steps: list[Step] = []
     header: dict[str, Any] = {}
@@ -299,9 +311,9 @@ def _load_layers(path: Path, chain: tuple[Path, ...]) -> tuple[list[Step], dict[
     return _apply(steps, spec, doc), header
 
 
-def _read(path: Path) -> YamlDocument:
+def _read(path: Path, text: str | None = None) -> YamlDocument:
     try:
-        doc = read_yaml(path)
+        doc = read_yaml(path) if text is None else yaml_text(text, str(path))
     except YamlSyntaxError as exc:
         raise InputError([Problem(exc.file, exc.line, "(file)", exc.message)]) from None
     if doc.duplicates:

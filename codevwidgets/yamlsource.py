@@ -65,6 +65,17 @@ def read_yaml(path: Path, shown_as: str | None = None) -> YamlDocument:
     return parse_yaml(_decode(_read_bytes(path, name), name), name)
 
 
+def yaml_text(text: str, name: str) -> YamlDocument:
+    """Text that would be the file ``name``, read with the same limits and messages."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlSyntaxError(name, 1, _TOO_LARGE)
+    return parse_yaml(_decode(data, name), name)
+
+
+_TOO_LARGE = "the file is larger than 1 MiB, too large for a kit file"
+
+
 def _read_bytes(path: Path, name: str) -> bytes:
     """At most ``MAX_FILE_BYTES`` of a regular file: /dev/zero, a FIFO or a folder is refused."""
     # O_NONBLOCK: opening a FIFO would otherwise wait for a writer; it has no effect on
@@ -91,7 +102,7 @@ def _read_bytes(path: Path, name: str) -> bytes:
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise YamlSyntaxError(name, 1, "the file is larger than 1 MiB, too large for a kit file")
+        raise YamlSyntaxError(name, 1, _TOO_LARGE)
     return data
 
 

@@ -28,6 +28,7 @@ CORE = [
     "record",
     "export",
     "demo_cycle",
+    "editor",
 ]
 
 
