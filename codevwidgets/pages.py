@@ -7,6 +7,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -33,24 +34,29 @@ from codevwidgets.session import Session
 from codevwidgets.store import Store, StoreError, join_code_for, open_store
 from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
 
 if TYPE_CHECKING:
     from codevwidgets.roster import Roster
+    from codevwidgets.widgets.console import FacilitatorConsole
 
 # A page whose browser has not synced its clock for this long is gone (closed, or a phone
 # asleep): its kernel stops following the store, falls idle, and Voilà's culler ends it.
 # Pages sync every 60 s, and background tabs are throttled to about once a minute.
 PAGE_GONE_AFTER = 150.0
+# Set by `codev serve --notebook`: the client notebook's own folder (see _work_in_notebook_folder).
+NOTEBOOK_DIR = "CODEV_NOTEBOOK_DIR"
 
 
-def error_box(lines: list[str], refuse: bool = False) -> widgets.HTML:
+def error_box(lines: list[str], refuse: bool = False) -> ErrorBox:
     """One clear message and nothing else; ``refuse``: the visitor had no valid secret, so
     this page's kernel is ended (it serves nothing and must cost almost nothing)."""
     if refuse:
         refuse_visitor()
-    box = widgets.HTML(escaped_list(lines))
-    return box.add_class("codev-error").add_class("codev-page-error")
+    box = ErrorBox(escaped_list(lines))
+    box.add_class("codev-error").add_class("codev-page-error")
+    return box
 
 
 def _language(query: dict[str, str], default: str) -> str:
@@ -91,11 +97,12 @@ def facilitator_page(
     roster: str | None = None,
     language: str = "en",
     cycle_session: int | None = None,
-) -> widgets.Widget:
+) -> FacilitatorConsole | ErrorBox:
     """The console: a new session, or with ``?session=ID&key=KEY`` the one it names.
 
     Several consoles may open one session (a laptop and the room's projector): each follows
-    the store and each can act.
+    the store and each can act. Either page has ``during(step_id)`` (a client notebook's step
+    cells): the console shows the cell's content during that step, the error box nothing.
     """
     # Imported here, not at the top: a participant kernel never loads the console, the
     # calendar (icalendar) or the QR code (segno), which keeps it light (see the benchmarks).
@@ -120,6 +127,7 @@ def facilitator_page(
             session_id, key = query["session"], query.get("key", "")
             if not store.check_key(session_id, key):
                 return error_box([t("live.bad_key")], refuse=True)
+            _work_in_notebook_folder()
         else:  # JupyterLab: this notebook starts a session of its own
             if "runbook" in query:
                 runbook = runbook_from_query(query["runbook"], Path.cwd())
@@ -144,7 +152,7 @@ def facilitator_page(
     join = JoinPanel(
         Texts(book, language),
         page_url("participant.ipynb", {"session": session.id, "code": join_code_for(key)}),
-        page_url("facilitator.ipynb", {"session": session.id, "key": key}),
+        page_url(_own_notebook(), {"session": session.id, "key": key}),
     )
     link = LiveLink(store, session, private=True, revision=stored.revision)
     console = FacilitatorConsole(
@@ -161,6 +169,24 @@ def facilitator_page(
     link.alive = lambda: page_alive(console.countdown)
     console.link = link
     return console
+
+
+def _work_in_notebook_folder(environ: Mapping[str, str] = os.environ) -> None:
+    """Served by ``codev serve --notebook``, a keyed console's kernel works in the client
+    notebook's own folder (Voilà starts it in the folder of the copy it serves): its cells
+    open files beside the notebook (a roster, an image) as in JupyterLab. That folder itself
+    is never served."""
+    folder = environ.get(NOTEBOOK_DIR)
+    if folder and served_by_voila(environ):
+        with contextlib.suppress(OSError):  # gone since: relative files are not found, as said
+            os.chdir(folder)
+
+
+def _own_notebook(environ: Mapping[str, str] = os.environ) -> str:
+    """The notebook this console is served from (a client's, or the kit's facilitator.ipynb):
+    the console's own link opens the same page on another device."""
+    name = environ.get("SCRIPT_NAME", "").rsplit("/", 1)[-1]
+    return name if served_by_voila(environ) and name.endswith(".ipynb") else "facilitator.ipynb"
 
 
 def _record(store: Store, session_id: str, fmt: str) -> tuple[str, bytes]:
@@ -186,7 +212,7 @@ def _roster(roster: str | None) -> Roster:
 
 
 def participant_page(language: str = "en") -> widgets.Widget:
-    """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=fr|en]``."""
+    """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=LANG]``."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()

@@ -25,6 +25,7 @@ from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
 from codevwidgets.widgets.role_board import RoleBoard
 from codevwidgets.widgets.rules import RulesPanel
+from codevwidgets.widgets.step_content import StepContent
 from codevwidgets.widgets.timer_controls import TimerControls
 
 DEMO_ROSTER = Path(__file__).parent.parent / "demo" / "roster.yaml"
@@ -36,10 +37,19 @@ class FacilitatorConsole(widgets.VBox):
     Every change goes through ``act`` (a page's: the store's ``LiveLink.act``); without it,
     commands apply to ``session`` alone (a notebook or a test with no store).
 
+    ``during(step_id)`` composes a client's page: what a notebook cell displays inside it (a
+    chart, an image, a link, a widget) shows in the console, under the rules, only while the
+    session is at that step (see ``StepContent``).
+
     Examples
     --------
     >>> console = FacilitatorConsole(load_preset("classic"), load_roster(path))  # doctest: +SKIP
     >>> console.roles.confirm(); console.navigator.start_button.click()  # doctest: +SKIP
+
+    In a later cell of the notebook that displayed ``console``:
+
+    >>> with console.during("consultation"):  # doctest: +SKIP
+    ...     display(Markdown("**Reminder:** the client listens and takes notes."))
     """
 
     def __init__(
@@ -70,6 +80,8 @@ class FacilitatorConsole(widgets.VBox):
         )
         self.navigator = StepNavigator(self.session, texts, self.act, self.shown_step)
         self.rules = RulesPanel(self.session, texts)
+        # The consultant's own content per step (a client notebook's cells): see ``during``.
+        self.step_content = StepContent(self.session)
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
         self.notes = NotesPanel(self.session, texts, self.act)
         # Only a runbook with a follow-up step shows last session's plan (during that step).
@@ -95,7 +107,7 @@ class FacilitatorConsole(widgets.VBox):
         main = widgets.Box(
             [
                 widgets.VBox([self.navigator, self.roles]),
-                widgets.VBox([self.countdown, self.timer_controls, self.rules]),
+                widgets.VBox([self.countdown, self.timer_controls, self.rules, self.step_content]),
                 widgets.VBox(
                     [
                         *([join] if join else []),
@@ -118,6 +130,11 @@ class FacilitatorConsole(widgets.VBox):
         """Stop following (the store and the session) and close every part of the page."""
         close_page(self)
         super().close()
+
+    def during(self, step_id: str) -> contextlib.AbstractContextManager[widgets.Output]:
+        """Show what the block displays in this console, only while the session is at
+        ``step_id`` (``ValueError`` naming the runbook's steps for an unknown id)."""
+        return self.step_content.during(step_id)
 
     def shown_step(self) -> str:
         """The step this console's page shows: what its browser last said it drew, or (no
