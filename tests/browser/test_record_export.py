@@ -75,7 +75,7 @@ def export(page: Any, fmt: str, folder: Path, client: str) -> Path:
     link = page.locator(f".codev-export-link a[download$='.{fmt}']")
     link.wait_for(timeout=EXPORT_TIMEOUT_MS)
     status = str(page.text_content(".codev-export-status"))
-    assert status.startswith("Ready: codev-"), status
+    assert re.fullmatch(r"Ready \(\d+ [KM]?B\)\.", status), status
     with page.expect_download() as caught:
         link.click()
     download = caught.value
