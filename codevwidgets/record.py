@@ -23,7 +23,7 @@ from codevwidgets.followup import (
 from codevwidgets.i18n import Translator, catalog
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import NoteField, Runbook
-from codevwidgets.session import Contribution
+from codevwidgets.session import Contribution, latest_evaluations
 from codevwidgets.store import Store, StoredSession, StoreError
 
 __all__ = [
@@ -298,16 +298,13 @@ def _roles(
 
 def _evaluation(items: Iterable[Contribution]) -> Evaluation | None:
     # The same rule as the console's average: a person's last rating counts; hidden ones not.
-    latest: dict[str | int, int] = {}
-    for item in sorted(items, key=lambda c: c.id):
-        if item.kind == "evaluation" and not item.hidden:
-            latest[item.author or item.id] = int(item.text)
-    if not latest:
+    scores = latest_evaluations(items)
+    if not scores:
         return None
     counts = dict.fromkeys(range(1, 6), 0)
-    for score in latest.values():
+    for score in scores:
         counts[score] += 1
-    return Evaluation(len(latest), sum(latest.values()) / len(latest), counts)
+    return Evaluation(len(scores), sum(scores) / len(scores), counts)
 
 
 def _choice(note: NoteField, typed: dict[str, str], language: str, book: Runbook) -> str:

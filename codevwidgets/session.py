@@ -101,8 +101,8 @@ class Contribution:
 Callback = Callable[[Event], None]
 
 
-def evaluation_average(contributions: Iterable[Contribution]) -> tuple[float, int] | None:
-    """The mean 1-5 evaluation and how many people it counts, or None if nobody evaluated.
+def latest_evaluations(contributions: Iterable[Contribution]) -> list[int]:
+    """The 1-5 evaluations that count, one per person, never saying whose.
 
     A person may change their mind: only their last evaluation counts. Unnamed evaluations
     cannot be told apart and each counts (an unnamed page evaluates once); hidden ones do not
@@ -112,9 +112,14 @@ def evaluation_average(contributions: Iterable[Contribution]) -> tuple[float, in
     for item in sorted(contributions, key=lambda c: c.id):
         if item.kind == "evaluation" and not item.hidden:
             latest[item.author or item.id] = int(item.text)
-    if not latest:
-        return None
-    return sum(latest.values()) / len(latest), len(latest)
+    return list(latest.values())
+
+
+def evaluation_average(contributions: Iterable[Contribution]) -> tuple[float, int] | None:
+    """The mean 1-5 evaluation and how many people it counts (``latest_evaluations``), or
+    None if nobody evaluated."""
+    scores = latest_evaluations(contributions)
+    return (sum(scores) / len(scores), len(scores)) if scores else None
 
 
 class Session:
