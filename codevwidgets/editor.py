@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -450,7 +450,7 @@ class RunbookDraft:
 
         self._edit(change)
 
-    def set_ground_rules(self, rules: list[Mapping[str, str]]) -> None:
+    def set_ground_rules(self, rules: Sequence[Mapping[str, str]]) -> None:
         """The ground rules; given, they replace the inherited list (the same list: none)."""
 
         def change() -> None:
@@ -503,7 +503,7 @@ class RunbookDraft:
 
         self._edit(lambda: self._set_step_field(step_id, field, assign, same))
 
-    def set_list(self, step_id: str, field: str, items: list[Mapping[str, str]]) -> None:
+    def set_list(self, step_id: str, field: str, items: Sequence[Mapping[str, str]]) -> None:
         """A step's ``prompts`` or ``reframing``; an item empty in every language is left out."""
         if field not in LIST_FIELDS:
             raise DraftError(f"'{field}' is not one of {', '.join(LIST_FIELDS)}")
@@ -516,7 +516,9 @@ class RunbookDraft:
 
         self._edit(lambda: self._set_step_field(step_id, field, assign, same))
 
-    def set_rules(self, step_id: str, role: str, kind: str, items: list[Mapping[str, str]]) -> None:
+    def set_rules(
+        self, step_id: str, role: str, kind: str, items: Sequence[Mapping[str, str]]
+    ) -> None:
         """What ``role`` ``may`` or ``may_not`` do in a step (any role name is written, and
         ``check`` names the unknown ones)."""
         if kind not in RULE_KINDS:

@@ -101,6 +101,7 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE, max_kernels: int = 
         f"--pool_size={pool}",
         "--VoilaKernelManager.preheat_denylist=facilitator",
         "--VoilaKernelManager.preheat_denylist=cycle",
+        "--VoilaKernelManager.preheat_denylist=customise",
     ]
     return [
         voila,
@@ -145,8 +146,10 @@ def voila_environment(store: Path, ip: str = "127.0.0.1", **extra: str) -> dict[
     # kernel manager ends it (codevwidgets.kernels): beside the store, its owner's only.
     refused = store.resolve().parent / "refused"
     refused.mkdir(mode=0o700, exist_ok=True)
+    # The runbook editor writes files: never opened up to a room's visitors (editor_page).
+    inherited = {k: v for k, v in os.environ.items() if k != "CODEV_EDITOR"}
     return {
-        **os.environ,
+        **inherited,
         "CODEV_STORE": str(store.resolve()),
         "VOILA_APP_IP": local,
         REFUSED_DIR: str(refused),

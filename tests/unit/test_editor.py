@@ -173,6 +173,7 @@ def test_an_edit_back_to_the_inherited_value_adds_no_line() -> None:
 
 def test_languages_texts_rules_ground_rules_and_branding(tmp_path: Path) -> None:
     draft = RunbookDraft.new("Acme", "classic", "fr", tmp_path / "acme.yaml")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     draft.set_text("presentation", "title", {"fr": "Exposé", "en": ""})
     draft.set_rules("presentation", "advisors", "may", [{"fr": "Écouter", "en": "Listen"}])
     draft.set_list("presentation", "reframing", [{"en": "Let them finish"}, {"fr": ""}])
@@ -196,7 +197,8 @@ def test_languages_texts_rules_ground_rules_and_branding(tmp_path: Path) -> None
     assert book.ground_rules == ({"fr": "Confidentialité", "en": "Confidentiality"},)
     assert book.branding.title == {"fr": "Codév Acme", "en": "Acme codev"}
     assert book.branding.colours is not None and book.branding.colours.primary == "#1f4e79"
-    assert (book.client, book.language, book.branding.logo) == ("Acme SA", "en", "logo.png")
+    assert (book.client, book.language) == ("Acme SA", "en")
+    assert draft.branding("logo") == "logo.png"
     assert draft.rules("presentation", "advisors", "may") == [{"fr": "Écouter", "en": "Listen"}]
     assert draft.title_texts() == {"fr": "Codév Acme", "en": "Acme codev"}
 
@@ -235,3 +237,115 @@ def test_client_file_name() -> None:
     assert client_file_name("Société Générale / RH") == "societe-generale-rh.yaml"
     with pytest.raises(DraftError):
         client_file_name("../")
+
+
+# -- the widgets and the page ------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor(example: Path):
+    from codevwidgets.widgets.editor import RunbookEditor
+
+    view = RunbookEditor(RunbookDraft.open(example), "en")
+    yield view
+    view.close()
+
+
+def test_the_editor_shows_the_clis_lines_as_you_type_and_saves_nothing(
+    editor, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = example.read_bytes()
+    editor.select("consultation")
+    editor.minutes.value = 0
+    assert "codev-error" in editor.problems._dom_classes
+    bad = example.with_name("bad.yaml")
+    bad.write_text(editor.draft.text(), encoding="utf-8")
+    expected = [line.replace(str(bad), str(example)) for line in cli_lines(bad, capsys)]
+    assert expected == [f"{example}:51: steps[2].minutes: must be at least 1, not 0"]
+    assert editor.problems.value == f'<ul class=""><li>{expected[0]}</li></ul>'
+    assert editor.save_button.disabled
+    assert editor.total.value == ""
+    editor.save()
+    assert example.read_bytes() == before
+    editor.minutes.value = 40
+    assert editor.problems.value == ""
+    assert editor.total.value == "Total: 125 min"
+    editor.save_button.click()
+    assert editor.saved.value == f"Saved to {example}"
+    assert changed_lines(before.decode(), example.read_text(encoding="utf-8")) == [
+        "-    minutes: 35",
+        "+    minutes: 40",
+    ]
+
+
+def test_the_preview_shows_the_selected_step_as_edited(editor) -> None:
+    editor.select("checkin")
+    assert editor.preview.header.title_text == "Tour de météo"  # the runbook's language: fr
+    editor.step_title.boxes["fr"].value = "Météo <b>du jour</b>"
+    assert editor.preview.header.title_text == "Météo <b>du jour</b>"
+    assert "Météo &lt;b&gt;du jour&lt;/b&gt;" in editor.preview.header.value
+    assert editor.steps.options[0] == ("1. Check-in round — 10 min", "checkin")
+    editor.select("synthesis")
+    assert editor.preview.session.current_step.id == "synthesis"
+
+
+def test_the_editor_adds_moves_and_removes_steps(editor) -> None:
+    editor.select("clarification")
+    editor.add_button.click()
+    assert editor.selected == "step"
+    ids = editor.draft.step_ids
+    assert ids[ids.index("clarification") + 1] == "step"
+    editor.up_button.click()
+    ids = editor.draft.step_ids
+    assert ids[ids.index("clarification") - 1] == "step"
+    editor.remove_button.click()
+    assert "step" not in editor.draft.step_ids
+    editor.select("conclusion")
+    editor.remove_button.click()
+    assert editor.draft.header("remove") == ["conclusion"]
+
+
+def test_the_problems_box_escapes_what_was_typed(editor) -> None:
+    editor.draft.set_rules("checkin", "<img src=x onerror=alert(1)>", "may", [{"en": "x"}])
+    editor.refresh()
+    assert "<img" not in editor.problems.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in editor.problems.value
+
+
+def test_editing_leaves_no_widget_behind(editor) -> None:
+    import ipywidgets as widgets
+
+    editor.select("checkin")
+    editor.minutes.value = 11
+    before = len(widgets.Widget.widgets)
+    for minutes in range(12, 32):
+        editor.minutes.value = minutes
+    assert len(widgets.Widget.widgets) <= before
+
+
+def test_served_by_voila_the_editor_refuses_unless_its_owner_opted_in(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from codevwidgets.editor_page import editor_page
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    monkeypatch.delenv("CODEV_EDITOR", raising=False)
+    page = editor_page("classic", "Acme", "runbooks")
+    assert "codev-error" in page._dom_classes
+    assert "runs in JupyterLab" in page.value
+    monkeypatch.setenv("CODEV_EDITOR", "1")
+    page = editor_page("classic", "Acme", "runbooks")
+    assert repr(page) == "Runbook editor: acme.yaml, 6 steps, 95 min, no problem"
+    assert list(tmp_path.iterdir()) == []  # nothing written before a click
+    page.close()
+
+
+def test_codev_serve_never_opens_the_editor(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from codevwidgets import serve
+
+    monkeypatch.setenv("CODEV_EDITOR", "1")
+    assert "CODEV_EDITOR" not in serve.voila_environment(tmp_path / "store.db")
+    assert "--VoilaKernelManager.preheat_denylist=customise" in serve.voila_command(8866, "x")
