@@ -33,6 +33,7 @@ _STYLE = """<style>
 .codev-editor-langs{flex-wrap:wrap}
 .codev-editor-langs > .widget-text,.codev-editor-langs > .widget-textarea{flex:1 1 200px;
  width:auto;min-width:160px}
+.codev-editor-langs textarea{white-space:pre;overflow-wrap:normal;overflow-x:auto}
 .codev-editor-total{font-weight:600}
 .codev-editor .codev-error ul{margin:.2em 0;padding-left:1.2em}
 .codev-editor .codev-error{color:#b3261e;font-family:monospace;white-space:pre-wrap}
@@ -169,6 +170,10 @@ class RunbookEditor(widgets.HBox):
             description=t("editor.save"), button_style="primary", icon="save"
         )
         self.saved = literal(widgets.Label().add_class("codev-editor-saved"))
+        # Labels in full ("Primary colour", not "Primary c…"), in any language.
+        for field in (self.client, self.runbook_language, self.logo, self.primary, self.accent,
+                      self.start_from, self.step_id, self.minutes):  # fmt: skip
+            field.style.description_width = "initial"
         self.preview_box = widgets.VBox()
         self.preview: ParticipantView | None = None
 
