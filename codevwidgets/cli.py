@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codevwidgets import runbook as rb
+from codevwidgets.i18n import languages
 from codevwidgets.problems import InputError
 from codevwidgets.store import StoreError
 
@@ -110,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
 
     runbook = commands.add_parser("runbook", help="list, check and create runbooks")
     verbs = runbook.add_subparsers(required=True, metavar="VERB")
-    verbs.add_parser("list", help="the presets").set_defaults(command=_runbook_list)
+    listing = verbs.add_parser("list", help="the presets")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(command=_runbook_list)
     check = verbs.add_parser("check", help="validate a runbook file")
     check.add_argument("file", type=Path)
     check.add_argument("--json", action="store_true")
@@ -118,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     new = verbs.add_parser("new", help="write a per-client runbook extending a preset")
     new.add_argument("client")
     new.add_argument("--from", dest="preset", default="classic", choices=rb.preset_names())
-    new.add_argument("--lang", default="fr", choices=rb.LANGUAGES)
+    new.add_argument("--lang", default="fr", choices=languages())
     new.add_argument("-o", "--output", type=Path)
     new.set_defaults(command=_runbook_new)
 
@@ -133,9 +136,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _runbook_list(args: argparse.Namespace) -> int:
-    for name in rb.preset_names():
-        book = rb.load_preset(name)
-        print(f"{name}\t{book.total_minutes} min\t{len(book.steps)} steps")
+    books = [rb.load_preset(name) for name in rb.preset_names()]
+    if args.json:
+        presets = [
+            {
+                "name": book.name,
+                "languages": list(book.languages()),
+                "total_minutes": book.total_minutes,
+                "steps": [step.id for step in book.steps],
+            }
+            for book in books
+        ]
+        print(json.dumps({"presets": presets}, ensure_ascii=False))
+        return 0
+    for book in books:
+        print(f"{book.name}\t{book.total_minutes} min\t{len(book.steps)} steps")
     return 0
 
 

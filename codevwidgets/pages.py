@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from codevwidgets.followup import has_followup, previous_plan
-from codevwidgets.i18n import LANGUAGES, Translator
+from codevwidgets.i18n import Translator, languages
 from codevwidgets.live import LiveLink
 from codevwidgets.pageparams import (
     await_visitor,
@@ -61,7 +61,7 @@ def error_box(lines: list[str], refuse: bool = False) -> ErrorBox:
 
 def _language(query: dict[str, str], default: str) -> str:
     language = query.get("lang", default)
-    return language if language in LANGUAGES else default
+    return language if language in languages() else default
 
 
 def keep_errors_on_the_server() -> None:

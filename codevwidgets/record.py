@@ -20,7 +20,7 @@ from codevwidgets.followup import (
     later_followup,
     previous_plan,
 )
-from codevwidgets.i18n import Translator, catalog
+from codevwidgets.i18n import Translator, catalog, languages
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import NoteField, Runbook
 from codevwidgets.session import Contribution, latest_evaluations
@@ -174,7 +174,7 @@ def build_record(
     if stored is None:
         raise StoreError(f"no session {session_id!r} in this store")
     book = stored.runbook
-    language = stored.language if stored.language in ("fr", "en") else book.language
+    language = stored.language if stored.language in languages() else book.language
     t = Translator(language)
     session = stored.session(clock)
     roles = session.roles

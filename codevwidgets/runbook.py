@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
+from codevwidgets.i18n import check_language, languages, unknown_language
 from codevwidgets.problems import InputError, Problem, problem_at, problems_from_validation
 from codevwidgets.yamlsource import (
     Location,
@@ -34,24 +36,24 @@ PRESETS_DIR = Path(__file__).parent / "presets"
 # Steps the kit ships for client files to add by id alone (``- {id: followup, before: …}``);
 # no preset includes them.
 LIBRARY_DIR = PRESETS_DIR / "steps"
-LANGUAGES = ("fr", "en")
 ROLES = ("client", "advisors", "facilitator", "note_taker", "observers")
 CONTRIBUTION_KINDS = ("questions", "ideas", "learnings", "evaluation")
 
-Language = Literal["fr", "en"]
+# A language is one the interface has a locale file for (``locales/de.yaml`` → ``de``).
+Language = Annotated[str, AfterValidator(check_language)]
 LocalText = str | dict[str, str]
 
 
 def _check_text(value: object) -> LocalText:
-    """A text is a plain string (in the runbook's language) or ``{fr: …, en: …}``."""
+    """A text is a plain string (in the runbook's language) or ``{fr: …, en: …, de: …}``."""
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("must not be empty")
         return value
     if isinstance(value, dict) and value:
         for lang, text in value.items():
-            if lang not in LANGUAGES:
-                raise ValueError(f"unknown language '{lang}' (use fr or en)")
+            if lang not in languages():
+                raise ValueError(unknown_language(str(lang)))
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"the {lang} text must be non-empty text")
         return {str(k): v for k, v in value.items()}
@@ -189,7 +191,7 @@ class Runbook:
     """
 
     name: str
-    language: Language
+    language: str
     client: str | None
     branding: Branding
     ground_rules: tuple[LocalText, ...]
@@ -209,7 +211,35 @@ class Runbook:
         lang = language or self.language
         return value.get(lang) or next(iter(value.values()))
 
-    def with_language(self, language: Language) -> Runbook:
+    def texts(self) -> Iterator[LocalText]:
+        """Every text a person reads: ground rules, branding title, and each step's title,
+        speaker, rules, prompts, reframing, note labels and choices."""
+        yield from self.ground_rules
+        if self.branding.title is not None:
+            yield self.branding.title
+        for step in self.steps:
+            yield step.title
+            if step.speaker is not None:
+                yield step.speaker
+            for role in ROLES:
+                rules: RoleRules | None = getattr(step.rules, role)
+                if rules is not None:
+                    yield from (*rules.may, *rules.may_not)
+            yield from (*step.prompts, *step.reframing)
+            for note in step.notes:
+                yield note.label
+                yield from (note.choices or {}).values()
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages every text of this runbook is written in (a plain string is in the
+        runbook's ``language``), sorted."""
+        common: set[str] | None = None
+        for text in self.texts():
+            given = {self.language} if isinstance(text, str) else set(text)
+            common = given if common is None else common & given
+        return tuple(sorted(common if common is not None else {self.language}))
+
+    def with_language(self, language: str) -> Runbook:
         return Runbook(
             self.name, language, self.client, self.branding, self.ground_rules, self.steps
         )

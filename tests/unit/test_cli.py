@@ -21,7 +21,13 @@ def codev(*args: str) -> subprocess.CompletedProcess[str]:
 def test_runbook_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["runbook", "list"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[0] for line in out] == ["classic", "express", "flash"]
+    assert [line.split("\t")[0] for line in out] == [
+        "classic",
+        "express",
+        "flash",
+        "kollegiale",
+        "troika",
+    ]
     assert "95 min" in out[0]
 
 

@@ -73,7 +73,7 @@ BAD_CHOICES = [
     ("empty label", "        choices:\n          good: ''\n", 8, "choices.good", "not be empty"),
     ("none", "        choices: {}\n", 7, "choices", "give 1 to 12 choices, not 0"),
     ("a list", "        choices: [good, bad]\n", 7, "choices", "mapping of choice ids"),
-    ("language", "        choices:\n          good: {de: Gut}\n", 8, "choices.good", "'de'"),
+    ("language", "        choices:\n          good: {xx: Gut}\n", 8, "choices.good", "'xx'"),
     ("twice", "        choices:\n          good: A\n          good: B\n", 9, "good", "given twice"),
 ]
 
@@ -164,7 +164,7 @@ def test_the_followup_step_is_overridable_like_an_inherited_step(tmp_path: Path)
 
 def test_presets_do_not_include_the_library_step() -> None:
     assert library_step_ids() == ["followup"]
-    assert preset_names() == ["classic", "express", "flash"]
+    assert preset_names() == ["classic", "express", "flash", "kollegiale", "troika"]
     for name in preset_names():
         assert not has_followup(load_preset(name))
 

@@ -48,7 +48,7 @@ def test_presets_follow_the_method(preset: str, total: int, minutes: list[int]) 
 
 
 def test_preset_names() -> None:
-    assert preset_names() == ["classic", "express", "flash"]
+    assert preset_names() == ["classic", "express", "flash", "kollegiale", "troika"]
 
 
 def test_every_step_has_rules_prompts_and_reframing() -> None:
@@ -208,13 +208,19 @@ BAD = [
         "no step left",
     ),
     ("nothing", "language: en\n", 1, "steps", "no step left"),
-    ("language", "extends: classic\nlanguage: de\n", 2, "language", "'de' is not allowed"),
+    (
+        "language",
+        "extends: classic\nlanguage: xx\n",
+        2,
+        "language",
+        "unknown language 'xx' (use de, en or fr)",
+    ),
     (
         "text language",
-        "extends: classic\nsteps:\n  - id: contract\n    title: {de: Vertrag}\n",
+        "extends: classic\nsteps:\n  - id: contract\n    title: {xx: Vertrag}\n",
         4,
         "steps[0].title",
-        "unknown language 'de'",
+        "unknown language 'xx' (use de, en or fr)",
     ),
     (
         "role",
