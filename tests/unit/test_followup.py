@@ -174,7 +174,7 @@ def test_every_library_text_is_in_both_languages() -> None:
 
     found = texts(library_step("followup"))
     assert len(found) > 10
-    assert all(set(t) == {"fr", "en"} for t in found)
+    assert all(set(t) == {"fr", "en", "de"} for t in found)
 
 
 def test_example_client_runbook_passes_the_check(capsys: pytest.CaptureFixture[str]) -> None:
