@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from codevwidgets.runbook import preset_names
 
-PAGE_KEYS = ("session", "key", "code", "name", "lang", "runbook")
+PAGE_KEYS = ("session", "key", "code", "name", "lang", "runbook", "theme")
 
 
 def query_parameters(environ: Mapping[str, str] = os.environ) -> dict[str, str]:

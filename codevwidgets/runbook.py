@@ -22,6 +22,7 @@ from pydantic import (
     ValidationError,
 )
 
+from codevwidgets.branding import LogoError, embed_logo
 from codevwidgets.i18n import check_language, languages, unknown_language
 from codevwidgets.problems import InputError, Problem, problem_at, problems_from_validation
 from codevwidgets.yamlsource import (
@@ -148,6 +149,8 @@ class RunbookFile(_Strict):
     language: Language | None = None
     client: Annotated[str, Field(min_length=1)] | None = None
     branding: Branding | None = None
+    # The pages' theme unless a link says ``&theme=``: dark is the projector's (high contrast).
+    theme: Literal["light", "dark"] | None = None
     ground_rules: list[Text] | None = None
     steps: list[StepSpec] = []
     remove: list[StepId] = []
@@ -196,6 +199,7 @@ class Runbook:
     branding: Branding
     ground_rules: tuple[LocalText, ...]
     steps: tuple[Step, ...]
+    theme: Literal["light", "dark"] = "light"
 
     @property
     def total_minutes(self) -> int:
@@ -241,7 +245,13 @@ class Runbook:
 
     def with_language(self, language: str) -> Runbook:
         return Runbook(
-            self.name, language, self.client, self.branding, self.ground_rules, self.steps
+            self.name,
+            language,
+            self.client,
+            self.branding,
+            self.ground_rules,
+            self.steps,
+            self.theme,
         )
 
 
@@ -319,6 +329,7 @@ def load_runbook(path: Path, name: str | None = None, text: str | None = None) -
         branding=header.get("branding") or Branding(),
         ground_rules=tuple(header.get("ground_rules") or ()),
         steps=tuple(steps),
+        theme=header.get("theme") or "light",
     )
 
 
@@ -335,9 +346,16 @@ def _load_layers(
             cycle = " → ".join(p.name for p in (*chain, path.resolve(), base_path.resolve()))
             raise InputError([problem_at(doc, ("extends",), f"extends itself in a cycle: {cycle}")])
         steps, header = _load_layers(base_path, (*chain, path.resolve()))
-    for key in ("language", "client", "branding", "ground_rules"):
+    for key in ("language", "client", "branding", "ground_rules", "theme"):
         if getattr(spec, key) is not None:
             header[key] = getattr(spec, key)
+    if spec.branding is not None and spec.branding.logo is not None:
+        # Embedded now, from beside this file: the session's snapshot carries the image.
+        try:
+            logo = embed_logo(spec.branding.logo, path.parent)
+        except LogoError as exc:
+            raise InputError([problem_at(doc, ("branding", "logo"), str(exc))]) from None
+        header["branding"] = spec.branding.model_copy(update={"logo": logo})
     return _apply(steps, spec, doc), header
 
 

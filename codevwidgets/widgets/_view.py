@@ -11,10 +11,12 @@ from typing import TypeVar
 
 import ipywidgets as widgets
 
+from codevwidgets.branding import logo_src
 from codevwidgets.i18n import Translator
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import LocalText, Runbook
 from codevwidgets.session import Event, Session
+from codevwidgets.theme import Theme, palette
 
 W = TypeVar("W", bound=widgets.DOMWidget)
 
@@ -151,16 +153,41 @@ def roles_summary(roles: Roles | None, texts: Texts) -> str:
 STYLESHEET = Path(__file__).with_name("console.css")
 
 
-def stylesheet(runbook: Runbook) -> widgets.HTML:
-    """The kit's CSS, with the client's branding colours (validated as #rrggbb at load)."""
+def stylesheet(runbook: Runbook, theme: Theme | None = None) -> widgets.HTML:
+    """The kit's CSS, in ``theme`` (default: the runbook's), with the client's colours made
+    readable in it (they are validated as #rrggbb at load).
+
+    The colours also go to the whole Voilà page (``body[data-voila]``), so that a dark page is
+    dark to its edges whatever Voilà's own theme.
+    """
     colours = runbook.branding.colours
-    custom = ""
-    if colours and colours.primary:
-        custom += f"--codev-primary: {colours.primary};"
-    if colours and colours.accent:
-        custom += f"--codev-accent: {colours.accent};"
-    extra = f".codev-console {{{custom}}}" if custom else ""
+    chosen = palette(
+        theme or runbook.theme,
+        colours.primary if colours else None,
+        colours.accent if colours else None,
+    )
+    extra = f".codev-console, body[data-voila] {{{chosen.css_variables()}}}"
+    if chosen.theme == "dark":
+        # Large text for a projector: every size in rem grows with the root's.
+        extra += "@media (min-width: 900px) { html:has(> body[data-voila]) { font-size: 20px; } }"
     return widgets.HTML(f"<style>{STYLESHEET.read_text(encoding='utf-8')}{extra}</style>")
+
+
+def brand(runbook: Runbook, texts: Texts) -> widgets.HBox:
+    """The client's logo (if any) and title, as every page shows them at its top.
+
+    The logo is an ``<img>`` of its embedded ``data:`` URI, never inline markup (an SVG shown
+    as an image runs no script); its text alternative is empty, as the title beside it says
+    the same.
+    """
+    title = texts.of(runbook.branding.title) or texts("app.title")
+    parts: list[widgets.Widget] = []
+    src = logo_src(runbook.branding.logo)
+    if src is not None:
+        image = f'<img src="{html.escape(src)}" alt="" class="codev-logo">'
+        parts.append(widgets.HTML(image).add_class("codev-brand-logo"))
+    parts.append(literal(widgets.Label(title).add_class("codev-brand")))
+    return widgets.HBox(parts).add_class("codev-brand-row")
 
 
 # Jupyter pages typeset labels with MathJax: a participant's "$5 or $10" would become a formula.

@@ -12,9 +12,11 @@ import ipywidgets as widgets
 
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.session import Event, Session
+from codevwidgets.theme import Theme
 from codevwidgets.widgets._view import (
     Follower,
     Texts,
+    brand,
     close_page,
     escaped_list,
     literal,
@@ -43,10 +45,12 @@ class ParticipantView(Follower, widgets.VBox):
         name: str | None,
         submit: Submit,
         clock: Clock = system_clock,
+        theme: Theme | None = None,
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
-        brand = texts.of(runbook.branding.title) or texts("app.title")
+        # The page's theme: the link's (&theme=), else the runbook's (see theme.page_theme).
+        self.theme = theme or runbook.theme
         self.header = StepHeader(session, texts)
         self.countdown = Countdown(clock=clock, language=texts.language).show(session)
         self.you = widgets.Label().add_class("codev-you")
@@ -62,8 +66,8 @@ class ParticipantView(Follower, widgets.VBox):
         )
         super().__init__(
             [
-                stylesheet(runbook),
-                literal(widgets.Label(brand).add_class("codev-brand")),
+                stylesheet(runbook, self.theme),
+                brand(runbook, texts),
                 self.header,
                 self.countdown,
                 self.you,
@@ -75,6 +79,7 @@ class ParticipantView(Follower, widgets.VBox):
             ]
         )
         self.add_class("codev-console").add_class("codev-participant")
+        self.add_class(f"codev-theme-{self.theme}")
         self._follow()
         self._follow_roles()
 

@@ -1,0 +1,192 @@
+"""WCAG 2.1 AA, checked by Deque's axe-core injected into the kit's pages in Chromium.
+
+The console and the participant page, light and dark (``&theme=dark`` on the link, and
+``theme: dark`` in the runbook), before the session starts and during a step that collects
+contributions: no violation of impact serious or critical. axe-core comes from npm
+(``tests/browser/package.json``, installed by ``.ci/run`` with ``npm ci``); without it these
+tests skip locally with a message and fail on CI.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from codevwidgets.commands import Command
+from codevwidgets.roles import Roles
+from codevwidgets.runbook import load_runbook
+from codevwidgets.session import Session
+from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.store import Secrets
+from tests.browser.conftest import unavailable
+
+if TYPE_CHECKING:
+    from codevwidgets.serve import VoilaProcess
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+LOAD_TIMEOUT_MS = 60_000
+FOLLOW_TIMEOUT_MS = 10_000
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING = ("serious", "critical")
+# A 1×1 PNG: the logo a branded runbook names, beside it.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+# Brand colours a designer might pick with no thought for contrast: a pale yellow and a
+# mid blue, unreadable as text on white and on black respectively.
+RUNBOOK = """\
+extends: classic
+client: Acme
+theme: {theme}
+branding:
+  title: Acme Codevelopment
+  logo: acme.png
+  colours: {{primary: "#f2c200", accent: "#2050a0"}}
+"""
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        unavailable(f"axe-core is not installed at {AXE} (cd tests/browser && npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def branded_session(server: VoilaProcess, folder: Path, theme: str) -> Secrets:
+    """A session of a branded client runbook (``theme``), roles set, not started."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "acme.png").write_bytes(PNG)
+    path = folder / "acme.yaml"
+    path.write_text(RUNBOOK.format(theme=theme), encoding="utf-8")
+    session = Session(load_runbook(path), Roles("Ana", "Bruno", ("Chloé", "David", "Emma")))
+    with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+        return store.create(session, str(path), "en")
+
+
+def to_questions(server: VoilaProcess, secrets: Secrets) -> None:
+    """Start the session and move to the clarification step (questions), with one question."""
+    with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+        store.execute(secrets.session_id, Command("start"))
+        store.execute(secrets.session_id, Command("next", {"step": "presentation"}))
+        store.add_contribution(
+            secrets.session_id, "clarification", "Chloé", "What did you try first?", None, "t"
+        )
+
+
+def audit(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    found: list[dict[str, Any]] = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+            });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({
+                    target: n.target.join(' '), html: n.html.slice(0, 120),
+                    summary: (n.failureSummary || '').split('\\n').slice(0, 2).join(' '),
+                })),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+    return found
+
+
+def readable(where: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{where}:"]
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes)")
+        lines.extend(f"      {n['target']}  {n['summary']}" for n in v["nodes"][:6])
+    return "\n".join(lines)
+
+
+@dataclass
+class Audited:
+    where: str
+    violations: list[dict[str, Any]]
+
+    @property
+    def failing(self) -> list[dict[str, Any]]:
+        return [v for v in self.violations if v["impact"] in FAILING]
+
+    @property
+    def nodes(self) -> int:
+        return sum(len(v["nodes"]) for v in self.failing)
+
+
+@pytest.fixture
+def server(voila_server: Any) -> VoilaProcess:
+    server: VoilaProcess = voila_server(NOTEBOOKS)
+    return server
+
+
+# (how the theme is chosen: the runbook's theme, the link's &theme=)
+THEMES = {
+    "light": ("light", None),
+    "dark-link": ("light", "dark"),
+    "dark-runbook": ("dark", None),
+}
+
+
+@pytest.mark.parametrize("case", list(THEMES))
+def test_pages_pass_wcag_21_aa(
+    chromium: Any, server: VoilaProcess, axe_source: str, tmp_path: Path, case: str
+) -> None:
+    runbook_theme, link_theme = THEMES[case]
+    secrets = branded_session(server, tmp_path / case, runbook_theme)
+    extra = {"theme": link_theme} if link_theme else {}
+    urls = {
+        "console": server.url(
+            "facilitator.ipynb",
+            session=secrets.session_id,
+            key=secrets.facilitator_key,
+            **extra,
+        ),
+        "participant": server.url(
+            "participant.ipynb",
+            session=secrets.session_id,
+            code=secrets.join_code,
+            name="Chloé",
+            **extra,
+        ),
+    }
+    results: list[Audited] = []
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pages = {}
+        for name, url in urls.items():
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+            pages[name] = page
+        for name, page in pages.items():
+            results.append(Audited(f"{name}, {case}, before the start", audit(page, axe_source)))
+        to_questions(server, secrets)
+        for name, page in pages.items():
+            page.wait_for_selector(".codev-contribution-text", timeout=FOLLOW_TIMEOUT_MS)
+            page.wait_for_selector(".codev-timer--ok", timeout=FOLLOW_TIMEOUT_MS)
+            results.append(Audited(f"{name}, {case}, questions", audit(page, axe_source)))
+    finally:
+        for page in context.pages:
+            page.close(run_before_unload=True)
+        context.close()
+    for r in results:  # the figures, with -s
+        counts = ", ".join(f"{v['id']} ×{len(v['nodes'])}" for v in r.failing) or "none"
+        others = ", ".join(
+            f"{v['id']} ({v['impact']}) ×{len(v['nodes'])}"
+            for v in r.violations
+            if v["impact"] not in FAILING
+        )
+        print(f"axe: {r.where}: {r.nodes} serious/critical nodes ({counts}); others: {others}")
+    failing = [r for r in results if r.failing]
+    assert not failing, "\n".join(readable(r.where, r.failing) for r in failing)
