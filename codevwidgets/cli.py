@@ -44,7 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="start Voilà on the kit's notebooks")
-    serve.add_argument("--runbook", default="classic", help="preset name or runbook file")
+    serve.add_argument(
+        "--runbook", help="preset name or runbook file (default: classic, or the notebook's)"
+    )
+    serve.add_argument(
+        "--notebook",
+        type=Path,
+        metavar="FILE",
+        help="a client notebook (codev runbook new --notebook): the facilitator's page",
+    )
     serve.add_argument("--store", type=Path, help="SQLite file (default: user data directory)")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
@@ -123,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--from", dest="preset", default="classic", choices=rb.preset_names())
     new.add_argument("--lang", default="fr", choices=languages())
     new.add_argument("-o", "--output", type=Path)
+    new.add_argument(
+        "--notebook",
+        action="store_true",
+        help="also write the client's session notebook beside it (-o NAME.yaml: NAME.ipynb)",
+    )
     new.set_defaults(command=_runbook_new)
 
     plan = commands.add_parser("plan", help="the cycle: who is client at each session")
@@ -176,9 +189,34 @@ def _runbook_new(args: argparse.Namespace) -> int:
 
     text = client_runbook(args.client, args.preset, args.lang)
     if args.output is None:
+        if args.notebook:
+            raise UsageError("--notebook: name the runbook with -o FILE (the notebook goes beside)")
         print(text, end="")
         return 0
     out: Path = args.output
+    notebook = out.with_suffix(".ipynb") if args.notebook else None
+    if notebook is not None:
+        if notebook == out:
+            raise UsageError(f"-o: {out} is a notebook's name; name the runbook (.yaml)")
+        # Checked before the runbook is written: both files are new, or neither is written.
+        if notebook.exists() or notebook.is_symlink():
+            raise UsageError(f"{notebook} already exists; choose another file with -o")
+    _write_new(out, text)
+    if notebook is not None:
+        from codevwidgets.client_notebook import client_notebook
+
+        try:
+            book = rb.load_runbook(out)
+            _write_new(notebook, client_notebook(book, out.name, args.lang))
+        except BaseException:
+            out.unlink(missing_ok=True)  # no runbook left without the notebook asked for
+            raise
+    print(f"wrote {out}" + (f"\nwrote {notebook}" if notebook is not None else ""))
+    return 0
+
+
+def _write_new(out: Path, text: str) -> None:
+    """Write ``text`` to the new file ``out``; ``UsageError`` if it exists or cannot be written."""
     exists = f"{out} already exists; choose another file with -o"
     if out.exists() or out.is_symlink():
         raise UsageError(exists)
@@ -187,7 +225,7 @@ def _runbook_new(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"-o: cannot make the folder {out.parent} ({exc.strerror})") from None
     # Created exclusively ("x"), never over a file that appeared meanwhile, and removed
-    # again if the write fails (disk full, quota): no half-written runbook is left behind.
+    # again if the write fails (disk full, quota): no half-written file is left behind.
     try:
         file = out.open("x", encoding="utf-8")
     except FileExistsError:
@@ -200,8 +238,6 @@ def _runbook_new(args: argparse.Namespace) -> int:
     except OSError as exc:
         out.unlink(missing_ok=True)
         raise UsageError(f"-o: cannot write {out} ({exc.strerror})") from None
-    print(f"wrote {out}")
-    return 0
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -371,21 +407,35 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port: {args.port} is not a port number from 1 to 65535")
     if args.log is not None and not args.log.parent.is_dir():
         raise UsageError(f"--log: {args.log.parent} is not a folder")
+    from codevwidgets.client_notebook import ClientNotebook, NotebookError
+
+    notebook = None
+    if args.notebook is not None:
+        if args.runbook is not None:
+            raise UsageError("--runbook: not with --notebook, whose parameters cell names it")
+        try:
+            notebook = ClientNotebook.read(args.notebook)
+        except NotebookError as exc:
+            raise UsageError(f"--notebook: {exc}") from None
     # Checked before a session is created; Voilà would only say so in its log.
     if (why := port_in_use(args.ip, args.port)) is not None:
         raise UsageError(f"--port: cannot listen on {args.ip}:{args.port}: {why}")
-    return serve(
-        args.runbook,
-        args.store,
-        args.port,
-        args.ip,
-        demo=args.demo,
-        roster=args.roster,
-        pool=pool,
-        max_kernels=most,
-        log=args.log,
-        verbose=args.verbose,
-    )
+    try:
+        return serve(
+            args.runbook or "classic",
+            args.store,
+            args.port,
+            args.ip,
+            demo=args.demo,
+            roster=args.roster,
+            pool=pool,
+            max_kernels=most,
+            log=args.log,
+            verbose=args.verbose,
+            notebook=notebook,
+        )
+    except NotebookError as exc:  # its copy to serve could not be made
+        raise UsageError(f"--notebook: {exc}") from None
 
 
 if __name__ == "__main__":

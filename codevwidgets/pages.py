@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from codevwidgets.client_notebook import NOTEBOOK_DIR
 from codevwidgets.followup import has_followup, previous_plan
 from codevwidgets.i18n import Translator, languages
 from codevwidgets.live import LiveLink
@@ -32,7 +33,6 @@ from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
 from codevwidgets.store import Store, StoreError, join_code_for, open_store
-from codevwidgets.theme import page_theme
 from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 # asleep): its kernel stops following the store, falls idle, and Voilà's culler ends it.
 # Pages sync every 60 s, and background tabs are throttled to about once a minute.
 PAGE_GONE_AFTER = 150.0
-# Set by `codev serve --notebook`: the client notebook's own folder (see _work_in_notebook_folder).
-NOTEBOOK_DIR = "CODEV_NOTEBOOK_DIR"
 
 
 def error_box(lines: list[str], refuse: bool = False) -> ErrorBox:
@@ -166,7 +164,6 @@ def facilitator_page(
         act=link.act,
         previous_plan=plan,
         export=lambda fmt: _record(store, session.id, fmt),
-        theme=page_theme(query.get("theme"), book.theme),
     )
     link.alive = lambda: page_alive(console.countdown)
     console.link = link
@@ -244,8 +241,7 @@ def participant_page(language: str = "en") -> widgets.Widget:
         author = None if anonymous else name
         store.add_contribution(session.id, step_id, author, text, kind, participant)
 
-    theme = page_theme(query.get("theme"), book.theme)
-    view = ParticipantView(session, Texts(book, language), name, submit, theme=theme)
+    view = ParticipantView(session, Texts(book, language), name, submit)
     countdown = view.countdown
     view.link = LiveLink(
         store,

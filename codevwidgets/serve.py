@@ -19,6 +19,7 @@ from types import FrameType
 from typing import IO
 from urllib.parse import quote, urlencode
 
+from codevwidgets.client_notebook import NOTEBOOK_DIR, ClientNotebook, served_pages
 from codevwidgets.pageparams import REFUSED_DIR
 from codevwidgets.sessions import links, new_session
 from codevwidgets.sqlite_store import SQLiteStore
@@ -88,7 +89,17 @@ def default_max_kernels(pool: int = POOL_SIZE) -> int:
     return max(pool + 4, (total_mib - 1024) // KERNEL_BUDGET_MIB)
 
 
-def voila_command(port: int, ip: str, pool: int = POOL_SIZE, max_kernels: int = 0) -> list[str]:
+def voila_command(
+    port: int,
+    ip: str,
+    pool: int = POOL_SIZE,
+    max_kernels: int = 0,
+    *,
+    pages: Path | None = None,
+    facilitator: str | None = None,
+) -> list[str]:
+    """Voilà's command line, on the kit's notebooks or on the folder ``pages`` (the kit's and
+    a client's notebook, ``facilitator``: a page opened now and then, never preheated)."""
     from jupyter_core.paths import jupyter_config_path
 
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
@@ -102,10 +113,12 @@ def voila_command(port: int, ip: str, pool: int = POOL_SIZE, max_kernels: int = 
         "--VoilaKernelManager.preheat_denylist=facilitator",
         "--VoilaKernelManager.preheat_denylist=cycle",
         "--VoilaKernelManager.preheat_denylist=customise",
+        # Voilà looks for a pattern anywhere in a notebook's path: "/NAME" is that file alone.
+        *([f"--VoilaKernelManager.preheat_denylist=/{facilitator}"] if facilitator else []),
     ]
     return [
         voila,
-        str(notebooks_dir()),
+        str(pages or notebooks_dir()),
         "--no-browser",
         f"--port={port}",
         f"--Voila.ip={ip}",
@@ -354,13 +367,17 @@ def serve(
     max_kernels: int = 0,
     log: Path | None = None,
     verbose: bool = False,
+    notebook: ClientNotebook | None = None,
 ) -> int:
     """Create a session, print its two links, then run Voilà until SIGTERM, SIGINT or SIGHUP.
 
     Voilà's output goes to ``log`` (default: ``voila.log`` beside the store), or to the
     terminal when ``verbose``. Returns 0 once stopped by a signal, non-zero if Voilà ends
-    by itself.
+    by itself. With a client ``notebook``, its runbook and roster (unless ``roster``) make
+    the session, and the facilitator's page is that notebook.
     """
+    if notebook is not None:
+        runbook, roster = notebook.runbook, roster or notebook.roster
     roster_path = roster or (DEMO_ROSTER if demo else None)
     store = SQLiteStore(store_path)
     # A bad runbook or roster fails here, with its located lines, before anything is stored.
@@ -369,21 +386,33 @@ def serve(
     env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=base)
     if roster_path:  # the group of sessions created later without one (codev sessions new)
         env["CODEV_ROSTER"] = str(roster_path.resolve())
-    command = voila_command(
-        port, ip, pool, max_kernels
-    )  # before the links: a broken install prints none
-    log_path = None if verbose else log or default_log_path(store_path)
+    facilitator, client = "facilitator.ipynb", None
+    pages = None
+    if notebook is not None:
+        # Served from a private copy beside the kit's notebooks, never from its own folder
+        # (other clients' files); its console's kernel works in that folder (NOTEBOOK_DIR).
+        pages = served_pages(notebook, notebooks_dir())
+        facilitator = client = notebook.served_name
+        env[NOTEBOOK_DIR] = str(notebook.path.parent)
     try:
-        output = None if log_path is None else open_log(log_path)
-    except OSError as exc:
-        print(f"codev: --log {log_path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    local = local_address(ip)
-    local_url = f"http://{f'[{local}]' if ':' in local else local}:{port}/"
-    # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
-    with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
-        print(links(base, secrets).lines(), flush=True)
-        return run_voila(command, env, output, base, local_url, log_path, stop)
+        command = voila_command(
+            port, ip, pool, max_kernels, pages=pages, facilitator=client
+        )  # before the links: a broken install prints none
+        log_path = None if verbose else log or default_log_path(store_path)
+        try:
+            output = None if log_path is None else open_log(log_path)
+        except OSError as exc:
+            print(f"codev: --log {log_path}: {exc.strerror}", file=sys.stderr)
+            return 2
+        local = local_address(ip)
+        local_url = f"http://{f'[{local}]' if ':' in local else local}:{port}/"
+        # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
+        with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
+            print(links(base, secrets, facilitator).lines(), flush=True)
+            return run_voila(command, env, output, base, local_url, log_path, stop)
+    finally:
+        if pages is not None:
+            shutil.rmtree(pages, ignore_errors=True)
 
 
 def default_log_path(store_path: Path | None) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from codevwidgets.cycle import plan_cycle
 from codevwidgets.roles import Roles
@@ -31,12 +31,13 @@ class Links:
         return f"Facilitator: {self.facilitator}\nParticipants: {self.participants}"
 
 
-def links(base: str, secrets: Secrets) -> Links:
-    """The pages' addresses on the server at ``base`` (e.g. ``http://127.0.0.1:8866``)."""
+def links(base: str, secrets: Secrets, facilitator: str = "facilitator.ipynb") -> Links:
+    """The pages' addresses on the server at ``base`` (e.g. ``http://127.0.0.1:8866``);
+    ``facilitator``: the console's notebook (a client's, with ``codev serve --notebook``)."""
     page = f"{base.rstrip('/')}/voila/render"
     key = urlencode({"session": secrets.session_id, "key": secrets.facilitator_key})
     code = urlencode({"session": secrets.session_id, "code": secrets.join_code})
-    return Links(f"{page}/facilitator.ipynb?{key}", f"{page}/participant.ipynb?{code}")
+    return Links(f"{page}/{quote(facilitator)}?{key}", f"{page}/participant.ipynb?{code}")
 
 
 def new_session(

@@ -16,15 +16,7 @@ from codevwidgets.followup import PreviousPlan, has_followup
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
-from codevwidgets.theme import Theme
-from codevwidgets.widgets._view import (
-    Texts,
-    brand,
-    close_page,
-    escaped_list,
-    literal,
-    stylesheet,
-)
+from codevwidgets.widgets._view import Texts, close_page, escaped_list, literal, stylesheet
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.export import ExportPanel, Make
@@ -46,7 +38,7 @@ class FacilitatorConsole(widgets.VBox):
     commands apply to ``session`` alone (a notebook or a test with no store).
 
     ``during(step_id)`` composes a client's page: what a notebook cell displays inside it (a
-    chart, an image, a link, a widget) shows in the console, under the rules, only while the
+    chart, an image, a link, a widget) shows in the console, above the rules, only while the
     session is at that step (see ``StepContent``).
 
     Examples
@@ -73,7 +65,6 @@ class FacilitatorConsole(widgets.VBox):
         act: Act | None = None,
         previous_plan: PreviousPlan | None = None,
         export: Make | None = None,
-        theme: Theme | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
         self.act = act or local_act(self.session)
@@ -100,6 +91,7 @@ class FacilitatorConsole(widgets.VBox):
         self.contributions = ContributionList(self.session, texts, self._hide)
         # The record, at any time (before, during, after): made by the page, never from here.
         self.export = ExportPanel(texts, export) if export else None
+        brand = texts.of(runbook.branding.title) or texts("app.title")
         ground_rules = literal(
             widgets.HTML(
                 f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -108,14 +100,14 @@ class FacilitatorConsole(widgets.VBox):
         )
         header = widgets.HBox(
             [
-                brand(runbook, texts),
+                literal(widgets.Label(brand).add_class("codev-brand")),
                 literal(widgets.Label(" · ".join(filter(None, [runbook.client, roster.group])))),
             ]
         ).add_class("codev-header")
         main = widgets.Box(
             [
                 widgets.VBox([self.navigator, self.roles]),
-                widgets.VBox([self.countdown, self.timer_controls, self.rules, self.step_content]),
+                widgets.VBox([self.countdown, self.timer_controls, self.step_content, self.rules]),
                 widgets.VBox(
                     [
                         *([join] if join else []),
@@ -128,10 +120,8 @@ class FacilitatorConsole(widgets.VBox):
                 ),
             ]
         ).add_class("codev-main")
-        # The page's theme: the link's (&theme=), else the runbook's (see theme.page_theme).
-        self.theme = theme or runbook.theme
-        super().__init__([stylesheet(runbook, self.theme), header, main])
-        self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
+        super().__init__([stylesheet(runbook), header, main])
+        self.add_class("codev-console")
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"

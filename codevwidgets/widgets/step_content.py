@@ -23,7 +23,8 @@ class StepContent(Follower, widgets.VBox):
     cell displays inside ``with content.during(step_id):`` goes into it (the front end — the
     JupyterLab page, or Voilà's executor — routes the cell's output there), not below the cell.
     The areas follow the session like the other views: a move made here, by another console or
-    loaded again after a reload shows the new step's area and hides the others.
+    loaded again after a reload shows the new step's area and hides the others. An area that
+    holds nothing (a cell left as generated) shows no box.
 
     The content is the consultant's own (a chart, an image, a link, a widget): shown as the
     notebook displays it, on the facilitator's page only.
@@ -40,6 +41,11 @@ class StepContent(Follower, widgets.VBox):
         self.session = session
         self.outputs: dict[str, widgets.Output] = {}
         self.add_class("codev-step-content")
+        # Set apart from the kit's own text by the branding's accent colour (no stylesheet
+        # of its own: the page's theme may replace console.css).
+        self.layout.border_left = "4px solid var(--codev-accent, #b35c00)"
+        self.layout.padding = "0 0 0 0.75rem"
+        self.layout.margin = "0.5rem 0"
         self._follow()
         self.refresh()
 
@@ -52,7 +58,11 @@ class StepContent(Follower, widgets.VBox):
         if step_id not in ids:
             raise ValueError(f"unknown step {step_id!r}; this runbook's steps are {', '.join(ids)}")
         if step_id not in self.outputs:
-            self.outputs[step_id] = widgets.Output().add_class(f"codev-step-content--{step_id}")
+            out = widgets.Output().add_class(f"codev-step-content--{step_id}")
+            # The page tells the kernel what the area holds (Voilà's executor, JupyterLab's
+            # widget manager): an area left empty shows no box.
+            out.observe(lambda _: self.refresh(), "outputs")
+            self.outputs[step_id] = out
             # In the runbook's order, whatever the order of the notebook's cells.
             self.children = tuple(self.outputs[i] for i in ids if i in self.outputs)
             self.refresh()
@@ -80,8 +90,8 @@ class StepContent(Follower, widgets.VBox):
         now = session.current_step.id if session.status in UNDER_WAY else None
         for step_id, out in self.outputs.items():
             show(out, step_id == now)
-        # No empty box (and its margin) between the steps that have content.
-        show(self, now in self.outputs)
+        # No empty box (its margin, its coloured edge) at a step whose cell showed nothing.
+        show(self, now in self.outputs and bool(self.outputs[now].outputs))
 
 
 @contextlib.contextmanager

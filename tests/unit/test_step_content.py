@@ -48,17 +48,35 @@ def console_of(store: SQLiteStore, clock: FakeClock) -> tuple[LiveLink, Facilita
     return link, console
 
 
+def parent_of(child: widgets.Widget, root: widgets.Widget) -> widgets.Widget:
+    """The box that holds ``child``, anywhere inside ``root``."""
+    todo = [root]
+    while todo:
+        box = todo.pop()
+        kids = list(getattr(box, "children", ()))
+        if child in kids:
+            return box
+        todo += kids
+    raise AssertionError(f"{child!r} is not in {root!r}")
+
+
 def test_a_step_area_shows_only_while_the_session_is_at_its_step(session: Session) -> None:
     console = FacilitatorConsole(session.runbook, load_roster(DEMO_ROSTER), session=session)
     with console.during("clarification") as out:
-        pass
+        out.append_display_data(Markdown("Ask open questions"))
     assert isinstance(out, widgets.Output)
     content = console.step_content
     assert content.outputs == {"clarification": out}
     assert out in content.children
-    # The area sits in the console, under the rules.
-    column = next(box for box in console.children[2].children if console.rules in box.children)
-    assert list(column.children).index(content) == list(column.children).index(console.rules) + 1
+    # The area sits in the console, between the countdown's controls and the rules: seen
+    # without scrolling (the rules of every role run long).
+    column = parent_of(console.rules, console)
+    assert list(column.children) == [
+        console.countdown,
+        console.timer_controls,
+        content,
+        console.rules,
+    ]
     assert not content.visible("clarification")  # not started: at no step yet
     session.start()
     assert not content.visible("clarification")  # presentation
@@ -78,10 +96,10 @@ def test_a_step_area_shows_only_while_the_session_is_at_its_step(session: Sessio
 
 def test_each_step_shows_its_own_area_alone(session: Session) -> None:
     content = StepContent(session)
-    with content.during("contract"):
-        pass
-    with content.during("presentation"):
-        pass
+    with content.during("contract") as out:
+        out.append_display_data(Markdown("The client's words"))
+    with content.during("presentation") as out:
+        out.append_display_data(Markdown("Ten minutes, no interruption"))
     # In the runbook's order, whatever the cells' order.
     assert list(content.outputs) == ["contract", "presentation"]
     assert content.children == (content.outputs["presentation"], content.outputs["contract"])
@@ -91,6 +109,18 @@ def test_each_step_shows_its_own_area_alone(session: Session) -> None:
     assert content.visible("contract") and not content.visible("presentation")
     session.next()  # a step with no content: the box itself is hidden (no empty margin)
     assert content.layout.display == "none"
+    content.close()
+
+
+def test_an_area_left_empty_shows_no_box_until_the_page_fills_it(session: Session) -> None:
+    content = StepContent(session)
+    with content.during("presentation") as out:
+        pass  # a cell as generated
+    session.start()
+    assert not content.visible("presentation")
+    # What the page's front end put in the area reaches the kernel as the area's state.
+    out.outputs = ({"output_type": "stream", "name": "stdout", "text": "late\n"},)
+    assert content.visible("presentation")
     content.close()
 
 
@@ -120,8 +150,8 @@ def test_the_area_follows_moves_made_by_another_console(
 ) -> None:
     _, laptop = console_of(store, clock)
     projector_link, projector = console_of(store, clock)
-    with projector.during("clarification"):
-        pass
+    with projector.during("clarification") as out:
+        out.append_display_data(Markdown("Ask open questions"))
     laptop.roles.confirm()
     laptop.navigator.start_button.click()
     projector_link.watcher.poll()
@@ -136,8 +166,8 @@ def test_the_area_follows_moves_made_by_another_console(
     # A reload: the page built again from the store, at the step it is at.
     laptop.act(Command("previous", {"step": "contract"}))
     reloaded_link, reloaded = console_of(store, clock)
-    with reloaded.during("clarification"):
-        pass
+    with reloaded.during("clarification") as out:
+        out.append_display_data(Markdown("Ask open questions"))
     assert reloaded.step_content.visible("clarification")
     laptop.act(Command("finish"))
     reloaded_link.watcher.poll()
