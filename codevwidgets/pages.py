@@ -33,6 +33,7 @@ from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
 from codevwidgets.store import Store, StoreError, join_code_for, open_store
+from codevwidgets.theme import page_theme
 from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
@@ -164,6 +165,7 @@ def facilitator_page(
         act=link.act,
         previous_plan=plan,
         export=lambda fmt: _record(store, session.id, fmt),
+        theme=page_theme(query.get("theme"), book.theme),
     )
     link.alive = lambda: page_alive(console.countdown)
     console.link = link
@@ -241,7 +243,8 @@ def participant_page(language: str = "en") -> widgets.Widget:
         author = None if anonymous else name
         store.add_contribution(session.id, step_id, author, text, kind, participant)
 
-    view = ParticipantView(session, Texts(book, language), name, submit)
+    theme = page_theme(query.get("theme"), book.theme)
+    view = ParticipantView(session, Texts(book, language), name, submit, theme=theme)
     countdown = view.countdown
     view.link = LiveLink(
         store,

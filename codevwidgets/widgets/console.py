@@ -16,7 +16,15 @@ from codevwidgets.followup import PreviousPlan, has_followup
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
-from codevwidgets.widgets._view import Texts, close_page, escaped_list, literal, stylesheet
+from codevwidgets.theme import Theme
+from codevwidgets.widgets._view import (
+    Texts,
+    brand,
+    close_page,
+    escaped_list,
+    literal,
+    stylesheet,
+)
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.export import ExportPanel, Make
@@ -65,6 +73,7 @@ class FacilitatorConsole(widgets.VBox):
         act: Act | None = None,
         previous_plan: PreviousPlan | None = None,
         export: Make | None = None,
+        theme: Theme | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
         self.act = act or local_act(self.session)
@@ -91,7 +100,6 @@ class FacilitatorConsole(widgets.VBox):
         self.contributions = ContributionList(self.session, texts, self._hide)
         # The record, at any time (before, during, after): made by the page, never from here.
         self.export = ExportPanel(texts, export) if export else None
-        brand = texts.of(runbook.branding.title) or texts("app.title")
         ground_rules = literal(
             widgets.HTML(
                 f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -100,7 +108,7 @@ class FacilitatorConsole(widgets.VBox):
         )
         header = widgets.HBox(
             [
-                literal(widgets.Label(brand).add_class("codev-brand")),
+                brand(runbook, texts),
                 literal(widgets.Label(" · ".join(filter(None, [runbook.client, roster.group])))),
             ]
         ).add_class("codev-header")
@@ -120,8 +128,10 @@ class FacilitatorConsole(widgets.VBox):
                 ),
             ]
         ).add_class("codev-main")
-        super().__init__([stylesheet(runbook), header, main])
-        self.add_class("codev-console")
+        # The page's theme: the link's (&theme=), else the runbook's (see theme.page_theme).
+        self.theme = theme or runbook.theme
+        super().__init__([stylesheet(runbook, self.theme), header, main])
+        self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
