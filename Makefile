@@ -24,14 +24,14 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
 notebooks: $(STAMP)
-	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks runbooks/example-client.ipynb
 
 browser: $(STAMP)
 	$(BIN)/pytest tests/browser
 
 test: lint $(STAMP)
 	$(BIN)/pytest tests
-	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks runbooks/example-client.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
