@@ -15,8 +15,9 @@ class JoinPanel(widgets.VBox):
 
     def __init__(self, texts: Texts, participant_url: str, facilitator_url: str) -> None:
         self.participant_url, self.facilitator_url = participant_url, facilitator_url
-        # segno writes the SVG itself; no text typed by a person goes into it unescaped.
-        qr = segno.make(participant_url, error="m").svg_inline(scale=4, border=2)
+        # segno writes the SVG itself; no text typed by a person goes into it unescaped. With
+        # a viewBox and no size, it fills the 12rem the stylesheet gives it (across a room).
+        qr = segno.make(participant_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
         link = html.escape(participant_url)
         own = html.escape(facilitator_url)
         self.join = widgets.HTML(
