@@ -5,6 +5,7 @@ link says ``&theme=dark`` or the runbook says ``theme: dark``."""
 from __future__ import annotations
 
 import base64
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,3 +118,17 @@ def test_branding_and_theme_reach_the_participant_page(
         assert dialogs == []
     finally:
         page.close(run_before_unload=True)
+
+
+def test_a_theme_in_the_link_carries_no_markup_into_the_page(voila_server: Any) -> None:
+    """Voilà writes ``?theme=`` into the page's body tag unescaped; the kit's template lets
+    only light or dark through (found while adding ``&theme=dark``)."""
+    server = voila_server(NOTEBOOKS)
+    payload = '"><img src=x onerror=alert(1)>'
+    for notebook in ("participant.ipynb", "facilitator.ipynb"):
+        url = server.url(notebook, session="x", code="y", theme=payload)
+        with urllib.request.urlopen(url, timeout=120) as answer:
+            page = answer.read().decode("utf-8")
+        # (Voilà's page config also holds it, as JSON: escaped, "\u003cimg …", harmless.)
+        assert "<img src=x" not in page
+        assert 'data-jp-theme-name="JupyterLab Light"' in page
