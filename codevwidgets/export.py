@@ -106,7 +106,7 @@ def render(record: SessionRecord, fmt: Format, colour: str | None = None) -> byt
     if fmt == "md":
         text = _environment(autoescape=False).get_template("record.md.j2").render(r=record)
         return text.encode()
-    colour = colour or "#1f4e79"
+    colour = colour or record.colour or "#1f4e79"
     chart = base64.b64encode(timing_chart(record, colour).encode()).decode()
     page = (
         _environment(autoescape=True)

@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from codevwidgets.branding import logo_src
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.followup import (
     FollowUpOutcome,
@@ -25,6 +26,7 @@ from codevwidgets.roles import Roles
 from codevwidgets.runbook import NoteField, Runbook
 from codevwidgets.session import Contribution, latest_evaluations
 from codevwidgets.store import Store, StoredSession, StoreError
+from codevwidgets.theme import readable
 
 __all__ = [
     "Entry",
@@ -121,6 +123,8 @@ class SessionRecord:
     labels: dict[str, str] = field(default_factory=dict)  # interface texts the templates use
     followup: tuple[NoteText, ...] = ()  # how the previous client's plan went (this session)
     followed_up: tuple[NoteText, ...] = ()  # how this plan went (told in a later session)
+    logo: str | None = None  # the client's logo as a checked data: URI (shown as an <img>)
+    colour: str | None = None  # the client's primary colour, made readable on white paper
 
     @property
     def timings(self) -> tuple[StepTiming, ...]:
@@ -219,7 +223,17 @@ def build_record(
         labels=_labels(t),
         followup=_followup_here(store, stored, language, alias),
         followed_up=_followed_up(store, session_id, language),
+        logo=logo_src(book.branding.logo),
+        colour=_paper_colour(book),
     )
+
+
+def _paper_colour(book: Runbook) -> str | None:
+    """The client's primary colour, darkened where needed to read as text on white (AA)."""
+    colours = book.branding.colours
+    if colours is None or colours.primary is None:
+        return None
+    return readable(colours.primary, "#ffffff")
 
 
 def suggested_minutes(records: Iterable[SessionRecord]) -> dict[str, int]:

@@ -22,6 +22,7 @@ from codevwidgets.runbook import Runbook, load_preset, resolve
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import StoreError
+from codevwidgets.theme import contrast_ratio
 
 HOSTILE = "<script>alert('x')</script> *bold* $5"
 ROSTER = Roster(
@@ -301,3 +302,27 @@ def test_the_follow_up_appears_in_both_sessions_records(
         "Q&A started, workshop in May",
     ]
     assert "Q&A started, workshop in May" in render(earlier, "md").decode()
+
+
+def test_the_record_carries_the_clients_logo_and_colour(
+    store: SQLiteStore, clock: FakeClock, tmp_path: Path
+) -> None:
+    (tmp_path / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20" fill="#ffd700"/></svg>'
+    )
+    (tmp_path / "acme.yaml").write_text(
+        "extends: classic\nlanguage: en\nclient: Acme\n"
+        "branding: {title: Acme Codev, logo: logo.svg, colours: {primary: '#ffd700'}}\n"
+    )
+    book = resolve(str(tmp_path / "acme.yaml"))
+    (tmp_path / "logo.svg").unlink()  # the session keeps what its runbook was
+    record = build_record(store, held(store, clock, book), clock=clock)
+    assert record.title == "Acme Codev" and record.organisation == "Acme"
+    assert record.logo is not None and record.logo.startswith("data:image/svg+xml;base64,")
+    assert record.colour is not None and record.colour != "#ffd700"  # gold is unreadable on white
+    assert contrast_ratio(record.colour, "#ffffff") >= 4.5
+    page = render(record, "html").decode()
+    assert f'<img class="logo" src="{record.logo}" alt="">' in page
+    assert f"--primary: {record.colour};" in page
+    assert render(record, "pdf").startswith(b"%PDF")
