@@ -129,7 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     new = verbs.add_parser("new", help="write a per-client runbook extending a preset")
     new.add_argument("client")
     new.add_argument("--from", dest="preset", default="classic", choices=rb.preset_names())
-    new.add_argument("--lang", default="fr", choices=languages())
+    new.add_argument(
+        "--lang", choices=languages(), help="the runbook's language (default: the preset's)"
+    )
     new.add_argument("-o", "--output", type=Path)
     new.add_argument(
         "--notebook",
@@ -187,6 +189,8 @@ def _runbook_check(args: argparse.Namespace) -> int:
 def _runbook_new(args: argparse.Namespace) -> int:
     from codevwidgets.scaffold import client_runbook
 
+    # A German preset stays German unless asked: its texts may exist in no other language.
+    args.lang = args.lang or rb.load_preset(args.preset).language
     text = client_runbook(args.client, args.preset, args.lang)
     if args.output is None:
         if args.notebook:

@@ -82,6 +82,20 @@ def test_runbook_new_scaffolds_a_valid_runbook(tmp_path: Path) -> None:
     assert load_runbook(out).client == "Acme & Co"
 
 
+def test_runbook_new_takes_the_presets_language_by_default(tmp_path: Path) -> None:
+    """A German preset makes a German client runbook unless --lang asks for another."""
+    for preset, language in (("kollegiale", "de"), ("classic", "en")):
+        out = tmp_path / f"{preset}.yaml"
+        assert main(["runbook", "new", "Acme", "--from", preset, "-o", str(out)]) == 0
+        assert f"language: {language}" in out.read_text(encoding="utf-8")
+    out = tmp_path / "fr.yaml"
+    assert (
+        main(["runbook", "new", "Acme", "--from", "kollegiale", "--lang", "fr", "-o", str(out)])
+        == 0
+    )
+    assert "language: fr" in out.read_text(encoding="utf-8")
+
+
 def test_runbook_new_refuses_to_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "acme.yaml"
     out.write_text("keep me", encoding="utf-8")
