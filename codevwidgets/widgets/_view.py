@@ -87,12 +87,16 @@ def close_all(items: Iterable[widgets.Widget]) -> None:
     """Close widgets a view no longer shows, with everything inside them."""
     for item in items:
         close_all(getattr(item, "children", ()))
-        # ipywidgets' close() leaves a widget's Layout and Style widgets open (and kept in its
-        # registry for ever): close them too.
-        for part in ("layout", "style"):
-            if isinstance(getattr(item, part, None), widgets.Widget):
-                getattr(item, part).close()
+        close_parts(item)
         item.close()
+
+
+def close_parts(widget: widgets.Widget) -> None:
+    """ipywidgets' close() leaves a widget's Layout and Style widgets open (and kept in its
+    registry for ever): close them."""
+    for part in ("layout", "style"):
+        if isinstance(getattr(widget, part, None), widgets.Widget):
+            getattr(widget, part).close()
 
 
 # Events that move the step or its timer (a local session's; a follower gets "synced").
@@ -105,6 +109,7 @@ def close_page(page: widgets.Box) -> None:
     if link is not None:
         link.stop()
     close_all(page.children)
+    close_parts(page)
 
 
 def touches(event: Event, kinds: set[str], parts: set[str]) -> bool:

@@ -430,33 +430,13 @@ class RunbookEditor(widgets.HBox):
         )
         self.preview_box.children = [self.preview]
         if old is not None:
-            _close_view(old)
+            old.close()
 
     def close(self) -> None:
         if self.preview is not None:
             self.preview.close()
         close_all(self.children)
         super().close()
-
-
-def _close_view(view: widgets.Widget) -> None:
-    """Close a view with every widget it holds, shown or not: a participant view's rules
-    panel keeps parts it does not show (the console's prompts), which ``close`` leaves open,
-    and the preview is rebuilt at every keystroke."""
-    held: list[widgets.Widget] = []
-
-    def collect(widget: widgets.Widget) -> None:
-        if widget in held:
-            return
-        held.append(widget)
-        for value in vars(widget).values():
-            if isinstance(value, widgets.Widget):
-                collect(value)
-        for child in getattr(widget, "children", ()):
-            collect(child)
-
-    collect(view)
-    close_all(held)
 
 
 class _Loading:

@@ -56,6 +56,13 @@ class RulesPanel(Follower, widgets.VBox):
     def __repr__(self) -> str:
         return f"RulesPanel(session={self.session.id!r}, role={self.role!r})"
 
+    def close(self) -> None:
+        # A participant's panel shows only its roles: the console's parts (who speaks, the
+        # prompts, the reframing buttons) are not among its children, so close them here.
+        parts = (self.speaker, self.spoken, self.reframing, self.prompts)
+        close_all(part for part in parts if part not in self.children)
+        super().close()
+
     def say(self, prompt: str) -> None:
         """Show ``prompt`` large, as the facilitator reads it out."""
         self.spoken.value = prompt

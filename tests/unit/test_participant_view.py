@@ -458,3 +458,16 @@ def test_bad_link_shows_an_error_and_no_session_data(
             assert session.runbook.text(step.title, language) not in page.value
     for name in (*NAMES, "Zoé"):
         assert name not in page.value
+
+
+def test_closing_the_view_closes_every_widget_it_made(session: Session) -> None:
+    """A participant's rules panel keeps the console's parts it does not show: closing the
+    page closes them too (a page opened and closed many times leaves nothing behind)."""
+    import ipywidgets as widgets
+
+    texts = Texts(session.runbook, "en")
+    ParticipantView(session, texts, "Chloé", lambda *_: None).close()  # first imports, caches
+    before = len(widgets.Widget.widgets)
+    for _ in range(5):
+        ParticipantView(session, texts, "Chloé", lambda *_: None).close()
+    assert len(widgets.Widget.widgets) == before
