@@ -106,14 +106,15 @@ def voila_command(
     # Voilà's own config folders still count (where it runs, then Jupyter's), the kit's last.
     config_dirs = [".", *jupyter_config_path(), str(VOILA_CONFIG_DIR)]
     # Only participant pages come in numbers; a facilitator or cycle kernel starts when one is
-    # opened (a repeated option adds to Voilà's list).
+    # opened (a repeated option adds to Voilà's list). Voilà looks for a pattern anywhere in a
+    # notebook's whole path: "/NAME.ipynb" is that file alone, whatever folder holds the kit
+    # (a plain "facilitator" would also match a checkout in ~/facilitator-tools/ and turn
+    # the participants' pool off).
+    unheated = ["facilitator.ipynb", "cycle.ipynb", "customise.ipynb"]
     preheat = [
         "--preheat_kernel=True",
         f"--pool_size={pool}",
-        "--VoilaKernelManager.preheat_denylist=facilitator",
-        "--VoilaKernelManager.preheat_denylist=cycle",
-        "--VoilaKernelManager.preheat_denylist=customise",
-        # Voilà looks for a pattern anywhere in a notebook's path: "/NAME" is that file alone.
+        *[f"--VoilaKernelManager.preheat_denylist=/{name}" for name in unheated],
         *([f"--VoilaKernelManager.preheat_denylist=/{facilitator}"] if facilitator else []),
     ]
     return [

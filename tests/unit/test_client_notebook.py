@@ -249,7 +249,7 @@ def test_the_served_folder_holds_the_kits_pages_and_a_copy_of_the_notebook_alone
         command = voila_command(8870, "127.0.0.1", pages=folder, facilitator="acme.ipynb")
         assert command[1] == str(folder)
         assert "--VoilaKernelManager.preheat_denylist=/acme.ipynb" in command
-        assert "--VoilaKernelManager.preheat_denylist=facilitator" in command
+        assert "--VoilaKernelManager.preheat_denylist=/facilitator.ipynb" in command
     finally:
         import shutil
 

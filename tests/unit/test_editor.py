@@ -348,4 +348,5 @@ def test_codev_serve_never_opens_the_editor(
 
     monkeypatch.setenv("CODEV_EDITOR", "1")
     assert "CODEV_EDITOR" not in serve.voila_environment(tmp_path / "store.db")
-    assert "--VoilaKernelManager.preheat_denylist=customise" in serve.voila_command(8866, "x")
+    command = serve.voila_command(8866, "x")
+    assert "--VoilaKernelManager.preheat_denylist=/customise.ipynb" in command

@@ -57,9 +57,30 @@ def test_participant_kernels_wait_ready_in_a_pool() -> None:
     assert f"--pool_size={POOL_SIZE}" in command
     # The facilitator's page is opened once a session, the cycle's now and then: no kernel
     # waits for them.
-    assert "--VoilaKernelManager.preheat_denylist=facilitator" in command
-    assert "--VoilaKernelManager.preheat_denylist=cycle" in command
+    assert "--VoilaKernelManager.preheat_denylist=/facilitator.ipynb" in command
+    assert "--VoilaKernelManager.preheat_denylist=/cycle.ipynb" in command
     assert not any("preheat" in arg for arg in voila_command(8870, "127.0.0.1", pool=0))
+
+
+def test_the_pool_serves_participants_wherever_the_kit_lives() -> None:
+    """Voilà matches each denylist pattern anywhere in a notebook's whole path (a substring,
+    or a regex from its start): a kit installed under a folder named after a page must still
+    preheat participants' kernels, and never the other pages'."""
+    import re
+
+    patterns = [
+        arg.split("=", 1)[1]
+        for arg in voila_command(8870, "127.0.0.1")
+        if arg.startswith("--VoilaKernelManager.preheat_denylist=")
+    ]
+
+    def denied(path: str) -> bool:  # Voilà 0.5's _notebook_filter, inverted
+        return any(p in path or re.match(p, path) for p in patterns)
+
+    for folder in ("/srv/facilitator-tools/cycle/customise", "/opt/kit"):
+        assert not denied(f"{folder}/notebooks/participant.ipynb")
+        for page in ("facilitator", "cycle", "customise"):
+            assert denied(f"{folder}/notebooks/{page}.ipynb")
 
 
 def test_a_waiting_kernel_reaches_voila_where_it_listens(tmp_path: Path) -> None:
