@@ -151,6 +151,9 @@ class RunbookFile(_Strict):
     branding: Branding | None = None
     # The pages' theme unless a link says ``&theme=``: dark is the projector's (high contrast).
     theme: Literal["light", "dark"] | None = None
+    # Whether a participant typing a question that reads as advice (see ``advice``) is asked
+    # "send anyway or rephrase?" first; on unless a file turns it off.
+    advice_check: Annotated[bool, Field(strict=True)] | None = None
     ground_rules: list[Text] | None = None
     steps: list[StepSpec] = []
     remove: list[StepId] = []
@@ -200,6 +203,8 @@ class Runbook:
     ground_rules: tuple[LocalText, ...]
     steps: tuple[Step, ...]
     theme: Literal["light", "dark"] = "light"
+    # A default: snapshots stored before the option existed still load (as on).
+    advice_check: bool = True
 
     @property
     def total_minutes(self) -> int:
@@ -252,6 +257,7 @@ class Runbook:
             self.ground_rules,
             self.steps,
             self.theme,
+            self.advice_check,
         )
 
 
@@ -330,6 +336,7 @@ def load_runbook(path: Path, name: str | None = None, text: str | None = None) -
         ground_rules=tuple(header.get("ground_rules") or ()),
         steps=tuple(steps),
         theme=header.get("theme") or "light",
+        advice_check=header.get("advice_check", True),
     )
 
 
@@ -346,7 +353,7 @@ def _load_layers(
             cycle = " → ".join(p.name for p in (*chain, path.resolve(), base_path.resolve()))
             raise InputError([problem_at(doc, ("extends",), f"extends itself in a cycle: {cycle}")])
         steps, header = _load_layers(base_path, (*chain, path.resolve()))
-    for key in ("language", "client", "branding", "ground_rules", "theme"):
+    for key in ("language", "client", "branding", "ground_rules", "theme", "advice_check"):
         if getattr(spec, key) is not None:
             header[key] = getattr(spec, key)
     if spec.branding is not None and spec.branding.logo is not None:

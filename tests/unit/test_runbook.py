@@ -296,3 +296,25 @@ def test_error_in_the_extended_file_names_that_file(tmp_path: Path) -> None:
     )
     lines = errors(write(tmp_path, "extends: b.yaml\n"))
     assert lines[0].startswith(f"{base}:4: steps[0].minutes: ")
+
+
+def test_advice_check_option(tmp_path: Path) -> None:
+    from codevwidgets.runbook import runbook_from_json, runbook_to_json
+
+    assert load_preset("classic").advice_check is True
+    off = write(tmp_path, "extends: classic\nadvice_check: false\n")
+    assert load_runbook(off).advice_check is False
+    # A file extending one that turned it off keeps it off; its own word wins.
+    again = write(tmp_path, f"extends: {off.name}\n", "again.yaml")
+    assert load_runbook(again).advice_check is False
+    on = write(tmp_path, f"extends: {off.name}\nadvice_check: true\n", "on.yaml")
+    assert load_runbook(on).advice_check is True
+    (line,) = errors(write(tmp_path, "extends: classic\nadvice_check: maybe\n", "bad.yaml"))
+    assert line.startswith(f"{tmp_path / 'bad.yaml'}:2: advice_check:")
+    # The snapshot keeps it; one stored before the option existed loads, with it on.
+    book = load_runbook(off)
+    assert runbook_from_json(runbook_to_json(book)).advice_check is False
+    assert book.with_language("fr").advice_check is False
+    old = runbook_to_json(book).replace(',"advice_check":false', "")
+    assert "advice_check" not in old
+    assert runbook_from_json(old).advice_check is True
