@@ -28,8 +28,9 @@ from codevwidgets.session import Session, SessionError
 
 __all__ = ["COMMANDS", "Act", "Command", "apply_command", "local_act"]
 
-# Every change a console makes. Notes and hiding are commands too: the store writes them to
-# tables of their own (participants' kernels never load notes), under the same revision.
+# Every change a console makes (who speaks, lowering hands). Notes, hiding and hands are
+# commands too: the store writes them to tables of their own (participants' kernels never
+# load notes), under the same revision.
 COMMANDS = (
     "start",
     "next",
@@ -42,6 +43,8 @@ COMMANDS = (
     "set_roles",
     "set_note",
     "hide",
+    "talk",
+    "lower_hand",
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -119,6 +122,10 @@ def apply_command(session: Session, command: Command) -> None:
             session.set_note(str(args.get("step")), str(args.get("field")), text)
         case "hide":
             session.hide_contribution(_int(args, "id"), bool(args.get("hidden", True)))
+        case "talk":
+            session.talk(_optional_text(args, "name"))
+        case "lower_hand":
+            session.lower_hand(_optional_text(args, "participant"))
 
 
 def _roles_of(session: Session) -> dict[str, Any] | None:
@@ -128,6 +135,13 @@ def _roles_of(session: Session) -> dict[str, Any] | None:
 def local_act(session: Session) -> Act:
     """Commands applied to ``session`` itself: a console with no store (tests, a notebook)."""
     return lambda command: apply_command(session, command)
+
+
+def _optional_text(args: Mapping[str, Any], name: str) -> str | None:
+    value = args.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be text, not {value!r}")
+    return value
 
 
 def _int(args: Mapping[str, Any], name: str) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.runbook import CONTRIBUTION_KINDS, Runbook, Step
+from codevwidgets.signals import SIGNAL_KINDS, Signal
 
 # Roles and RolesError are re-exported: start() and set_roles() raise RolesError.
 __all__ = [
@@ -34,6 +35,7 @@ STATUSES = ("ready", "running", "paused", "finished")
 MAX_NOTE = 10_000
 MAX_CONTRIBUTION = 1_000
 MAX_AUTHOR = 100
+MAX_NAME = 100
 
 
 def validate_contribution(
@@ -173,6 +175,13 @@ class Session:
         self._segment_start: float | None = None  # when the running segment began
         self._notes: dict[str, dict[str, str]] = {}
         self._contributions: list[Contribution] = []
+        # Participants' standing signals (hands, ready, more time): the store's, mirrored.
+        self._signals: list[Signal] = []
+        # Who speaks (the facilitator's talk timer): closed seconds per step and person, and
+        # the running segment, timed like the step's.
+        self._speaker: str | None = None
+        self._talk_since: float | None = None
+        self._talk: dict[str, dict[str, float]] = {}
         self._callbacks: list[Callback] = []
 
     def __repr__(self) -> str:
@@ -209,6 +218,15 @@ class Session:
     @property
     def contributions(self) -> list[Contribution]:
         return list(self._contributions)
+
+    @property
+    def signals(self) -> list[Signal]:
+        return list(self._signals)
+
+    @property
+    def speaker(self) -> str | None:
+        """Who speaks now, by the facilitator's talk buttons (None: nobody is timed)."""
+        return self._speaker
 
     # -- time ------------------------------------------------------------------------------
 
@@ -248,6 +266,45 @@ class Session:
         if self._segment_start is not None:
             self._spent[self.current_step.id] += now - self._segment_start
         self._segment_start = self._deadline = self._paused_remaining = None
+        # A pause, a step change or the end stops the talk timer too.
+        self._stop_talk(now)
+
+    # -- talk time -------------------------------------------------------------------------
+
+    def talk(self, name: str | None) -> None:
+        """``name`` speaks now (the previous speaker's time is closed); ``None`` or the
+        current speaker's name stops the timer. Only while the session is running."""
+        if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME):
+            raise ValueError(f"a speaker is a name of 1 to {MAX_NAME} characters, not {name!r}")
+        self._require("running", action="time who speaks")
+        now = self.clock()
+        stopping = name is None or name == self._speaker
+        self._stop_talk(now)
+        if not stopping:
+            self._speaker, self._talk_since = name, now
+        self._emit("talk", speaker=self._speaker)
+
+    def talk_seconds(self, step_id: str | None = None) -> dict[str, float]:
+        """Seconds each person spoke in ``step_id`` (None: the whole session), the running
+        segment included."""
+        totals: dict[str, float] = {}
+        for step, people in self._talk.items():
+            if step_id is None or step == step_id:
+                for name, seconds in people.items():
+                    totals[name] = totals.get(name, 0.0) + seconds
+        now_here = step_id is None or step_id == self.current_step.id
+        if self._speaker is not None and self._talk_since is not None and now_here:
+            running = max(0.0, self.clock() - self._talk_since)
+            totals[self._speaker] = totals.get(self._speaker, 0.0) + running
+        return totals
+
+    def _stop_talk(self, now: float) -> None:
+        if self._speaker is not None and self._talk_since is not None:
+            people = self._talk.setdefault(self.current_step.id, {})
+            people[self._speaker] = people.get(self._speaker, 0.0) + max(
+                0.0, now - self._talk_since
+            )
+        self._speaker = self._talk_since = None
 
     def _enter(self, index: int, now: float) -> None:
         # Entering a step always runs it, even from pause: the facilitator moving on means
@@ -318,6 +375,8 @@ class Session:
             self._deadline += minutes * 60
         if self._paused_remaining is not None:
             self._paused_remaining += minutes * 60
+        # More time given: the participants' requests are answered.
+        self._signals = [s for s in self._signals if s.kind != "more_time"]
         self._emit("extended", step=self.current_step.id, minutes=minutes, deadline=self._deadline)
 
     def finish(self) -> None:
@@ -381,6 +440,20 @@ class Session:
         self._contributions = list(items)
         self._emit("contribution")
 
+    def replace_signals(self, items: list[Signal]) -> None:
+        """Mirror the signals the store holds (written by participants' kernels)."""
+        self._signals = list(items)
+        self._emit("signals")
+
+    def lower_hand(self, participant: str | None = None) -> None:
+        """Lower one participant's hand, or (None) every hand: the facilitator's call."""
+        self._signals = [
+            s
+            for s in self._signals
+            if not (s.kind == "hand" and (participant is None or s.participant == participant))
+        ]
+        self._emit("signals")
+
     def contributions_for(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
         shown = (c for c in self._contributions if include_hidden or not c.hidden)
         return [c for c in shown if c.step_id == step_id]
@@ -429,6 +502,10 @@ class Session:
             "roles": self._roles.to_dict() if self._roles else None,
             "notes": self.notes,
             "contributions": [asdict(c) for c in self._contributions],
+            "signals": [asdict(s) for s in self._signals],
+            "speaker": self._speaker,
+            "talk_since": self._talk_since,
+            "talk": {step: dict(people) for step, people in self._talk.items()},
         }
 
     def apply_state(self, data: dict[str, Any]) -> None:
@@ -477,6 +554,17 @@ class Session:
                 s: {f: str(t) for f, t in n.items()} for s, n in data.get("notes", {}).items()
             }
             session._contributions = [Contribution(**c) for c in data.get("contributions", [])]
+            # Sessions stored before talk time and signals have neither.
+            session._signals = [Signal(**s) for s in data.get("signals", [])]
+            if any(s.kind not in SIGNAL_KINDS for s in session._signals):
+                raise ValueError("unknown signal kind")
+            speaker = data.get("speaker")
+            session._speaker = None if speaker is None else str(speaker)
+            session._talk_since = _optional_float(data.get("talk_since"))
+            session._talk = {
+                str(step): {str(n): float(v) for n, v in people.items()}
+                for step, people in data.get("talk", {}).items()
+            }
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed session data: {exc!r}") from None
         if not 0 <= session._index < len(ids):
@@ -491,7 +579,7 @@ class Session:
 # What apply_state copies: the whole state, never the identity, the clock or the observers.
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
-    "_segment_start", "_notes", "_contributions",
+    "_segment_start", "_notes", "_contributions", "_signals", "_speaker", "_talk_since", "_talk",
 )  # fmt: skip
 
 
@@ -502,6 +590,8 @@ _STATE_PARTS = {
     "roles": ("_roles",),
     "notes": ("_notes",),
     "contributions": ("_contributions",),
+    "signals": ("_signals",),
+    "talk": ("_speaker", "_talk_since", "_talk"),
 }
 
 

@@ -27,6 +27,7 @@ from codevwidgets.commands import Command, apply_command
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook, resolve, runbook_from_json, runbook_to_json
 from codevwidgets.session import (
+    MAX_NAME,
     Contribution,
     Event,
     RateLimited,
@@ -34,6 +35,7 @@ from codevwidgets.session import (
     SessionError,
     validate_contribution,
 )
+from codevwidgets.signals import SIGNAL_KINDS, Signal
 from codevwidgets.store import (
     Secrets,
     SessionSummary,
@@ -47,7 +49,7 @@ from codevwidgets.watch import StoreWatcher
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -72,6 +74,11 @@ CREATE TABLE IF NOT EXISTS notes (
     field_id TEXT NOT NULL, text TEXT NOT NULL, updated REAL NOT NULL,
     PRIMARY KEY (session_id, step_id, field_id)
 );
+CREATE TABLE IF NOT EXISTS signals (
+    session_id TEXT NOT NULL REFERENCES sessions(id), participant TEXT NOT NULL,
+    name TEXT, kind TEXT NOT NULL, step_id TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (session_id, participant, kind)
+);
 """
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
 MIGRATE_1_TO_2 = """
@@ -83,9 +90,22 @@ CREATE TABLE IF NOT EXISTS notes (
     PRIMARY KEY (session_id, step_id, field_id)
 );
 """
+# Schema 2 had no participants' signals (hands, ready, more time).
+MIGRATE_2_TO_3 = """
+CREATE TABLE IF NOT EXISTS signals (
+    session_id TEXT NOT NULL REFERENCES sessions(id), participant TEXT NOT NULL,
+    name TEXT, kind TEXT NOT NULL, step_id TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (session_id, participant, kind)
+);
+"""
 FILES = ("", "-wal", "-shm")
 # Everything a session holds besides its row in sessions.
-DELETE_FROM = (("contributions", "session_id"), ("notes", "session_id"), ("events", "session_id"))
+DELETE_FROM = (
+    ("contributions", "session_id"),
+    ("notes", "session_id"),
+    ("events", "session_id"),
+    ("signals", "session_id"),
+)
 
 
 class SQLiteStore:
@@ -112,6 +132,7 @@ class SQLiteStore:
 
     rate_limit: int | None = 5  # contributions per participant (None: no limit) …
     rate_window = 30.0  # … within this many seconds
+    signal_limit = 20  # hands, ready and more time per participant within rate_window
 
     def __init__(self, path: Path | None = None, clock: Clock = system_clock) -> None:
         self.path = path if path is not None else default_store_path()
@@ -204,9 +225,11 @@ class SQLiteStore:
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version == 1:
-                _run(db, MIGRATE_1_TO_2)
-                self._move_notes_out_of_states(db)
+            elif version in (1, 2):
+                if version == 1:
+                    _run(db, MIGRATE_1_TO_2)
+                    self._move_notes_out_of_states(db)
+                _run(db, MIGRATE_2_TO_3)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "
@@ -314,6 +337,9 @@ class SQLiteStore:
             if not private:  # how each person rated the session is the facilitator's to see
                 items = [c for c in items if c.kind != "evaluation"]
             state["contributions"] = [asdict(c) for c in items]
+            state["signals"] = [asdict(s) for s in self._signals(db, session_id, private)]
+            if not private:  # who spoke how long, and who signalled, are the console's
+                state.update(speaker=None, talk_since=None, talk={})
         book = self._runbook(session_id, row[0], row[4])
         # The group's names and emails are the console's: a participant's kernel gets none.
         roster = Roster.model_validate_json(row[5]) if private and row[5] else None
@@ -355,6 +381,14 @@ class SQLiteStore:
                     (session_id, data["step"], data["field"], data["text"], now),
                 )
                 del data["text"]  # the log says a note changed, never what it says
+            elif command.name == "lower_hand":
+                apply_command(session, command)  # validates the arguments
+                participant = data.get("participant")
+                db.execute(
+                    "DELETE FROM signals WHERE session_id = ? AND kind = 'hand'"
+                    " AND (? IS NULL OR participant = ?)",
+                    (session_id, participant, participant),
+                )
             elif command.name == "hide":
                 hidden = bool(data.get("hidden", True))
                 changed = db.execute(
@@ -368,6 +402,11 @@ class SQLiteStore:
                 db.execute(
                     "UPDATE sessions SET state = ? WHERE id = ?", (_state_json(session), session_id)
                 )
+                if command.name == "extend":  # more time given: the requests are answered
+                    db.execute(
+                        "DELETE FROM signals WHERE session_id = ? AND kind = 'more_time'",
+                        (session_id,),
+                    )
             revision = self._bump(db, session_id)
             self._log(db, session_id, Event(command.name, data))
         return revision
@@ -523,6 +562,80 @@ class SQLiteStore:
         ).fetchall()
         return [Contribution(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
+    # -- participants' signals -------------------------------------------------------------
+
+    def signal(
+        self, session_id: str, participant: str, name: str | None, kind: str, on: bool
+    ) -> None:
+        """Raise or lower one page's own signal: a hand, ready with the step, more time.
+
+        ``participant`` is the page's id (a page changes only its own signals); ``name`` how
+        the console shows it. Ready and more time count for the step the session is at; more
+        time only once its countdown has reached zero. Raises ``ValueError`` for a bad signal
+        or a session that is not running, ``RateLimited`` when sent too fast.
+        """
+        if kind not in SIGNAL_KINDS:
+            raise ValueError(f"unknown signal {kind!r}")
+        if not isinstance(participant, str) or not 1 <= len(participant) <= MAX_NAME:
+            raise ValueError("a signal needs the page's id")
+        name = (name.strip() or None) if isinstance(name, str) else None
+        if name is not None and len(name) > MAX_NAME:
+            raise ValueError(f"a name is at most {MAX_NAME} characters")
+        now = self.clock()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT runbook, state, snapshot FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"no session {session_id!r}")
+            session = Session.from_dict(
+                json.loads(row[1]), self._runbook(session_id, row[0], row[2]), self.clock
+            )
+            if session.status not in {"running", "paused"}:
+                raise ValueError("the session is not running: it takes no signal now")
+            if on and kind == "more_time" and session.remaining() > 0:
+                raise ValueError("more time can be asked once the countdown reaches zero")
+            recent = db.execute(
+                "SELECT COUNT(*) FROM events WHERE session_id = ? AND kind = 'signal'"
+                " AND at > ? AND json_extract(data, '$.participant') = ?",
+                (session_id, now - self.rate_window, participant),
+            ).fetchone()[0]
+            if recent >= self.signal_limit:
+                raise RateLimited(
+                    f"at most {self.signal_limit} signals every {self.rate_window:g} seconds"
+                )
+            step_id = session.current_step.id
+            if not on:
+                db.execute(
+                    "DELETE FROM signals WHERE session_id = ? AND participant = ? AND kind = ?",
+                    (session_id, participant, kind),
+                )
+            else:
+                # A hand raised again keeps its place; ready and more time belong to a step.
+                db.execute(
+                    "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                    " SET step_id = excluded.step_id, at = excluded.at, name = excluded.name"
+                    " WHERE excluded.kind != 'hand' AND step_id != excluded.step_id",
+                    (session_id, participant, name, kind, step_id, now),
+                )
+            self._bump(db, session_id)
+            data = {"kind": kind, "on": on, "participant": participant}
+            self._log(db, session_id, Event("signal", data))
+
+    def signals(self, session_id: str) -> list[Signal]:
+        """Every standing signal of the session, oldest first (the console's copy)."""
+        with self._lock:
+            return self._signals(self._db, session_id, private=True)
+
+    def _signals(self, db: sqlite3.Connection, session_id: str, private: bool) -> list[Signal]:
+        rows = db.execute(
+            "SELECT participant, name, kind, step_id, at FROM signals WHERE session_id = ?"
+            " ORDER BY at, participant",
+            (session_id,),
+        ).fetchall()
+        # A participant's kernel finds its own place by its id; others' names stay out of it.
+        return [Signal(r[0], r[1] if private else None, r[2], r[3], r[4]) for r in rows]
+
     # -- events ----------------------------------------------------------------------------
 
     def events(self, session_id: str) -> list[tuple[float, str, dict[str, Any]]]:
@@ -561,5 +674,5 @@ def _state_json(session: Session) -> str:
     # leaving them out keeps notes from participants' kernels and keeps one writer from
     # overwriting what another typed.
     state = session.to_dict()
-    del state["contributions"], state["notes"]
+    del state["contributions"], state["notes"], state["signals"]
     return json.dumps(state, ensure_ascii=False)

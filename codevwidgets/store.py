@@ -28,6 +28,7 @@ from codevwidgets.commands import Command
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Contribution, RateLimited, Session
+from codevwidgets.signals import Signal
 
 __all__ = [
     "RateLimited",
@@ -128,7 +129,7 @@ class Store(Protocol):
 
     Every method commits before it returns (nothing is lost when a kernel dies). Refusals:
     ``execute`` raises ``SessionError``/``RolesError``/``ValueError`` (nothing written);
-    ``add_contribution`` raises ``ValueError`` or ``RateLimited``.
+    ``add_contribution`` and ``signal`` raise ``ValueError`` or ``RateLimited``.
     """
 
     def create(
@@ -156,6 +157,12 @@ class Store(Protocol):
     def contributions(
         self, session_id: str, include_hidden: bool = False
     ) -> list[Contribution]: ...
+
+    def signal(
+        self, session_id: str, participant: str, name: str | None, kind: str, on: bool
+    ) -> None: ...
+
+    def signals(self, session_id: str) -> list[Signal]: ...
 
     def notes(self, session_id: str) -> dict[str, dict[str, str]]: ...
 

@@ -29,11 +29,13 @@ from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.followup import FollowUpPanel
+from codevwidgets.widgets.hands import HandQueue, ReadyPanel
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
 from codevwidgets.widgets.role_board import RoleBoard
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_content import StepContent
+from codevwidgets.widgets.talk import TalkPanel
 from codevwidgets.widgets.timer_controls import TimerControls
 
 DEMO_ROSTER = Path(__file__).parent.parent / "demo" / "roster.yaml"
@@ -91,6 +93,10 @@ class FacilitatorConsole(widgets.VBox):
         self.rules = RulesPanel(self.session, texts)
         # The consultant's own content per step (a client notebook's cells): see ``during``.
         self.step_content = StepContent(self.session)
+        # Facilitation aids: who speaks, the hands raised, who is ready (participants' signals).
+        self.talk = TalkPanel(self.session, texts, self.act)
+        self.hands = HandQueue(self.session, texts, self.act, clock)
+        self.ready = ReadyPanel(self.session, texts, self.act, self.shown_step)
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
         self.notes = NotesPanel(self.session, texts, self.act)
         # Only a runbook with a follow-up step shows last session's plan (during that step).
@@ -115,7 +121,17 @@ class FacilitatorConsole(widgets.VBox):
         main = widgets.Box(
             [
                 widgets.VBox([self.navigator, self.roles]),
-                widgets.VBox([self.countdown, self.timer_controls, self.step_content, self.rules]),
+                widgets.VBox(
+                    [
+                        self.countdown,
+                        self.timer_controls,
+                        self.ready,
+                        self.hands,
+                        self.talk,
+                        self.step_content,
+                        self.rules,
+                    ]
+                ),
                 widgets.VBox(
                     [
                         *([join] if join else []),

@@ -218,7 +218,7 @@ def test_a_store_of_the_first_release_migrates_on_open(
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert store.notes("test") == {"presentation": {"topic": "Written by release 1"}}
         stored = store.load("test", private=False)
         assert stored is not None

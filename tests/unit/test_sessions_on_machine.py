@@ -20,6 +20,7 @@ from codevwidgets.sqlite_store import SQLiteStore
 ROLES = Roles("Ana", "Farid", ("Bruno", "Chloé", "David"))
 SECRET_NOTE = "Confidential: my manager Xavier-Quintus"
 SECRET_IDEA = "Try a pilot with Zephyrine's team"
+SECRET_NAME = "Hand-of-Quirinella"  # a participant's name, on a raised hand
 
 
 def iso(epoch: float) -> str:
@@ -49,6 +50,7 @@ def a_session_with_texts(store: SQLiteStore, session_id: str) -> None:
     store.execute(session_id, Command("next", {"step": "clarification"}))
     store.execute(session_id, Command("next", {"step": "contract"}))
     store.add_contribution(session_id, "consultation", "Bruno", SECRET_IDEA, None, "p1")
+    store.signal(session_id, "p1", SECRET_NAME, "hand", True)
 
 
 def test_delete_leaves_no_trace_of_the_texts_in_the_files(tmp_path: Path) -> None:
@@ -65,7 +67,7 @@ def test_delete_leaves_no_trace_of_the_texts_in_the_files(tmp_path: Path) -> Non
         assert store.notes("gone") == {} and store.events("gone") == []
         store.delete("kept")
         raw = stored_bytes(path)
-    for text in (SECRET_NOTE, SECRET_IDEA):
+    for text in (SECRET_NOTE, SECRET_IDEA, SECRET_NAME):
         assert text.encode() not in raw
 
 

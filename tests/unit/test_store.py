@@ -19,7 +19,7 @@ from codevwidgets.clock import FakeClock
 from codevwidgets.commands import Command
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.sqlite_store import SCHEMA_VERSION, SQLiteStore
 from codevwidgets.store import (
     RateLimited,
     StoredSession,
@@ -70,7 +70,7 @@ def test_default_path_in_the_user_data_directory(
 def test_wal_mode_pragmas_and_schema_version(store: SQLiteStore) -> None:
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sessions", "contributions", "events", "notes"} <= tables
     assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
