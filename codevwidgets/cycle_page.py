@@ -34,11 +34,8 @@ from codevwidgets.pages import _language, error_box, keep_errors_on_the_server, 
 from codevwidgets.problems import InputError
 from codevwidgets.record import SessionRecord
 from codevwidgets.roster import Roster, load_roster
-from codevwidgets.runbook import Runbook
 from codevwidgets.store import Store, StoreError, open_store
-from codevwidgets.theme import Theme, page_theme
 from codevwidgets.widgets import cycle as views
-from codevwidgets.widgets._view import theme_style
 
 DEMO_ROSTER = Path(__file__).parent / "demo" / "roster.yaml"
 
@@ -56,10 +53,6 @@ class CyclePage:
     demo: bool = False
     records: list[SessionRecord] = field(default_factory=list)
     held: dict[int, SessionRecord] = field(default_factory=dict)
-    # Served by Voilà: the page's theme (the link's &theme=, else the runbook's) and the
-    # runbook whose brand colours it takes. In JupyterLab: None, the notebook's own colours.
-    theme: Theme | None = None
-    runbook: Runbook | None = None
 
     @property
     def t(self) -> Translator:
@@ -76,8 +69,7 @@ class CyclePage:
         if self.error is not None:
             return self.error
         assert self.roster is not None and self.plan is not None
-        style = theme_style(self.theme, self.runbook) if self.theme is not None else ""
-        return views.header(self.roster.group, self.plan, self.every_days, self.demo, self.t, style)
+        return views.header(self.roster.group, self.plan, self.every_days, self.demo, self.t)
 
     def rotation(self) -> widgets.Widget | None:
         if not self.shown:
@@ -176,8 +168,6 @@ def cycle_page(
     query = query_parameters()
     language = _language(query, language)
     t = Translator(language)
-    theme: Theme | None = None
-    book: Runbook | None = None
     try:
         if served_by_voila():
             session_id, key = query.get("session", ""), query.get("key", "")
@@ -190,8 +180,6 @@ def cycle_page(
             if stored is None or stored.roster is None:
                 return CyclePage(language, error_box([t("cycle.no_group")]))
             group, opened_demo = stored.roster, False
-            book = stored.runbook
-            theme = page_theme(query.get("theme"), book.theme)
         else:
             group = load_roster(Path(roster) if roster else DEMO_ROSTER)
             opened = demo_store(group) if demo else open_store(store)
@@ -216,6 +204,4 @@ def cycle_page(
         demo=opened_demo,
         records=records,
         held=held_for(plan, records),
-        theme=theme,
-        runbook=book,
     )

@@ -34,7 +34,7 @@ from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
 from codevwidgets.store import Store, StoreError, join_code_for, open_store
 from codevwidgets.theme import page_theme
-from codevwidgets.widgets._view import Texts, escaped_list, theme_style
+from codevwidgets.widgets._view import Texts, escaped_list
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
@@ -54,9 +54,7 @@ def error_box(lines: list[str], refuse: bool = False) -> ErrorBox:
     this page's kernel is ended (it serves nothing and must cost almost nothing)."""
     if refuse:
         refuse_visitor()
-    # The link's &theme= (no runbook's: a refused visitor learns nothing of the session).
-    theme = page_theme(query_parameters().get("theme"), "light")
-    box = ErrorBox(theme_style(theme) + escaped_list(lines))
+    box = ErrorBox(escaped_list(lines))
     box.add_class("codev-error").add_class("codev-page-error")
     return box
 
@@ -151,10 +149,12 @@ def facilitator_page(
         return error_box([str(problem) for problem in exc.problems])
     except (ValueError, StoreError) as exc:
         return error_box([str(exc)])
+    code = join_code_for(key)
     join = JoinPanel(
         Texts(book, language),
-        page_url("participant.ipynb", {"session": session.id, "code": join_code_for(key)}),
+        page_url("participant.ipynb", {"session": session.id, "code": code}),
         page_url(_own_notebook(), {"session": session.id, "key": key}),
+        page_url("projector.ipynb", {"session": session.id, "code": code}),
     )
     link = LiveLink(store, session, private=True, revision=stored.revision)
     console = FacilitatorConsole(
@@ -247,6 +247,45 @@ def participant_page(language: str = "en") -> widgets.Widget:
 
     theme = page_theme(query.get("theme"), book.theme)
     view = ParticipantView(session, Texts(book, language), name, submit, theme=theme)
+    countdown = view.countdown
+    view.link = LiveLink(
+        store,
+        session,
+        private=False,
+        revision=stored.revision,
+        alive=lambda: page_alive(countdown),
+    )
+    return view
+
+
+def projector_page(language: str = "en") -> widgets.Widget:
+    """The room's screen, read-only, for ``?session=ID&code=CODE[&lang=LANG][&theme=light]``:
+    dark unless the link asks for light."""
+    # Imported here: a participant kernel never loads the QR code (segno).
+    from codevwidgets.widgets.join import join_widget
+    from codevwidgets.widgets.projector import ProjectorView
+
+    await_visitor()
+    keep_errors_on_the_server()
+    query = query_parameters()
+    session_id, code = query.get("session", ""), query.get("code")
+    try:
+        store = open_store()
+        stored = (
+            store.load(session_id, private=False) if store.check_code(session_id, code) else None
+        )
+        session = stored.session() if stored is not None else None
+    except (InputError, ValueError, StoreError):
+        stored = session = None
+    if stored is None or session is None or code is None:
+        text = Translator(_language(query, language))("participant.bad_link")
+        return error_box([text], refuse=True)
+    language = _language(query, stored.language)
+    texts = Texts(stored.runbook, language)
+    join = join_widget(texts, page_url("participant.ipynb", {"session": session.id, "code": code}))
+    # Dark for a room's screen whatever the runbook's theme; the link may ask for light.
+    theme = page_theme(query.get("theme"), "dark")
+    view = ProjectorView(session, texts, join, theme=theme)
     countdown = view.countdown
     view.link = LiveLink(
         store,

@@ -105,12 +105,14 @@ def voila_command(
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     # Voilà's own config folders still count (where it runs, then Jupyter's), the kit's last.
     config_dirs = [".", *jupyter_config_path(), str(VOILA_CONFIG_DIR)]
-    # Only participant pages come in numbers; a facilitator or cycle kernel starts when one is
-    # opened (a repeated option adds to Voilà's list). Voilà looks for a pattern anywhere in a
+    # Only participant pages come in numbers; a facilitator, projector or cycle kernel starts
+    # when one is opened (a repeated option adds to Voilà's list). Voilà keeps a pool of
+    # `pool` kernels for each notebook not listed: a pooled projector would double the
+    # kernels waiting, for one page per session. Voilà looks for a pattern anywhere in a
     # notebook's whole path: "/NAME.ipynb" is that file alone, whatever folder holds the kit
     # (a plain "facilitator" would also match a checkout in ~/facilitator-tools/ and turn
     # the participants' pool off).
-    unheated = ["facilitator.ipynb", "cycle.ipynb", "customise.ipynb"]
+    unheated = ["facilitator.ipynb", "projector.ipynb", "cycle.ipynb", "customise.ipynb"]
     preheat = [
         "--preheat_kernel=True",
         f"--pool_size={pool}",

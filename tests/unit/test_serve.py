@@ -59,6 +59,8 @@ def test_participant_kernels_wait_ready_in_a_pool() -> None:
     # waits for them.
     assert "--VoilaKernelManager.preheat_denylist=/facilitator.ipynb" in command
     assert "--VoilaKernelManager.preheat_denylist=/cycle.ipynb" in command
+    # One projector per session: a pool for it would double the kernels waiting.
+    assert "--VoilaKernelManager.preheat_denylist=/projector.ipynb" in command
     assert not any("preheat" in arg for arg in voila_command(8870, "127.0.0.1", pool=0))
 
 
@@ -79,7 +81,7 @@ def test_the_pool_serves_participants_wherever_the_kit_lives() -> None:
 
     for folder in ("/srv/facilitator-tools/cycle/customise", "/opt/kit"):
         assert not denied(f"{folder}/notebooks/participant.ipynb")
-        for page in ("facilitator", "cycle", "customise"):
+        for page in ("facilitator", "projector", "cycle", "customise"):
             assert denied(f"{folder}/notebooks/{page}.ipynb")
 
 

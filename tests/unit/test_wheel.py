@@ -104,6 +104,7 @@ def test_the_wheel_carries_the_notebooks_and_every_file_of_the_package(wheel: Pa
     assert {
         "codevwidgets/notebooks/facilitator.ipynb",
         "codevwidgets/notebooks/participant.ipynb",
+        "codevwidgets/notebooks/projector.ipynb",
     } <= names
     assert wanted - names == set()
     assert not [name for name in names if ".ipynb_checkpoints" in name or "__pycache__" in name]

@@ -1,0 +1,64 @@
+"""The projector's page: the room's screen, read from across the room, never acted on.
+
+The step and its position, a large countdown, who speaks and the advisors' rules for the
+step, the group's title and the participants' join link with its QR code. It holds no input
+and no button: a projector kernel changes nothing in the session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from codevwidgets.clock import Clock, system_clock
+from codevwidgets.session import Session
+from codevwidgets.theme import Theme
+from codevwidgets.widgets._view import Texts, brand, close_page, stylesheet
+from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.rules import RulesPanel
+from codevwidgets.widgets.step_header import StepHeader
+
+PROJECTOR_CSS = Path(__file__).with_name("projector.css")
+
+
+class ProjectorView(widgets.VBox):
+    """What the room's screen shows, following ``session`` (which a store link keeps current).
+
+    ``join`` is the participants' link and QR code (``join.join_widget``), built by the page.
+
+    Examples
+    --------
+    >>> view = ProjectorView(session, Texts(book, "en"), join_widget(texts, url))  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        texts: Texts,
+        join: widgets.Widget,
+        clock: Clock = system_clock,
+        theme: Theme = "dark",
+    ) -> None:
+        self.session, self.texts, self.theme = session, texts, theme
+        runbook = session.runbook
+        self.header = StepHeader(session, texts)
+        self.countdown = Countdown(clock=clock, language=texts.language, big=True).show(session)
+        # Who speaks and what advisors may and may not do: what the room looks up at.
+        self.rules = RulesPanel(session, texts, role="advisors", with_prompts=False)
+        self.join = join
+        css = widgets.HTML(f"<style>{PROJECTOR_CSS.read_text(encoding='utf-8')}</style>")
+        left = widgets.VBox([self.header, self.countdown]).add_class("codev-projector-main")
+        right = widgets.VBox([self.rules, join]).add_class("codev-projector-side")
+        body = widgets.HBox([left, right]).add_class("codev-projector-body")
+        super().__init__([stylesheet(runbook, theme), css, brand(runbook, texts), body])
+        self.add_class("codev-console").add_class("codev-projector")
+        self.add_class(f"codev-theme-{theme}")
+
+    def __repr__(self) -> str:
+        return f"ProjectorView(session={self.session.id!r})"
+
+    def close(self) -> None:
+        """Stop following (the store and the session) and close every part of the page."""
+        close_page(self)
+        super().close()
