@@ -34,8 +34,11 @@ from codevwidgets.pages import _language, error_box, keep_errors_on_the_server, 
 from codevwidgets.problems import InputError
 from codevwidgets.record import SessionRecord
 from codevwidgets.roster import Roster, load_roster
+from codevwidgets.runbook import Runbook
 from codevwidgets.store import Store, StoreError, open_store
+from codevwidgets.theme import Theme, page_theme
 from codevwidgets.widgets import cycle as views
+from codevwidgets.widgets._view import theme_style
 
 DEMO_ROSTER = Path(__file__).parent / "demo" / "roster.yaml"
 
@@ -53,6 +56,10 @@ class CyclePage:
     demo: bool = False
     records: list[SessionRecord] = field(default_factory=list)
     held: dict[int, SessionRecord] = field(default_factory=dict)
+    # Served by Voilà: the page's theme (the link's &theme=, else the runbook's) and the
+    # runbook whose brand colours it takes. In JupyterLab: None, the notebook's own colours.
+    theme: Theme | None = None
+    runbook: Runbook | None = None
 
     @property
     def t(self) -> Translator:
@@ -69,7 +76,8 @@ class CyclePage:
         if self.error is not None:
             return self.error
         assert self.roster is not None and self.plan is not None
-        return views.header(self.roster.group, self.plan, self.every_days, self.demo, self.t)
+        style = theme_style(self.theme, self.runbook) if self.theme is not None else ""
+        return views.header(self.roster.group, self.plan, self.every_days, self.demo, self.t, style)
 
     def rotation(self) -> widgets.Widget | None:
         if not self.shown:
@@ -168,6 +176,8 @@ def cycle_page(
     query = query_parameters()
     language = _language(query, language)
     t = Translator(language)
+    theme: Theme | None = None
+    book: Runbook | None = None
     try:
         if served_by_voila():
             session_id, key = query.get("session", ""), query.get("key", "")
@@ -180,6 +190,8 @@ def cycle_page(
             if stored is None or stored.roster is None:
                 return CyclePage(language, error_box([t("cycle.no_group")]))
             group, opened_demo = stored.roster, False
+            book = stored.runbook
+            theme = page_theme(query.get("theme"), book.theme)
         else:
             group = load_roster(Path(roster) if roster else DEMO_ROSTER)
             opened = demo_store(group) if demo else open_store(store)
@@ -204,4 +216,6 @@ def cycle_page(
         demo=opened_demo,
         records=records,
         held=held_for(plan, records),
+        theme=theme,
+        runbook=book,
     )

@@ -18,7 +18,9 @@ import ipywidgets as widgets
 from codevwidgets import runbook as rb
 from codevwidgets.editor import DraftError, RunbookDraft, client_file_name, languages
 from codevwidgets.i18n import Translator
+from codevwidgets.pageparams import query_parameters
 from codevwidgets.pages import error_box, keep_errors_on_the_server, served_by_voila
+from codevwidgets.theme import page_theme
 
 OPT_IN = "CODEV_EDITOR"
 
@@ -70,4 +72,6 @@ def editor_page(
         return RunbookDraft.open(Path(source), target)
 
     files = sorted(str(p) for p in where.glob("*.y*ml")) if where.is_dir() else []
-    return RunbookEditor(draft, language, open_draft, [*rb.preset_names(), *files])
+    # Served by Voilà, the link's &theme= (JupyterLab keeps its own colours).
+    theme = page_theme(query_parameters().get("theme"), "light") if served_by_voila() else None
+    return RunbookEditor(draft, language, open_draft, [*rb.preset_names(), *files], theme)

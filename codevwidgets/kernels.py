@@ -31,6 +31,10 @@ from codevwidgets.pageparams import REFUSED_DIR
 # How long a kernel given to a page may wait for that page to connect before the culler may
 # end it (then, as any kernel, after cull_idle_timeout of inactivity).
 CONNECT_GRACE_SECONDS = 300.0
+# A refused page still needs its kernel to draw its message ("this link is not valid"): the
+# kernel ends once the page has connected and the kernel has been quiet this long since (the
+# widgets sent). Ended before, the page showed "Loading widget…" and no message at all.
+REFUSED_QUIET_SECONDS = 2.0
 
 
 class ServerFull(web.HTTPError):
@@ -91,7 +95,10 @@ class RoomKernelManager(AsyncMappingKernelManager):
         if self.refused_dir is None:
             return False
         mark = self.refused_dir / kernel_id
-        if not mark.exists():
+        if not mark.exists() or kernel_id not in self._connected_once:
+            return False  # not connected yet: the usual grace, then culling, apply
+        last = getattr(self._kernels.get(kernel_id), "last_activity", None)
+        if last is not None and self._now() - last < timedelta(seconds=REFUSED_QUIET_SECONDS):
             return False
         with contextlib.suppress(OSError):
             mark.unlink()
@@ -99,4 +106,7 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     def remove_kernel(self, kernel_id: str) -> Any:
         self._connected_once.discard(kernel_id)
+        if self.refused_dir is not None:  # a refused kernel culled before its page came
+            with contextlib.suppress(OSError):
+                (self.refused_dir / kernel_id).unlink(missing_ok=True)
         return super().remove_kernel(kernel_id)

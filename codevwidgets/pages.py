@@ -34,7 +34,7 @@ from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
 from codevwidgets.store import Store, StoreError, join_code_for, open_store
 from codevwidgets.theme import page_theme
-from codevwidgets.widgets._view import Texts, escaped_list
+from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
@@ -54,7 +54,9 @@ def error_box(lines: list[str], refuse: bool = False) -> ErrorBox:
     this page's kernel is ended (it serves nothing and must cost almost nothing)."""
     if refuse:
         refuse_visitor()
-    box = ErrorBox(escaped_list(lines))
+    # The link's &theme= (no runbook's: a refused visitor learns nothing of the session).
+    theme = page_theme(query_parameters().get("theme"), "light")
+    box = ErrorBox(theme_style(theme) + escaped_list(lines))
     box.add_class("codev-error").add_class("codev-page-error")
     return box
 

@@ -112,6 +112,7 @@ class Palette:
     success: str  # the start button's background (white text on it)
     warning: str  # the confirm button's background (white text on it)
     highlight: str  # the spoken prompt's background
+    success_text: str  # "done" as text (a session held), on the page and on panels
 
     def css_variables(self) -> str:
         """``--codev-…: value;`` for each colour (the stylesheet's custom properties)."""
@@ -133,6 +134,7 @@ _BASE = {
         "success": "#2e6b31",
         "warning": "#8a4600",
         "highlight": "#fff4e5",
+        "success_text": "#1b5e20",
     },
     "dark": {
         "background": "#000000",
@@ -144,6 +146,7 @@ _BASE = {
         "success": "#1b5e20",
         "warning": "#7a3e00",
         "highlight": "#1e1608",
+        "success_text": "#8fe39a",
     },
 }
 

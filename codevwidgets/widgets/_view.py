@@ -165,17 +165,32 @@ def stylesheet(runbook: Runbook, theme: Theme | None = None) -> widgets.HTML:
     The colours also go to the whole Voilà page (``body[data-voila]``), so that a dark page is
     dark to its edges whatever Voilà's own theme.
     """
-    colours = runbook.branding.colours
+    return widgets.HTML(theme_style(theme or runbook.theme, runbook))
+
+
+PAGE_SCOPE = ".codev-console, body[data-voila]"
+
+
+def theme_style(theme: Theme, runbook: Runbook | None = None, scope: str = PAGE_SCOPE) -> str:
+    """The kit's CSS as a ``<style>`` element: ``theme``'s palette, with ``runbook``'s brand
+    colours if one is given; for the pages with no runbook of their own (an error, the cycle,
+    the editor) as for the console.
+
+    ``scope``: the elements the colours go to, the console and the whole Voilà page; the
+    editor's ``html body[data-voila]`` wins over the ``body`` of the participant page it
+    previews in the runbook's own theme (that page keeps its colours in its own box).
+    """
+    colours = runbook.branding.colours if runbook is not None else None
     chosen = palette(
-        theme or runbook.theme,
+        theme,
         colours.primary if colours else None,
         colours.accent if colours else None,
     )
-    extra = f".codev-console, body[data-voila] {{{chosen.css_variables()}}}"
+    extra = f"{scope} {{{chosen.css_variables()}}}"
     if chosen.theme == "dark":
         # Large text for a projector: every size in rem grows with the root's.
         extra += "@media (min-width: 900px) { html:has(> body[data-voila]) { font-size: 20px; } }"
-    return widgets.HTML(f"<style>{STYLESHEET.read_text(encoding='utf-8')}{extra}</style>")
+    return f"<style>{STYLESHEET.read_text(encoding='utf-8')}{extra}</style>"
 
 
 def brand(runbook: Runbook, texts: Texts) -> widgets.HBox:

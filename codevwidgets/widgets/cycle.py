@@ -17,24 +17,31 @@ from codevwidgets.cycle_view import MinutesTable, session_label
 from codevwidgets.i18n import Translator
 from codevwidgets.record import SessionRecord
 
+# Colours from the page's theme (the --codev-* properties of ``theme_style``), with the light
+# ones as fallbacks where there are none (JupyterLab).
 _STYLE = """<style>
 .codev-cycle{max-width:100%;min-width:0}
 .codev-cycle .widget-html-content{max-width:100%}
 .codev-cycle .date{white-space:nowrap}
 .codev-cycle table{border-collapse:collapse;margin:.3em 0 1em;font-size:.95em}
-.codev-cycle th,.codev-cycle td{border-bottom:1px solid #dde3ea;padding:.3em .6em;
- text-align:left;vertical-align:top}
-.codev-cycle th{background:#f1f4f8}
+.codev-cycle th,.codev-cycle td{border-bottom:1px solid var(--codev-surface,#dde3ea);
+ padding:.3em .6em;text-align:left;vertical-align:top}
+.codev-cycle th{background:var(--codev-surface,#f1f4f8);color:var(--codev-text,#111820)}
 .codev-cycle td.num{text-align:right;font-variant-numeric:tabular-nums}
-.codev-cycle .held{color:#1b5e20;font-weight:600}
-.codev-cycle .over{color:#b3261e}
+.codev-cycle .held{color:var(--codev-success-text,#1b5e20);font-weight:600}
+.codev-cycle .over{color:var(--codev-error,#a4000f);font-weight:600}
 .codev-cycle .scroll{overflow-x:auto;max-width:100%}
+.codev-cycle h1{color:var(--codev-primary,#1f4e79)}
 .codev-cycle h2{font-size:1.25em;margin:.8em 0 .3em}
-.codev-cycle .demo{background:#fff4e5;border-left:4px solid #e8a33d;padding:.5em .8em}
-.codev-cycle .muted{color:#5f6b7a}
+.codev-cycle .demo{background:var(--codev-highlight,#fff4e5);
+ border-left:4px solid var(--codev-accent,#b35c00);padding:.5em .8em}
+.codev-cycle .muted{color:var(--codev-muted,#4a5560)}
 .codev-download{display:inline-block;margin:.2em .6em .2em 0;padding:.25em .7em;
- border:1px solid #1f4e79;border-radius:4px;color:#1f4e79;text-decoration:none}
+ border:1px solid var(--codev-primary,#1f4e79);border-radius:4px;
+ color:var(--codev-primary,#1f4e79);text-decoration:underline}
 .codev-cycle img{max-width:100%;height:auto}
+/* The chart is drawn for white paper: on a dark page it sits on a white plate. */
+.codev-cycle-chart img{background:#ffffff;border-radius:6px;padding:.3em}
 .codev-cycle-sessions table{min-width:720px}
 </style>"""
 
@@ -43,8 +50,8 @@ class CycleSection(widgets.HTML):
     """One part of the cycle page; its repr is a short plain summary (cheap, and what the
     notebook tests check)."""
 
-    def __init__(self, css: str, body: str, summary: str) -> None:
-        super().__init__(_STYLE + body)
+    def __init__(self, css: str, body: str, summary: str, style: str = "") -> None:
+        super().__init__(style + _STYLE + body)
         self.add_class("codev-cycle").add_class(css)
         self.summary = summary
 
@@ -80,7 +87,10 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
     return f'<div class="scroll"><table><tr>{top}</tr>{body}</table></div>'
 
 
-def header(group: str, plan: CyclePlan, every_days: int, demo: bool, t: Translator) -> CycleSection:
+def header(
+    group: str, plan: CyclePlan, every_days: int, demo: bool, t: Translator, style: str = ""
+) -> CycleSection:
+    """The page's title and summary; ``style``: the page's theme (``theme_style``), once."""
     first, last = plan.sessions[0].date, plan.sessions[-1].date
     summary = t(
         "cycle.summary",
@@ -91,7 +101,7 @@ def header(group: str, plan: CyclePlan, every_days: int, demo: bool, t: Translat
     )
     banner = f'<p class="demo">{e(t("cycle.demo"))}</p>' if demo else ""
     body = f"<h1>{e(t('cycle.title'))} — {e(group)}</h1>{banner}<p>{e(summary)}</p>"
-    return CycleSection("codev-cycle-header", body, f"{group}: {summary}")
+    return CycleSection("codev-cycle-header", body, f"{group}: {summary}", style)
 
 
 def rotation(plan: CyclePlan, held: dict[int, SessionRecord], t: Translator) -> CycleSection:

@@ -17,27 +17,37 @@ from codevwidgets.i18n import Translator
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import ROLES, Runbook
 from codevwidgets.session import Session
-from codevwidgets.widgets._view import Texts, close_all, escaped_list, literal
+from codevwidgets.theme import Theme
+from codevwidgets.widgets._view import Texts, close_all, escaped_list, literal, theme_style
 from codevwidgets.widgets.participant import ParticipantView
 
 OpenDraft = Callable[[str], RunbookDraft]
 """Another draft, from a preset name or a file (the page decides the target)."""
 
+# Colours from the page's theme (``theme_style``), the light ones where there is none.
 _STYLE = """<style>
 .codev-editor{gap:1.2em;align-items:flex-start;flex-wrap:wrap}
 .codev-editor-form{flex:1 1 560px;min-width:0;max-width:760px}
-.codev-editor-preview{flex:1 1 380px;min-width:0;border:1px solid #dde3ea;border-radius:6px;
- padding:.6em}
+.codev-editor-preview{flex:1 1 380px;min-width:0;border:1px solid var(--codev-border,#6b7680);
+ border-radius:6px;padding:.6em}
+.codev-editor h2{color:var(--codev-primary,#1f4e79);font-size:1.3em;overflow-wrap:anywhere}
 .codev-editor h3{font-size:1.1em;margin:.9em 0 .2em}
-.codev-editor .codev-editor-hint{color:#5f6b7a;font-size:.9em}
+.codev-editor .codev-editor-hint{color:var(--codev-muted,#4a5560);font-size:.9em}
 .codev-editor-langs{flex-wrap:wrap}
 .codev-editor-langs > .widget-text,.codev-editor-langs > .widget-textarea{flex:1 1 200px;
  width:auto;min-width:160px}
 .codev-editor-langs textarea{white-space:pre;overflow-wrap:normal;overflow-x:auto}
 .codev-editor-total{font-weight:600}
 .codev-editor .codev-error ul{margin:.2em 0;padding-left:1.2em}
-.codev-editor .codev-error{color:#b3261e;font-family:monospace;white-space:pre-wrap}
-.codev-editor-saved{color:#1b5e20}
+.codev-editor .codev-error{color:var(--codev-error,#a4000f);font-family:monospace;
+ white-space:pre-wrap}
+.codev-editor-saved{color:var(--codev-success-text,#1b5e20)}
+/* The step list's name, for a screen reader: the heading above it says it to the eye. */
+.codev-editor-steps .widget-label{position:absolute;width:1px;height:1px;overflow:hidden;
+ clip:rect(0 0 0 0);white-space:nowrap}
+.codev-editor .jupyter-button:focus-visible,.codev-editor input:focus-visible,
+.codev-editor textarea:focus-visible,.codev-editor select:focus-visible{
+ outline:3px solid var(--codev-primary,#1f4e79);outline-offset:2px}
 </style>"""
 
 
@@ -120,6 +130,7 @@ class RunbookEditor(widgets.HBox):
         language: str = "en",
         open_draft: OpenDraft | None = None,
         starts: list[str] | None = None,
+        theme: Theme | None = None,
     ) -> None:
         self.draft = draft
         self.language = language
@@ -145,7 +156,9 @@ class RunbookEditor(widgets.HBox):
         self.accent = widgets.Text(description=t("editor.accent"), placeholder="#b35c00")
         self.ground_rules = LanguageFields(t("app.ground_rules"), lines=5)
 
-        self.steps = widgets.Select(rows=10, layout=widgets.Layout(width="100%"))
+        self.steps = widgets.Select(
+            rows=10, description=t("editor.steps"), layout=widgets.Layout(width="100%")
+        ).add_class("codev-editor-steps")
         self.add_button = widgets.Button(description=t("editor.add"), icon="plus")
         self.remove_button = widgets.Button(description=t("editor.remove"), icon="trash")
         self.up_button = widgets.Button(description=t("editor.up"), icon="arrow-up")
@@ -226,7 +239,10 @@ class RunbookEditor(widgets.HBox):
         preview = widgets.VBox([section("editor.preview"), self.preview_box]).add_class(
             "codev-editor-preview"
         )
-        super().__init__([widgets.HTML(_STYLE), form, preview])
+        # Served by Voilà, the page's theme; its colours win over those of the preview, which
+        # shows the participant page in the runbook's own theme.
+        page = theme_style(theme, scope="html body[data-voila]") if theme is not None else ""
+        super().__init__([widgets.HTML(page + _STYLE), form, preview])
         self.add_class("codev-editor")
         self._wire()
         self.load(draft)

@@ -2,7 +2,9 @@
 
 The console and the participant page, light and dark (``&theme=dark`` on the link, and
 ``theme: dark`` in the runbook), before the session starts and during a step that collects
-contributions: no violation of impact serious or critical. axe-core comes from npm
+contributions; the cycle page, the runbook editor and the pages refusing a wrong link, light
+and ``&theme=dark``; the session record's HTML file (paper: light): no violation of impact
+serious or critical. axe-core comes from npm
 (``tests/browser/package.json``, installed by ``.ci/run`` with ``npm ci``); without it these
 tests skip locally with a message and fail on CI.
 """
@@ -17,8 +19,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from codevwidgets.commands import Command
+from codevwidgets.demo_cycle import DEMO_ROSTER, seed_demo_cycle
+from codevwidgets.export import render
+from codevwidgets.record import build_record
 from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_runbook
+from codevwidgets.roster import load_roster
+from codevwidgets.runbook import load_preset, load_runbook
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import Secrets
@@ -180,7 +186,12 @@ def test_pages_pass_wcag_21_aa(
         for page in context.pages:
             page.close(run_before_unload=True)
         context.close()
-    for r in results:  # the figures, with -s
+    check(results)
+
+
+def check(results: list[Audited]) -> None:
+    """Print the figures of every page (seen with ``-s``); fail with the serious/critical."""
+    for r in results:
         counts = ", ".join(f"{v['id']} ×{len(v['nodes'])}" for v in r.failing) or "none"
         others = ", ".join(
             f"{v['id']} ({v['impact']}) ×{len(v['nodes'])}"
@@ -190,3 +201,75 @@ def test_pages_pass_wcag_21_aa(
         print(f"axe: {r.where}: {r.nodes} serious/critical nodes ({counts}); others: {others}")
     failing = [r for r in results if r.failing]
     assert not failing, "\n".join(readable(r.where, r.failing) for r in failing)
+
+
+def held_cycle(server: VoilaProcess) -> tuple[Secrets, str]:
+    """Two sessions of the demo group held (the cycle page's tables and chart), and a third
+    not started: its secrets (the cycle page's link), and the first session's id."""
+    with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+        held = seed_demo_cycle(store, 2)
+        roster = load_roster(DEMO_ROSTER)
+        session = Session(load_preset("classic"), Roles("Chloé", "Ana", ("Bruno", "David")))
+        return store.create(session, "classic", "en", roster), held[0]
+
+
+BACKGROUNDS = {"light": "rgb(255, 255, 255)", "dark": "rgb(0, 0, 0)"}
+# The pages beyond the console and the participant's, and what shows each is drawn.
+OTHER_PAGES = {
+    "cycle": ".codev-cycle-suggested",
+    "editor": ".codev-editor-preview .codev-timer",
+    "facilitator error": ".codev-page-error",
+    "participant error": ".codev-page-error",
+    "cycle error": ".codev-page-error",
+}
+
+
+def test_other_pages_pass_wcag_21_aa(chromium: Any, voila_server: Any, axe_source: str) -> None:
+    """The cycle page, the runbook editor and the pages refusing a wrong link, light and
+    ``&theme=dark``: one server (the editor opted in), every page open at once per theme."""
+    server: VoilaProcess = voila_server(NOTEBOOKS, env={"CODEV_EDITOR": "1"})
+    secrets, _held = held_cycle(server)
+    results: list[Audited] = []
+    for theme in ("light", "dark"):
+        extra = {"theme": theme} if theme == "dark" else {}
+        sid = secrets.session_id
+        urls = {
+            "cycle": server.url("cycle.ipynb", session=sid, key=secrets.facilitator_key, **extra),
+            "editor": server.url("customise.ipynb", **extra),
+            "facilitator error": server.url("facilitator.ipynb", session=sid, key="x", **extra),
+            "participant error": server.url("participant.ipynb", session=sid, code="x", **extra),
+            "cycle error": server.url("cycle.ipynb", **extra),
+        }
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            pages = {}
+            for name, url in urls.items():
+                pages[name] = page = context.new_page()
+                page.goto(url)
+            for name, page in pages.items():
+                page.wait_for_selector(OTHER_PAGES[name], timeout=LOAD_TIMEOUT_MS)
+                results.append(Audited(f"{name}, {theme}", audit(page, axe_source)))
+                # Dark to its edges: the page takes the theme's palette, not Voilà's grey.
+                background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+                assert background == BACKGROUNDS[theme], (name, theme, background)
+        finally:
+            for page in context.pages:
+                page.close(run_before_unload=True)
+            context.close()
+    check(results)
+
+
+def test_record_passes_wcag_21_aa(chromium: Any, axe_source: str, tmp_path: Path) -> None:
+    """The session record as a client opens it from disk (paper: light only)."""
+    with SQLiteStore(tmp_path / "store.db") as store:
+        held = seed_demo_cycle(store, 1)
+        record = build_record(store, held[0])
+    path = tmp_path / "record.html"
+    path.write_bytes(render(record, "html"))
+    page = chromium.new_page()
+    try:
+        page.goto(path.as_uri())
+        results = [Audited("record (html)", audit(page, axe_source))]
+    finally:
+        page.close(run_before_unload=True)
+    check(results)

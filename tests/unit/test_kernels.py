@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-from codevwidgets.kernels import CONNECT_GRACE_SECONDS, RoomKernelManager
+from codevwidgets.kernels import CONNECT_GRACE_SECONDS, REFUSED_QUIET_SECONDS, RoomKernelManager
 from codevwidgets.pageparams import refuse_visitor
 from codevwidgets.serve import voila_command
 
@@ -88,10 +88,16 @@ def test_a_kernel_whose_page_refused_its_visitor_ends_at_once(
 
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", shutdown)
     monkeypatch.setenv("CODEV_REFUSED_DIR", str(tmp_path))
-    kernels = manager([HANDED_OVER])
-    kernels._kernel_connections["k"] = 1  # its page is connected: the usual culler spares it
+    now = [HANDED_OVER]
+    kernels = manager(now)
     monkeypatch.setenv("VOILA_KERNEL_ID", "k")
     refuse_visitor()  # what the page's kernel does on a wrong key or code
+    cull(kernels, "k")
+    assert ended == []  # its page has not connected: it would show "Loading widget…"
+    kernels.notify_connect("k")  # connected: the usual culler spares it
+    cull(kernels, "k")
+    assert ended == []  # still sending the page its message
+    now[0] += timedelta(seconds=REFUSED_QUIET_SECONDS)
     cull(kernels, "k")
     assert ended == ["k"]
     assert list(tmp_path.iterdir()) == []

@@ -75,7 +75,7 @@ def test_every_text_colour_of_a_palette_passes_aa(
 ) -> None:
     chosen = palette(theme, primary, accent)  # type: ignore[arg-type]
     text_ratio = AAA_TEXT if theme == "dark" else AA_TEXT
-    for name in ("text", "muted", "primary", "error"):
+    for name in ("text", "muted", "primary", "error", "success_text"):
         assert contrast_ratio(getattr(chosen, name), chosen.background) >= text_ratio, name
         assert contrast_ratio(getattr(chosen, name), chosen.surface) >= AA_TEXT, name
     assert contrast_ratio(chosen.text, chosen.highlight) >= text_ratio
