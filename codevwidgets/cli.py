@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
     serve.add_argument("--demo", action="store_true", help="seed a demo group and session")
+    serve.add_argument(
+        "--no-session",
+        action="store_true",
+        help="create no session: serve the pages of the sessions in the store",
+    )
     serve.add_argument("--roster", type=Path, help="the group's roster file")
     serve.add_argument(
         "--pool",
@@ -411,6 +416,12 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port: {args.port} is not a port number from 1 to 65535")
     if args.log is not None and not args.log.parent.is_dir():
         raise UsageError(f"--log: {args.log.parent} is not a folder")
+    if args.no_session:
+        # Nothing to create: these name the session codev serve would make. A roster stays the
+        # server's group (sessions stored without one), a client notebook its console's page.
+        for given, option in ((args.demo, "--demo"), (args.runbook, "--runbook")):
+            if given:
+                raise UsageError(f"{option}: not with --no-session, which creates no session")
     from codevwidgets.client_notebook import ClientNotebook, NotebookError
 
     notebook = None
@@ -437,6 +448,7 @@ def _serve(args: argparse.Namespace) -> int:
             log=args.log,
             verbose=args.verbose,
             notebook=notebook,
+            no_session=args.no_session,
         )
     except NotebookError as exc:  # its copy to serve could not be made
         raise UsageError(f"--notebook: {exc}") from None

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 
 from codevwidgets.client_notebook import NOTEBOOK_DIR, ClientNotebook, served_pages
 from codevwidgets.pageparams import REFUSED_DIR
+from codevwidgets.roster import load_roster
 from codevwidgets.sessions import links, new_session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import default_store_path
@@ -371,20 +372,25 @@ def serve(
     log: Path | None = None,
     verbose: bool = False,
     notebook: ClientNotebook | None = None,
+    no_session: bool = False,
 ) -> int:
     """Create a session, print its two links, then run Voilà until SIGTERM, SIGINT or SIGHUP.
 
     Voilà's output goes to ``log`` (default: ``voila.log`` beside the store), or to the
     terminal when ``verbose``. Returns 0 once stopped by a signal, non-zero if Voilà ends
     by itself. With a client ``notebook``, its runbook and roster (unless ``roster``) make
-    the session, and the facilitator's page is that notebook.
+    the session, and the facilitator's page is that notebook. ``no_session``: creates none and
+    prints no links; the server serves the pages of the sessions already in the store (made
+    by ``codev sessions new``, or by an earlier run).
     """
     if notebook is not None:
         runbook, roster = notebook.runbook, roster or notebook.roster
     roster_path = roster or (DEMO_ROSTER if demo else None)
-    store = SQLiteStore(store_path)
     # A bad runbook or roster fails here, with its located lines, before anything is stored.
-    secrets = new_session(store, runbook, roster_path, planned_roles=demo)
+    if no_session and roster_path:  # the server's group, for sessions stored without one
+        load_roster(roster_path)
+    store = SQLiteStore(store_path)
+    secrets = None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
     base = f"http://{public_host(ip)}:{port}"
     env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=base)
     if roster_path:  # the group of sessions created later without one (codev sessions new)
@@ -411,7 +417,8 @@ def serve(
         local_url = f"http://{f'[{local}]' if ':' in local else local}:{port}/"
         # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
         with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
-            print(links(base, secrets, facilitator).lines(), flush=True)
+            if secrets is not None:
+                print(links(base, secrets, facilitator).lines(), flush=True)
             return run_voila(command, env, output, base, local_url, log_path, stop)
     finally:
         if pages is not None:
