@@ -43,7 +43,7 @@ _STYLE = """<style>
  color:var(--codev-primary,#1f4e79);text-decoration:underline}
 .codev-cycle img{max-width:100%;height:auto}
 /* The chart is drawn for white paper: on a dark page it sits on a white plate. */
-.codev-cycle-chart img{background:#ffffff;border-radius:6px;padding:.3em}
+.codev-cycle-chart img{background:#ffffff;border-radius:6px;padding:.3em;box-sizing:border-box}
 .codev-cycle-sessions table{min-width:720px}
 </style>"""
 
