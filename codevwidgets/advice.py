@@ -132,6 +132,24 @@ def looks_like_advice(text: str, language: str) -> str | None:
     return rules.reason(text) if rules else None
 
 
+def question_advice(
+    text: str, collects: str | None, kind: str | None, languages: Iterable[str]
+) -> str | None:
+    """The reason to flag a contribution as advice, if it is a question (``kind`` ``None`` or
+    ``"questions"``) in a step that ``collects`` questions and reads as advice in one of
+    ``languages`` (tried in order: the session's, then the page's); else ``None``.
+
+    Only the clarification's questions are checked: advice is welcome in the consultation.
+    """
+    if collects != "questions" or kind not in {None, "questions"}:
+        return None
+    for language in dict.fromkeys(languages):
+        reason = looks_like_advice(text, language)
+        if reason is not None:
+            return reason
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Measuring the rules on a labelled set.
 

@@ -103,7 +103,7 @@ class FacilitatorConsole(widgets.VBox):
         self.followup = (
             FollowUpPanel(self.session, texts, previous_plan) if has_followup(runbook) else None
         )
-        self.contributions = ContributionList(self.session, texts, self._hide)
+        self.contributions = ContributionList(self.session, texts, self._hide, self.rules.say)
         # The record, at any time (before, during, after): made by the page, never from here.
         self.export = ExportPanel(texts, export) if export else None
         ground_rules = literal(

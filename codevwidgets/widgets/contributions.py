@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from codevwidgets.advice import question_advice
 from codevwidgets.session import (
     MAX_CONTRIBUTION,
     Contribution,
@@ -26,16 +27,26 @@ Submit = Callable[[str, str, bool, str | None], None]
 Hide = Callable[[int, bool], None]
 """``hide(contribution_id, hidden)``: the facilitator's only say over a contribution."""
 
+Say = Callable[[str], None]
+"""``say(prompt)``: show a reframing prompt large, to read aloud (``RulesPanel.say``)."""
+
 # A class per part the box shows: codev-shows-writing, …-anonymity, …-evaluation, …-listen.
 SHOWS = "codev-shows-"
 REFRESH_ON = {"started", "step", "contribution", "hidden", "finished"}
 
 
 class ContributionList(Follower, widgets.VBox):
-    """The current step's contributions; with ``hide`` given (facilitator), hide buttons."""
+    """The current step's contributions; with ``hide`` given (facilitator), hide buttons.
 
-    def __init__(self, session: Session, texts: Texts, hide: Hide | None = None) -> None:
-        self.session, self.texts, self.hide = session, texts, hide
+    The facilitator's list also flags a question that reads as advice (``codev-advice-flag``)
+    with the reason and a button that brings up the step's reframing prompt, through ``say``
+    when given (the console's rules panel), and in the row itself.
+    """
+
+    def __init__(
+        self, session: Session, texts: Texts, hide: Hide | None = None, say: Say | None = None
+    ) -> None:
+        self.session, self.texts, self.hide, self.say = session, texts, hide, say
         self.heading = widgets.Label(texts("participant.contributions")).add_class("codev-heading")
         self.items = widgets.VBox()
         self.evaluation = widgets.Label().add_class("codev-evaluation-summary")
@@ -88,10 +99,43 @@ class ContributionList(Follower, widgets.VBox):
             hide = self.hide
             button.on_click(lambda _: hide(contribution.id, not hidden))
             parts.append(button)
+        reason = self._advice(contribution) if self.hide is not None else None
+        if reason is not None:
+            parts.extend(self._advice_parts(reason))
         row = widgets.HBox(parts).add_class("codev-contribution")
         if contribution.hidden:
             row.add_class("codev-contribution--hidden")
+        if reason is not None:
+            row.add_class("codev-advice-flag")
         return row
+
+    def _advice(self, contribution: Contribution) -> str | None:
+        step = next((s for s in self.session.runbook.steps if s.id == contribution.step_id), None)
+        if step is None:
+            return None
+        languages = (self.session.runbook.language, self.texts.language)
+        return question_advice(contribution.text, step.collects, contribution.kind, languages)
+
+    def _advice_parts(self, reason: str) -> list[widgets.Widget]:
+        texts = self.texts
+        step = self.session.current_step
+        prompt = texts.of(step.reframing[0]) if step.reframing else texts("console.advice_prompt")
+        said = literal(widgets.Label(prompt).add_class("codev-advice-prompt"))
+        show(said, False)
+        button = widgets.Button(
+            description=texts("console.advice_reframe"),
+            tooltip=prompt,
+            layout={"width": "auto"},
+        ).add_class("codev-advice-reframe")
+
+        def reframe(_: object) -> None:
+            show(said, True)
+            if self.say is not None:
+                self.say(prompt)
+
+        button.on_click(reframe)
+        why = texts("console.advice_reason", reason=reason)
+        return [literal(widgets.Label(why).add_class("codev-advice-reason")), button, said]
 
 
 class ContributionBox(Follower, widgets.VBox):
@@ -119,7 +163,10 @@ class ContributionBox(Follower, widgets.VBox):
         self.listen = widgets.Label(texts("participant.listen")).add_class("codev-listen")
         self.heading = widgets.Label(texts("participant.contribute")).add_class("codev-heading")
         self.anonymous.add_class("codev-anonymous")
-        self.writing = widgets.VBox([self.heading, self.input, self.anonymous, self.send])
+        self.advice = self._advice_warning()
+        self.writing = widgets.VBox(
+            [self.heading, self.input, self.anonymous, self.send, self.advice]
+        )
         self.writing.add_class("codev-writing")
         self.evaluation = widgets.VBox([self.rating_label, self.rating]).add_class("codev-rating")
         super().__init__([self.writing, self.evaluation, self.listen, self.message])
@@ -129,6 +176,30 @@ class ContributionBox(Follower, widgets.VBox):
 
     def __repr__(self) -> str:
         return f"ContributionBox(session={self.session.id!r})"
+
+    def _advice_warning(self) -> widgets.VBox:
+        """The gentle "this may sound like advice: send anyway or rephrase?", hidden."""
+        self.advice_text = literal(widgets.Label().add_class("codev-advice-text"))
+        self.send_anyway = widgets.Button(
+            description=self.texts("participant.advice_send"), layout={"width": "auto"}
+        ).add_class("codev-advice-send")
+        self.send_anyway.on_click(lambda _: self.click_send_anyway())
+        self.rephrase = widgets.Button(
+            description=self.texts("participant.advice_rephrase"),
+            button_style="primary",
+            layout={"width": "auto"},
+        ).add_class("codev-advice-rephrase")
+        self.rephrase.on_click(lambda _: self.click_rephrase())
+        warning = widgets.VBox(
+            [self.advice_text, widgets.HBox([self.rephrase, self.send_anyway])]
+        ).add_class("codev-advice-warning")
+        show(warning, False)
+        return warning
+
+    @property
+    def warned(self) -> bool:
+        """Whether the box asks "send anyway or rephrase?" now."""
+        return bool(self.advice.layout.display != "none")
 
     def _on_event(self, event: Event) -> None:
         if touches(event, {"started", "step", "finished", "paused", "resumed"}, {"step", "timer"}):
@@ -151,9 +222,10 @@ class ContributionBox(Follower, widgets.VBox):
         with self.hold_sync():
             for part, shown in parts.items():
                 (self.add_class if shown else self.remove_class)(SHOWS + part)
-        # A message belongs to the step it was given in.
+        # A message belongs to the step it was given in; so does a warning about advice.
         self.message.remove_class("codev-error")
         self.message.value = ""
+        show(self.advice, False)
 
     @property
     def shown(self) -> set[str]:
@@ -161,7 +233,37 @@ class ContributionBox(Follower, widgets.VBox):
         return {css.removeprefix(SHOWS) for css in self._dom_classes if css.startswith(SHOWS)}
 
     def click_send(self) -> None:
-        """Send what is typed; on success clear the box, else say why and keep the text."""
+        """Send what is typed; on success clear the box, else say why and keep the text.
+
+        A question that reads as advice (with the runbook's ``advice_check`` on) is not sent
+        yet: the box asks first, and ``click_send_anyway`` or ``click_rephrase`` answers.
+        """
+        step, runbook = self.session.current_step, self.session.runbook
+        languages = (runbook.language, self.texts.language)
+        reason = (
+            question_advice(self.input.value, step.collects, None, languages)
+            if runbook.advice_check and self.session.status in {"running", "paused"}
+            else None
+        )
+        if reason is not None:
+            self.advice_text.value = self.texts("participant.advice_warning", reason=reason)
+            self.message.value = ""
+            show(self.advice, True)
+            return
+        self._send_text()
+
+    def click_send_anyway(self) -> None:
+        """Send the question the box warned about, as it is now."""
+        if self.warned:
+            show(self.advice, False)
+            self._send_text()
+
+    def click_rephrase(self) -> None:
+        """Back to the text, kept as typed, to turn it into a question."""
+        show(self.advice, False)
+        self.message.value = self.texts("participant.advice_rephrasing")
+
+    def _send_text(self) -> None:
         step = self.session.current_step
         anonymous = self.anonymous.value and step.anonymous  # a crafted comm may tick it
         if self._deliver(step.id, self.input.value, anonymous, None):

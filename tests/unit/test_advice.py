@@ -11,6 +11,7 @@ from codevwidgets.advice import (
     looks_like_advice,
     parse_rules,
     plain,
+    question_advice,
     read_labelled,
     rule_languages,
     score_table,
@@ -109,3 +110,16 @@ def test_on_questions_written_after_the_rules() -> None:
     for score in scores.values():
         assert score.precision >= FLOOR, score
         assert score.recall >= 0.5, score
+
+
+def test_only_questions_in_a_step_collecting_questions_are_checked() -> None:
+    advice = "Why don't you just say no?"
+    assert question_advice(advice, "questions", None, ["en"]) is not None
+    assert question_advice(advice, "questions", "questions", ["en"]) is not None
+    assert question_advice(advice, "ideas", None, ["en"]) is None
+    assert question_advice(advice, None, None, ["en"]) is None
+    assert question_advice(advice, "questions", "evaluation", ["en"]) is None
+    assert question_advice("What have you tried?", "questions", None, ["en"]) is None
+    # The session's language first, then the page's: an English question on a French console.
+    assert question_advice(advice, "questions", None, ["fr", "en"]) is not None
+    assert question_advice(advice, "questions", None, ["fr"]) is None

@@ -124,7 +124,12 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
     page = open_page(CLARIFICATION)
     tree = list(walk(page.view))
     buttons = [w for w in tree if isinstance(w, widgets.Button)]
-    assert [classes(b) for b in buttons] == [{"codev-contribution-submit"}]
+    # Send, and the two answers to "this may sound like advice": rephrase, or send it anyway.
+    assert [classes(b) for b in buttons] == [
+        {"codev-contribution-submit"},
+        {"codev-advice-rephrase"},
+        {"codev-advice-send"},
+    ]
     selections = [w for w in tree if isinstance(w, widgets.widget_selection._Selection)]
     assert len(selections) == 1
     assert isinstance(selections[0], widgets.ToggleButtons)
