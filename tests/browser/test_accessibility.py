@@ -273,3 +273,39 @@ def test_record_passes_wcag_21_aa(chromium: Any, axe_source: str, tmp_path: Path
     finally:
         page.close(run_before_unload=True)
     check(results)
+
+
+def test_projector_passes_wcag_21_aa(
+    chromium: Any, server: VoilaProcess, axe_source: str, tmp_path: Path
+) -> None:
+    """The projector (dark by default, and ``&theme=light``) of a branded session, at the
+    room screen's 1920×1080, before the start and during the questions."""
+    secrets = branded_session(server, tmp_path / "projector", "light")
+    query = {"session": secrets.session_id, "code": secrets.join_code}
+    urls = {
+        "dark": server.url("projector.ipynb", **query),
+        "light": server.url("projector.ipynb", **query, theme="light"),
+    }
+    results: list[Audited] = []
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        pages = {}
+        for theme, url in urls.items():
+            pages[theme] = page = context.new_page()
+            page.goto(url)
+        for theme, page in pages.items():
+            page.wait_for_selector(".codev-projector .codev-timer", timeout=LOAD_TIMEOUT_MS)
+            background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert background == BACKGROUNDS[theme], (theme, background)
+            results.append(
+                Audited(f"projector, {theme}, before the start", audit(page, axe_source))
+            )
+        to_questions(server, secrets)
+        for theme, page in pages.items():
+            page.wait_for_selector(".codev-timer--ok", timeout=FOLLOW_TIMEOUT_MS)
+            results.append(Audited(f"projector, {theme}, questions", audit(page, axe_source)))
+    finally:
+        for page in context.pages:
+            page.close(run_before_unload=True)
+        context.close()
+    check(results)
