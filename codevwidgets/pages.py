@@ -247,8 +247,20 @@ def participant_page(language: str = "en") -> widgets.Widget:
         author = None if anonymous else name
         store.add_contribution(session.id, step_id, author, text, kind, participant)
 
+    def signal(kind: str, on: bool) -> None:
+        store.signal(session.id, participant, name, kind, on)
+        view.link.sync()  # the page shows its own signal at once, not at the next poll
+
     theme = page_theme(query.get("theme"), book.theme)
-    view = ParticipantView(session, Texts(book, language), name, submit, theme=theme)
+    view = ParticipantView(
+        session,
+        Texts(book, language),
+        name,
+        submit,
+        theme=theme,
+        signal=signal,
+        participant=participant,
+    )
     countdown = view.countdown
     view.link = LiveLink(
         store,

@@ -11,6 +11,7 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from codevwidgets.branding import logo_src
 from codevwidgets.clock import Clock, system_clock
@@ -24,7 +25,8 @@ from codevwidgets.followup import (
 from codevwidgets.i18n import Translator, catalog, languages
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import NoteField, Runbook
-from codevwidgets.session import Contribution, latest_evaluations
+from codevwidgets.session import Contribution, Session, latest_evaluations
+from codevwidgets.signals import people_who_speak, talk_clock
 from codevwidgets.store import Store, StoredSession, StoreError
 from codevwidgets.theme import readable
 
@@ -35,6 +37,7 @@ __all__ = [
     "SessionRecord",
     "StepRecord",
     "StepTiming",
+    "TalkTime",
     "build_record",
     "suggested_minutes",
 ]
@@ -61,6 +64,16 @@ class StepTiming:
     def overtime(self) -> float:
         """Minutes spent beyond the plan and its extensions."""
         return max(0.0, self.actual - self.planned - self.extended)
+
+
+@dataclass(frozen=True)
+class TalkTime:
+    """How long one person spoke (the facilitator's talk buttons), as m:ss: in each of the
+    record's ``talk_steps`` (same order) and in total."""
+
+    name: str
+    steps: tuple[str, ...]
+    total: str
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,8 @@ class SessionRecord:
     followed_up: tuple[NoteText, ...] = ()  # how this plan went (told in a later session)
     logo: str | None = None  # the client's logo as a checked data: URI (shown as an <img>)
     colour: str | None = None  # the client's primary colour, made readable on white paper
+    talk_steps: tuple[str, ...] = ()  # titles of the steps where someone's talk was timed
+    talk: tuple[TalkTime, ...] = ()  # per person, in the order of the roles
 
     @property
     def timings(self) -> tuple[StepTiming, ...]:
@@ -225,7 +240,26 @@ def build_record(
         followed_up=_followed_up(store, session_id, language),
         logo=logo_src(book.branding.logo),
         colour=_paper_colour(book),
+        **_talk(session, book, language, alias),
     )
+
+
+def _talk(session: Session, book: Runbook, language: str, alias: dict[str, str]) -> dict[str, Any]:
+    """Talk time per person, per step where it was timed and in total (``talk_steps``,
+    ``talk``)."""
+    steps = [s for s in book.steps if session.talk_seconds(s.id)]
+    total = session.talk_seconds()
+    order = [n for n in people_who_speak(session.roles) if n in total]
+    people = [*order, *sorted(set(total) - set(order))]
+    rows = tuple(
+        TalkTime(
+            alias.get(name, name),
+            tuple(talk_clock(session.talk_seconds(s.id).get(name, 0.0)) for s in steps),
+            talk_clock(total[name]),
+        )
+        for name in people
+    )
+    return {"talk_steps": tuple(book.text(s.title, language) for s in steps), "talk": rows}
 
 
 def _paper_colour(book: Runbook) -> str | None:

@@ -26,6 +26,7 @@ __all__ = [
     "place_in_queue",
     "signaller",
     "signals_of_step",
+    "talk_clock",
 ]
 
 SIGNAL_KINDS = ("hand", "ready", "more_time")
@@ -67,6 +68,12 @@ def signals_of_step(signals: Iterable[Signal], kind: str, step_id: str) -> list[
 def signaller(signal: Signal, unnamed: str) -> str:
     """How the console names a signal's sender: their name, else ``unnamed`` and a short id."""
     return signal.name or f"{unnamed} {signal.participant[:4]}"
+
+
+def talk_clock(seconds: float) -> str:
+    """``65.4`` → ``1:05`` (talk time, as the console and the record show it)."""
+    whole = int(max(0.0, seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def people_who_speak(roles: Roles | None) -> list[str]:

@@ -120,18 +120,10 @@ class FacilitatorConsole(widgets.VBox):
         ).add_class("codev-header")
         main = widgets.Box(
             [
-                widgets.VBox([self.navigator, self.roles]),
-                widgets.VBox(
-                    [
-                        self.countdown,
-                        self.timer_controls,
-                        self.ready,
-                        self.hands,
-                        self.talk,
-                        self.step_content,
-                        self.rules,
-                    ]
-                ),
+                # The aids beside the steps: the middle column keeps the client's content
+                # right under the timer, seen without scrolling.
+                widgets.VBox([self.navigator, self.ready, self.hands, self.talk, self.roles]),
+                widgets.VBox([self.countdown, self.timer_controls, self.step_content, self.rules]),
                 widgets.VBox(
                     [
                         *([join] if join else []),

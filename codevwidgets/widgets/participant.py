@@ -1,7 +1,8 @@
 """The participant's page: the step, the countdown, who is who, their rules, a box to type in.
 
 A participant kernel builds no control that changes the step, the timer or the roles: its only
-writes are its own contributions, through ``submit``.
+writes are its own contributions, through ``submit``, and its own signals (a hand, "ready",
+more time), through ``signal``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from codevwidgets.widgets._view import (
 )
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.hands import ParticipantSignals, Send
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
 
@@ -46,6 +48,8 @@ class ParticipantView(Follower, widgets.VBox):
         submit: Submit,
         clock: Clock = system_clock,
         theme: Theme | None = None,
+        signal: Send | None = None,
+        participant: str = "",
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
@@ -57,6 +61,8 @@ class ParticipantView(Follower, widgets.VBox):
         self.roles = literal(widgets.HTML().add_class("codev-roles"))
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
         self.box = ContributionBox(session, texts, submit, author=name)
+        # The page's own hand, "ready" and more time (``participant``: its id in the store).
+        self.signals = ParticipantSignals(session, texts, participant, signal) if signal else None
         self.contributions = ContributionList(session, texts)
         ground_rules = literal(
             widgets.HTML(
@@ -71,6 +77,7 @@ class ParticipantView(Follower, widgets.VBox):
                 self.header,
                 self.countdown,
                 self.you,
+                *([self.signals] if self.signals else []),
                 self.rules,
                 self.box,
                 self.contributions,

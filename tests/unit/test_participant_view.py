@@ -124,6 +124,10 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
     page = open_page(CLARIFICATION)
     tree = list(walk(page.view))
     buttons = [w for w in tree if isinstance(w, widgets.Button)]
+    # The page's own signals (its hand, "ready", more time at zero), and nothing else but:
+    own = [b for b in buttons if classes(b) & OWN_SIGNALS]
+    assert [classes(b) for b in own] == [{"codev-hand"}, {"codev-ready"}, {"codev-more-time"}]
+    buttons = [b for b in buttons if b not in own]
     # Send, and the two answers to "this may sound like advice": rephrase, or send it anyway.
     assert [classes(b) for b in buttons] == [
         {"codev-contribution-submit"},
@@ -154,6 +158,20 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
     assert isinstance(roles[0], widgets.HTML)
     assert "Chloé" in roles[0].value
     assert page.view.you.value == EN("participant.you_are_advisors")
+
+
+def test_a_page_raises_its_own_hand_through_the_store(open_page: Opener) -> None:
+    page = open_page(CLARIFICATION, name="Bruno")
+    signals = page.view.signals
+    assert signals is not None
+    signals.hand.click()
+    assert signals.place.value == "Your hand is up: number 1 in the queue."
+    stored = page.store.signals(page.session_id)
+    assert [(s.name, s.kind) for s in stored] == [("Bruno", "hand")]
+    signals.ready.click()
+    assert signals.ready.description == "Not done after all"
+    signals.hand.click()
+    assert [s.kind for s in page.store.signals(page.session_id)] == ["ready"]
 
 
 def test_what_people_typed_is_never_html(store: SQLiteStore, open_page: Opener) -> None:
@@ -222,6 +240,9 @@ CUSTOM_MESSAGES: list[Any] = [
 ]
 
 
+OWN_SIGNALS = {"codev-hand", "codev-ready", "codev-more-time"}
+
+
 def attack(page: Page, click: bool) -> None:
     """Every synced trait of every widget set to hostile values, then custom messages."""
     tree = list(walk(page.view))
@@ -230,6 +251,7 @@ def attack(page: Page, click: bool) -> None:
     for countdown in countdowns:
         update(countdown, {"status": "finished", "deadline_ms": 0})
         update(countdown, {"status": "running", "deadline_ms": 2**50, "remaining_ms": -1})
+    own = [w for w in tree if classes(w) & OWN_SIGNALS]  # before their classes are attacked
     for widget in tree:
         for key in sorted(widget.keys):
             if key in {"layout", "style", "children"}:
@@ -237,6 +259,8 @@ def attack(page: Page, click: bool) -> None:
             for value in hostile_values(widget.get_state(key)[key]):
                 update(widget, {key: value})
         update(widget, {"session": None, "value": "x", "disabled": False, "index": 0})
+        if widget in own:
+            continue  # a click there writes the page's own signal: see test_a_page_raises…
         for content in CUSTOM_MESSAGES:
             custom(widget, content)
         if click:

@@ -96,15 +96,14 @@ def test_the_queue_in_the_order_raised_with_waiting_time(
     assert running.signals == [] and queue.lower_buttons.children == ()
 
 
+@pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated")
 def test_refreshing_the_queue_leaves_no_widget_behind(running: Session, texts: Texts) -> None:
     queue = HandQueue(running, texts)
     running.replace_signals([hand("a", 1.0)])
-    with pytest.warns(DeprecationWarning):
-        before = len(widgets.Widget.widgets)
+    before = len(widgets.Widget.widgets)
     for i in range(50):
         running.replace_signals([hand("a", 1.0), hand(f"b{i}", 2.0)])
-    with pytest.warns(DeprecationWarning):
-        assert len(widgets.Widget.widgets) - before <= 5
+    assert len(widgets.Widget.widgets) - before <= 5
     queue.close()
 
 

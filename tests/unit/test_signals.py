@@ -278,3 +278,35 @@ def test_delete_leaves_no_signal_behind(started: SQLiteStore) -> None:
     db = sqlite3.connect(started.path)
     assert db.execute("SELECT COUNT(*) FROM signals").fetchone()[0] == 0
     assert started.signals("test") == []
+
+
+# -- the record ------------------------------------------------------------------------------
+
+
+def test_the_record_shows_talk_time_per_person_per_step_and_in_total(
+    started: SQLiteStore, clock: FakeClock
+) -> None:
+    from codevwidgets.export import render
+    from codevwidgets.record import TalkTime, build_record
+
+    started.execute("test", Command("talk", {"name": "Bruno"}))
+    clock.advance(65)
+    started.execute("test", Command("talk", {"name": "Ana"}))
+    clock.advance(10)
+    started.execute("test", Command("next", {"step": "presentation"}))
+    started.execute("test", Command("talk", {"name": "Bruno"}))
+    clock.advance(30)
+    started.execute("test", Command("talk", {"name": None}))
+    record = build_record(started, "test", clock=clock)
+    assert len(record.talk_steps) == 2 and record.talk_steps[0].startswith("Presentation")
+    assert record.talk == (
+        TalkTime("Ana", ("0:10", "0:00"), "0:10"),
+        TalkTime("Bruno", ("1:05", "0:30"), "1:35"),
+    )
+    markdown = render(record, "md").decode()
+    assert "| Bruno | 1:05 | 0:30 | 1:35 |" in markdown
+    assert "## Talk time" in markdown
+    page = render(record, "html").decode()
+    assert "<td>Bruno</td><td>1:05</td><td>0:30</td><td>1:35</td>" in page
+    anonymous = build_record(started, "test", names=False, clock=clock)
+    assert [p.name for p in anonymous.talk] == ["Ana", "Advisor 1"]

@@ -1,0 +1,72 @@
+"""Hands, ready and talk time in a real room: three participants' pages and the console."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from test_live_session import (
+    FOLLOW_TIMEOUT_MS,
+    NOTEBOOKS,
+    contexts,
+    facilitator,
+    new_session,
+    participant,
+    start,
+)
+
+if TYPE_CHECKING:
+    from codevwidgets.serve import VoilaProcess
+
+pytestmark = pytest.mark.browser
+
+
+def wait_text(page: Any, selector: str, pattern: str) -> str:
+    """The text of ``selector`` once it matches ``pattern`` (the console follows the store)."""
+    page.wait_for_function(
+        "([selector, pattern]) => new RegExp(pattern).test("
+        "document.querySelector(selector)?.textContent ?? '')",
+        arg=[selector, pattern],
+        timeout=FOLLOW_TIMEOUT_MS,
+    )
+    return str(page.text_content(selector))
+
+
+def test_hands_in_the_order_raised_ready_count_and_talk_time(
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
+) -> None:
+    server = voila_server(NOTEBOOKS)
+    secrets = new_session(server)  # client Ana, advisors Chloé, David and Emma
+    dialogs: list[str] = []
+    with contexts(chromium, {}, {}) as (desk, room):
+        boss = facilitator(desk, server, secrets)
+        pages = {
+            name: participant(room, server, secrets, dialogs, name=name)
+            for name in ("Chloé", "David", "Emma")
+        }
+        start(boss)
+        # Raised in this order, each once the one before has its place.
+        for place, name in enumerate(("David", "Emma", "Chloé"), 1):
+            pages[name].click("button.codev-hand")
+            wait_text(pages[name], ".codev-hand-place", f"number {place} in the queue")
+        queue = boss.locator(".codev-hand-queue li")
+        queue.nth(2).wait_for(timeout=FOLLOW_TIMEOUT_MS)
+        assert [re.sub(r" · .*", "", t) for t in queue.all_text_contents()] == [
+            "David",
+            "Emma",
+            "Chloé",
+        ]
+
+        pages["Emma"].click("button.codev-ready")
+        assert wait_text(boss, ".codev-ready-count", "1 of 4") == "1 of 4 ready"
+        assert "Emma" in str(boss.text_content(".codev-ready-who"))
+
+        # Talk time: Chloé speaks, then one click switches to David.
+        boss.locator(".codev-talk-button", has_text="Chloé").click()
+        boss.wait_for_timeout(1500)
+        boss.locator(".codev-talk-button", has_text="David").click()
+        times = wait_text(boss, ".codev-talk-time", r"Chloé0:0[1-9]")
+        assert re.search(r"David0:00", times), times
+        assert dialogs == []
