@@ -1,6 +1,7 @@
 """``make bench``: live-session figures, each against a baseline measured in the same run.
 
-1. step change on the facilitator page → all N participant pages updated (N = 1, 8, 16);
+1. step change on the facilitator page → all N participant pages and the projector updated
+   (N = 1, 8, 16);
    baseline: the facilitator page's own title update;
 2. participant page ready vs a bare Voilà page showing one label, with `codev serve`'s pool
    of preheated kernels and without (the pool used up);
@@ -148,11 +149,14 @@ def step_change(
     return (own[0] - at) / 1000, slowest, index
 
 
-def cpu_groups(server: Voila, facilitator: Page, participants: list[Page]) -> dict[str, set[int]]:
+def cpu_groups(
+    server: Voila, facilitator: Page, participants: list[Page], projector: Page
+) -> dict[str, set[int]]:
     """The processes whose CPU time is accounted for during the step changes."""
     voila = {server.process.pid, *descendants(server.process.pid)}
     return {
         "facilitator kernel": {server.kernel_of(facilitator)},
+        "projector kernel": {server.kernel_of(projector)},
         # Not the pool's kernels waiting for a visitor (they sleep on a socket).
         "participant kernels": {server.kernel_of(page) for page in participants},
         "Voilà server": {server.process.pid},
@@ -206,6 +210,10 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
         facilitator.get_by_role("button", name="Start the session").click()
         facilitator.locator(".codev-next-step").wait_for(state="visible")
         facilitator.evaluate(RECORD_TITLES)
+        # The room's screen follows too: counted among the pages a step change must reach.
+        joining = {"session": secrets.session_id, "code": secrets.join_code}
+        projector, _ = open_page(browser, server.url("projector.ipynb", **joining), ".codev-timer")
+        projector.evaluate(RECORD_TITLES)
         participants: list[Page] = []
         index, forward = 0, True
         for n in plan.participants:
@@ -218,7 +226,7 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
                 page.evaluate(RECORD_TITLES)
                 participants.append(page)
             time.sleep(SETTLE)
-            groups = cpu_groups(server, facilitator, participants)
+            groups = cpu_groups(server, facilitator, participants, projector)
             meter = CpuMeter(groups)
             time.sleep(SETTLE)
             idle = meter.read()  # pages open, nothing happening
@@ -226,7 +234,8 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
             own, everyone, missed = [], [], 0
             for _ in range(plan.step_changes):
                 forward = (forward or index == 0) and index < steps - 1
-                mine, slowest, index = step_change(facilitator, participants, index, forward)
+                followers = [projector, *participants]
+                mine, slowest, index = step_change(facilitator, followers, index, forward)
                 own.append(mine)
                 if slowest is None:
                     missed += 1
@@ -235,7 +244,7 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
                 time.sleep(0.5)
             report.rows.append(step_row(n, everyone, own, missed))
             report.cpu.append(cpu_line(n, idle, meter.read(), plan.step_changes))
-        for page in [facilitator, *participants]:
+        for page in [facilitator, projector, *participants]:
             close_page(page)
     finally:
         server.stop()
@@ -246,7 +255,7 @@ def step_row(n: int, everyone: list[float], own: list[float], missed: int) -> Ro
     b50, b95 = percentile(own, 0.5), percentile(own, 0.95)
     note = f" ({missed} of {len(own)} changes never reached every page)" if missed else ""
     return Row(
-        f"step change → all {n} participant page(s) updated, p50 / p95 "
+        f"step change → all {n} participant page(s) and the projector updated, p50 / p95 "
         f"({len(everyone)} changes){note}",
         f"{ms(p50)} / {ms(p95)}",
         f"facilitator's own title: {ms(b50)} / {ms(b95)}",
