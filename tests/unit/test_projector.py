@@ -163,3 +163,26 @@ def test_the_console_shows_the_projector_link() -> None:
     assert url.replace("&", "&amp;") in panel.projector.value
     assert html.escape(EN("live.projector")) in panel.projector.value
     assert {"codev-join"} <= classes(panel.join)
+
+
+def test_the_served_console_links_its_projector(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codevwidgets.pages import facilitator_page
+    from codevwidgets.widgets.console import FacilitatorConsole
+
+    secrets = store.create(Session(load_preset("classic")), "classic", "en")
+    query = {"session": secrets.session_id, "key": secrets.facilitator_key}
+    monkeypatch.setenv("QUERY_STRING", urlencode(query))
+    console = facilitator_page()
+    assert isinstance(console, FacilitatorConsole)
+    try:
+        panel = next(w for w in walk(console) if isinstance(w, JoinPanel))
+        assert panel.projector_url == (
+            "http://10.0.0.5:8866/voila/render/projector.ipynb"
+            f"?session={secrets.session_id}&code={secrets.join_code}"
+        )
+        assert secrets.facilitator_key not in panel.projector.value
+    finally:
+        console.link.stop()
+        console.close()
