@@ -20,15 +20,13 @@ from codevwidgets.session import (
     evaluation_average,
 )
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
+from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
 
 Submit = Callable[[str, str, bool, str | None], None]
 """``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
 
 Hide = Callable[[int, bool], None]
 """``hide(contribution_id, hidden)``: the facilitator's only say over a contribution."""
-
-Say = Callable[[str], None]
-"""``say(prompt)``: show a reframing prompt large, to read aloud (``RulesPanel.say``)."""
 
 # A class per part the box shows: codev-shows-writing, …-anonymity, …-evaluation, …-listen.
 SHOWS = "codev-shows-"
@@ -101,7 +99,10 @@ class ContributionList(Follower, widgets.VBox):
             parts.append(button)
         reason = self._advice(contribution) if self.hide is not None else None
         if reason is not None:
-            parts.extend(self._advice_parts(reason))
+            step, texts = self.session.current_step, self.texts
+            reframing = step.reframing[0] if step.reframing else None
+            prompt = texts.of(reframing) if reframing else texts("console.advice_prompt")
+            parts.extend(flag_parts(texts, reason, prompt, self.say))
         row = widgets.HBox(parts).add_class("codev-contribution")
         if contribution.hidden:
             row.add_class("codev-contribution--hidden")
@@ -115,27 +116,6 @@ class ContributionList(Follower, widgets.VBox):
             return None
         languages = (self.session.runbook.language, self.texts.language)
         return question_advice(contribution.text, step.collects, contribution.kind, languages)
-
-    def _advice_parts(self, reason: str) -> list[widgets.Widget]:
-        texts = self.texts
-        step = self.session.current_step
-        prompt = texts.of(step.reframing[0]) if step.reframing else texts("console.advice_prompt")
-        said = literal(widgets.Label(prompt).add_class("codev-advice-prompt"))
-        show(said, False)
-        button = widgets.Button(
-            description=texts("console.advice_reframe"),
-            tooltip=prompt,
-            layout={"width": "auto"},
-        ).add_class("codev-advice-reframe")
-
-        def reframe(_: object) -> None:
-            show(said, True)
-            if self.say is not None:
-                self.say(prompt)
-
-        button.on_click(reframe)
-        why = texts("console.advice_reason", reason=reason)
-        return [literal(widgets.Label(why).add_class("codev-advice-reason")), button, said]
 
 
 class ContributionBox(Follower, widgets.VBox):
@@ -163,7 +143,7 @@ class ContributionBox(Follower, widgets.VBox):
         self.listen = widgets.Label(texts("participant.listen")).add_class("codev-listen")
         self.heading = widgets.Label(texts("participant.contribute")).add_class("codev-heading")
         self.anonymous.add_class("codev-anonymous")
-        self.advice = self._advice_warning()
+        self.advice = AdviceQuestion(texts, self._send_text, self._rephrasing)
         self.writing = widgets.VBox(
             [self.heading, self.input, self.anonymous, self.send, self.advice]
         )
@@ -177,29 +157,10 @@ class ContributionBox(Follower, widgets.VBox):
     def __repr__(self) -> str:
         return f"ContributionBox(session={self.session.id!r})"
 
-    def _advice_warning(self) -> widgets.VBox:
-        """The gentle "this may sound like advice: send anyway or rephrase?", hidden."""
-        self.advice_text = literal(widgets.Label().add_class("codev-advice-text"))
-        self.send_anyway = widgets.Button(
-            description=self.texts("participant.advice_send"), layout={"width": "auto"}
-        ).add_class("codev-advice-send")
-        self.send_anyway.on_click(lambda _: self.click_send_anyway())
-        self.rephrase = widgets.Button(
-            description=self.texts("participant.advice_rephrase"),
-            button_style="primary",
-            layout={"width": "auto"},
-        ).add_class("codev-advice-rephrase")
-        self.rephrase.on_click(lambda _: self.click_rephrase())
-        warning = widgets.VBox(
-            [self.advice_text, widgets.HBox([self.rephrase, self.send_anyway])]
-        ).add_class("codev-advice-warning")
-        show(warning, False)
-        return warning
-
     @property
     def warned(self) -> bool:
         """Whether the box asks "send anyway or rephrase?" now."""
-        return bool(self.advice.layout.display != "none")
+        return self.advice.asking
 
     def _on_event(self, event: Event) -> None:
         if touches(event, {"started", "step", "finished", "paused", "resumed"}, {"step", "timer"}):
@@ -225,7 +186,7 @@ class ContributionBox(Follower, widgets.VBox):
         # A message belongs to the step it was given in; so does a warning about advice.
         self.message.remove_class("codev-error")
         self.message.value = ""
-        show(self.advice, False)
+        self.advice.dismiss()
 
     @property
     def shown(self) -> set[str]:
@@ -246,21 +207,20 @@ class ContributionBox(Follower, widgets.VBox):
             else None
         )
         if reason is not None:
-            self.advice_text.value = self.texts("participant.advice_warning", reason=reason)
             self.message.value = ""
-            show(self.advice, True)
+            self.advice.ask(reason)
             return
         self._send_text()
 
     def click_send_anyway(self) -> None:
         """Send the question the box warned about, as it is now."""
-        if self.warned:
-            show(self.advice, False)
-            self._send_text()
+        self.advice.click_send_anyway()
 
     def click_rephrase(self) -> None:
         """Back to the text, kept as typed, to turn it into a question."""
-        show(self.advice, False)
+        self.advice.click_rephrase()
+
+    def _rephrasing(self) -> None:
         self.message.value = self.texts("participant.advice_rephrasing")
 
     def _send_text(self) -> None:

@@ -140,7 +140,8 @@ def test_advice_is_asked_about_then_sent_anyway(box: tuple[ContributionBox, list
     assert view.input.value == ADVICE  # nothing typed is lost
     assert "codev-advice-warning" in view.advice._dom_classes
     reason = looks_like_advice(ADVICE, "en")
-    assert view.advice_text.value == Translator("en")("participant.advice_warning", reason=reason)
+    warning = Translator("en")("participant.advice_warning", reason=reason)
+    assert view.advice.reason_text.value == warning
     (anyway,) = by_class(view, "codev-advice-send")
     anyway.click()
     assert sent == [ADVICE] and not view.warned and view.input.value == ""
@@ -154,7 +155,7 @@ def test_advice_is_asked_about_then_rephrased(box: tuple[ContributionBox, list[s
     (rephrase,) = by_class(view, "codev-advice-rephrase")
     rephrase.click()
     assert sent == [] and not view.warned and view.input.value == ADVICE
-    view.send_anyway.click()  # a crafted message after the warning has gone sends nothing
+    view.advice.send_anyway.click()  # a crafted message after the warning has gone sends nothing
     assert sent == []
     view.input.value = "What stops you from delegating the report to Sam?"
     view.send.click()
@@ -185,3 +186,13 @@ def test_with_the_option_off_advice_is_sent_at_once(classic: Runbook, clock: Fak
     view.input.value = ADVICE
     view.send.click()
     assert sent == [ADVICE] and not view.warned
+
+
+def test_showing_the_hidden_question_by_a_message_sends_nothing(
+    box: tuple[ContributionBox, list[str]],
+) -> None:
+    view, sent = box
+    view.input.value = ADVICE
+    view.advice.layout.display = ""  # as a crafted message to its layout would
+    view.advice.send_anyway.click()
+    assert sent == []
