@@ -126,9 +126,10 @@ def parse_rules(language: str, text: str) -> RuleSet:
 def looks_like_advice(text: str, language: str) -> str | None:
     """A short reason when ``text`` reads as advice dressed as a question, else ``None``.
 
-    ``language``: the language it is written in; one with no rules file flags nothing.
+    ``language``: the language it is written in (``fr-CA`` reads with ``fr``'s rules); one
+    with no rules file flags nothing.
     """
-    rules = rules_for(language)
+    rules = rules_for(language) or rules_for(language.split("-")[0])
     return rules.reason(text) if rules else None
 
 

@@ -70,6 +70,7 @@ def test_the_opener_must_open_a_clause() -> None:
 
 def test_a_language_without_rules_flags_nothing() -> None:
     assert looks_like_advice("Why don't you just say no?", "xx") is None
+    assert looks_like_advice("Why don't you just say no?", "en-GB") is not None
     assert set(rule_languages()) >= {"fr", "en"}
     # Every interface language has rules (German since its locale exists).
     assert set(languages()) <= set(rule_languages())
