@@ -75,3 +75,18 @@ def test_light_when_the_link_asks(chromium: Any, voila_server: Callable[..., Voi
         assert background(screen) == "rgb(255, 255, 255)"
         digits = screen.locator(".codev-timer__digits").bounding_box()
         assert digits is not None and digits["height"] >= MIN_DIGITS_PX, digits
+
+
+def test_a_wrong_code_shows_the_message_and_no_session_data(
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
+) -> None:
+    server = voila_server(live.NOTEBOOKS)
+    secrets = live.new_session(server)
+    with live.contexts(chromium, SCREEN) as (room,):
+        page = room.new_page()
+        page.goto(server.url("projector.ipynb", session=secrets.session_id, code="wrong"))
+        page.wait_for_selector(".codev-page-error", timeout=live.LOAD_TIMEOUT_MS)
+        assert "This link is not valid" in str(page.text_content(".codev-page-error"))
+        for selector in (".codev-timer", ".codev-step-title", ".codev-rules", ".codev-qr"):
+            assert page.locator(selector).count() == 0, selector
+        assert secrets.join_code not in page.content()
