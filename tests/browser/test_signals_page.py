@@ -59,6 +59,8 @@ def test_hands_in_the_order_raised_ready_count_and_talk_time(
             "Chloé",
         ]
 
+        # More time only once the countdown reaches zero (ten minutes away here).
+        assert not pages["Emma"].locator("button.codev-more-time").is_visible()
         pages["Emma"].click("button.codev-ready")
         assert wait_text(boss, ".codev-ready-count", "1 of 4") == "1 of 4 ready"
         assert "Emma" in str(boss.text_content(".codev-ready-who"))
