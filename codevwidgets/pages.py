@@ -32,7 +32,7 @@ from codevwidgets.pageparams import (
 from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
-from codevwidgets.store import Store, StoreError, join_code_for, open_store
+from codevwidgets.store import Store, StoredSession, StoreError, join_code_for, open_store
 from codevwidgets.theme import page_theme
 from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
@@ -216,27 +216,43 @@ def _roster(roster: str | None) -> Roster:
     return load_roster(Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER))
 
 
+def _joined(query: dict[str, str]) -> tuple[Store, StoredSession, Session] | None:
+    """The store and the session a participant's or projector's link names, if its join code
+    is right; None for a wrong code, an unknown session, or a session that cannot be rebuilt
+    (stored before snapshots, its runbook file gone or changed): never a traceback."""
+    session_id = query.get("session", "")
+    try:
+        store = open_store()
+        if not store.check_code(session_id, query.get("code")):
+            return None
+        stored = store.load(session_id, private=False)
+        if stored is None:
+            return None
+        session = stored.session()  # a session that cannot be rebuilt is a bad link
+    except (InputError, ValueError, StoreError):
+        return None
+    return store, stored, session
+
+
+def _follow(view: widgets.Widget, store: Store, session: Session, revision: int) -> None:
+    """``view`` (with a ``countdown``) kept at the store's latest revision while its page
+    lives; not private: no notes, no hidden contributions, nobody's evaluation."""
+    countdown = view.countdown
+    view.link = LiveLink(
+        store, session, private=False, revision=revision, alive=lambda: page_alive(countdown)
+    )
+
+
 def participant_page(language: str = "en") -> widgets.Widget:
     """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=LANG]``."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
-    session_id = query.get("session", "")
-    try:
-        store = open_store()
-        stored = (
-            store.load(session_id, private=False)
-            if store.check_code(session_id, query.get("code"))
-            else None
-        )
-        # A session stored before snapshots whose runbook file went or changed since cannot
-        # be rebuilt: the participant is told the link does not work, never a traceback.
-        session = stored.session() if stored is not None else None
-    except (InputError, ValueError, StoreError):
-        stored = session = None
-    if stored is None or session is None:
+    joined = _joined(query)
+    if joined is None:
         text = Translator(_language(query, language))("participant.bad_link")
         return error_box([text], refuse=True)
+    store, stored, session = joined
     language = _language(query, stored.language)
     book = stored.runbook
     name = (query.get("name") or "").strip()[:100] or None
@@ -261,14 +277,7 @@ def participant_page(language: str = "en") -> widgets.Widget:
         signal=signal,
         participant=participant,
     )
-    countdown = view.countdown
-    view.link = LiveLink(
-        store,
-        session,
-        private=False,
-        revision=stored.revision,
-        alive=lambda: page_alive(countdown),
-    )
+    _follow(view, store, session, stored.revision)
     return view
 
 
@@ -282,30 +291,17 @@ def projector_page(language: str = "en") -> widgets.Widget:
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
-    session_id, code = query.get("session", ""), query.get("code")
-    try:
-        store = open_store()
-        stored = (
-            store.load(session_id, private=False) if store.check_code(session_id, code) else None
-        )
-        session = stored.session() if stored is not None else None
-    except (InputError, ValueError, StoreError):
-        stored = session = None
-    if stored is None or session is None or code is None:
+    joined = _joined(query)
+    if joined is None:
         text = Translator(_language(query, language))("participant.bad_link")
         return error_box([text], refuse=True)
+    store, stored, session = joined
     language = _language(query, stored.language)
     texts = Texts(stored.runbook, language)
+    code = query["code"]  # checked by _joined
     join = join_widget(texts, page_url("participant.ipynb", {"session": session.id, "code": code}))
     # Dark for a room's screen whatever the runbook's theme; the link may ask for light.
     theme = page_theme(query.get("theme"), "dark")
     view = ProjectorView(session, texts, join, theme=theme)
-    countdown = view.countdown
-    view.link = LiveLink(
-        store,
-        session,
-        private=False,
-        revision=stored.revision,
-        alive=lambda: page_alive(countdown),
-    )
+    _follow(view, store, session, stored.revision)
     return view
