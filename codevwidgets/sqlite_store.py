@@ -364,14 +364,9 @@ class SQLiteStore:
         """
         now = self.clock()
         with self._write() as db:
-            row = db.execute(
-                "SELECT runbook, state, snapshot FROM sessions WHERE id = ?", (session_id,)
-            ).fetchone()
-            if row is None:
+            session = self._session_in(db, session_id)
+            if session is None:
                 raise SessionError(f"no session {session_id!r} in {self.path}")
-            session = Session.from_dict(
-                json.loads(row[1]), self._runbook(session_id, row[0], row[2]), self.clock
-            )
             data = dict(command.args)
             if command.name == "set_note":
                 apply_command(session, command)  # validates the step, field and length
@@ -410,6 +405,16 @@ class SQLiteStore:
             revision = self._bump(db, session_id)
             self._log(db, session_id, Event(command.name, data))
         return revision
+
+    def _session_in(self, db: sqlite3.Connection, session_id: str) -> Session | None:
+        """The session as stored now (inside the caller's transaction), or None."""
+        row = db.execute(
+            "SELECT runbook, state, snapshot FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        book = self._runbook(session_id, row[0], row[2])
+        return Session.from_dict(json.loads(row[1]), book, self.clock)
 
     def revision(self, session_id: str) -> int:
         """A number that grows with every change of the session; -1 if there is none."""
@@ -583,14 +588,9 @@ class SQLiteStore:
             raise ValueError(f"a name is at most {MAX_NAME} characters")
         now = self.clock()
         with self._write() as db:
-            row = db.execute(
-                "SELECT runbook, state, snapshot FROM sessions WHERE id = ?", (session_id,)
-            ).fetchone()
-            if row is None:
+            session = self._session_in(db, session_id)
+            if session is None:
                 raise ValueError(f"no session {session_id!r}")
-            session = Session.from_dict(
-                json.loads(row[1]), self._runbook(session_id, row[0], row[2]), self.clock
-            )
             if session.status not in {"running", "paused"}:
                 raise ValueError("the session is not running: it takes no signal now")
             if on and kind == "more_time" and session.remaining() > 0:
