@@ -78,6 +78,9 @@ class LanguageFields(widgets.HBox):
         if lines > 1:
             for box in self.boxes.values():
                 box.rows = lines
+        for box in self.boxes.values():
+            # The language code is the label: a narrow one leaves the text its room.
+            box.style.description_width = "2.2em"
         self.label = widgets.Label(label)
         super().__init__(list(self.boxes.values()))
         self.add_class("codev-editor-langs")
@@ -206,7 +209,11 @@ class RunbookEditor(widgets.HBox):
                 self.runbook_language,
                 self.title.label,
                 self.title,
-                widgets.HBox([self.logo, self.primary, self.accent]),
+                # Wraps in a narrow column rather than cutting the accent colour off.
+                widgets.HBox(
+                    [self.logo, self.primary, self.accent],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 section("app.ground_rules"),
                 hint("editor.one_per_line"),
                 self.ground_rules,
