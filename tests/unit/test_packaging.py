@@ -56,3 +56,10 @@ def test_core_does_not_import_ipywidgets() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by their bare name (tests/ has no packages): two files of
+    one name in tests/unit and tests/browser stop the whole run at collection."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
