@@ -278,6 +278,13 @@ def participant_page(language: str = "en") -> widgets.Widget:
         participant=participant,
     )
     _follow(view, store, session, stored.revision)
+
+    def seen() -> None:
+        # Presence, the console's: each clock sync of the page says it is still there.
+        with contextlib.suppress(ValueError, StoreError):
+            store.seen(session.id, participant, name)
+
+    view.countdown.on_heard(seen)
     return view
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from codevwidgets.clock import Clock, system_clock
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.runbook import CONTRIBUTION_KINDS, Runbook, Step
-from codevwidgets.signals import SIGNAL_KINDS, Signal
+from codevwidgets.signals import SEEN, SIGNAL_KINDS, Signal
 
 # Roles and RolesError are re-exported: start() and set_roles() raise RolesError.
 __all__ = [
@@ -556,7 +556,7 @@ class Session:
             session._contributions = [Contribution(**c) for c in data.get("contributions", [])]
             # Sessions stored before talk time and signals have neither.
             session._signals = [Signal(**s) for s in data.get("signals", [])]
-            if any(s.kind not in SIGNAL_KINDS for s in session._signals):
+            if any(s.kind not in (*SIGNAL_KINDS, SEEN) for s in session._signals):
                 raise ValueError("unknown signal kind")
             speaker = data.get("speaker")
             session._speaker = None if speaker is None else str(speaker)

@@ -19,11 +19,15 @@ from codevwidgets.roles import Roles
 
 __all__ = [
     "MORE_TIME_MINUTES",
+    "PRESENT_WITHIN",
+    "SEEN",
+    "SEEN_EVERY",
     "SIGNAL_KINDS",
     "Signal",
     "hand_queue",
     "people_who_speak",
     "place_in_queue",
+    "present",
     "signaller",
     "signals_of_step",
     "talk_clock",
@@ -31,6 +35,10 @@ __all__ = [
 
 SIGNAL_KINDS = ("hand", "ready", "more_time")
 MORE_TIME_MINUTES = 2  # what a participant asks for when the countdown reaches zero
+# Presence: a page's kernel notes when its page last synced its clock (about once a minute).
+SEEN = "seen"  # a row of its own per page, kept apart from the signals a page can send
+SEEN_EVERY = 30.0  # a page seen more recently is not written again (a beat comes every 60 s)
+PRESENT_WITHIN = 150.0  # seen within this long: connected (two beats missed: gone)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,19 @@ def signals_of_step(signals: Iterable[Signal], kind: str, step_id: str) -> list[
 def signaller(signal: Signal, unnamed: str) -> str:
     """How the console names a signal's sender: their name, else ``unnamed`` and a short id."""
     return signal.name or f"{unnamed} {signal.participant[:4]}"
+
+
+def present(signals: Iterable[Signal], now: float) -> list[Signal]:
+    """The pages seen within ``PRESENT_WITHIN`` of ``now``, the most recently seen first.
+
+    >>> seen = [Signal("a", "Ana", SEEN, "s1", 0.0), Signal("b", "Bo", SEEN, "s1", 100.0)]
+    >>> [s.name for s in present(seen, 160.0)]
+    ['Bo']
+    """
+    return sorted(
+        (s for s in signals if s.kind == SEEN and now - s.at < PRESENT_WITHIN),
+        key=lambda s: (-s.at, s.participant),
+    )
 
 
 def talk_clock(seconds: float) -> str:

@@ -35,7 +35,7 @@ from codevwidgets.session import (
     SessionError,
     validate_contribution,
 )
-from codevwidgets.signals import SIGNAL_KINDS, Signal
+from codevwidgets.signals import SEEN, SEEN_EVERY, SIGNAL_KINDS, Signal
 from codevwidgets.store import (
     Secrets,
     SessionSummary,
@@ -622,6 +622,33 @@ class SQLiteStore:
             data = {"kind": kind, "on": on, "participant": participant}
             self._log(db, session_id, Event("signal", data))
 
+    def seen(self, session_id: str, participant: str, name: str | None) -> None:
+        """Note that ``participant``'s page is connected now (its clock synced): presence.
+
+        One row per page, its time moved forward; written (and the revision moved, so the
+        console follows) only when the page was last written ``SEEN_EVERY`` or more ago, so
+        a page costs at most one write per beat, however often it syncs. Raises
+        ``ValueError`` for a bad id or name or an unknown session.
+        """
+        if not isinstance(participant, str) or not 1 <= len(participant) <= MAX_NAME:
+            raise ValueError("presence needs the page's id")
+        name = (name.strip() or None) if isinstance(name, str) else None
+        if name is not None and len(name) > MAX_NAME:
+            raise ValueError(f"a name is at most {MAX_NAME} characters")
+        now = self.clock()
+        with self._write() as db:
+            session = self._session_in(db, session_id)
+            if session is None:
+                raise ValueError(f"no session {session_id!r}")
+            written = db.execute(
+                "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                " SET at = excluded.at, step_id = excluded.step_id, name = excluded.name"
+                " WHERE excluded.at - at >= ? RETURNING at",
+                (session_id, participant, name, SEEN, session.current_step.id, now, SEEN_EVERY),
+            ).fetchone()
+            if written is not None:
+                self._bump(db, session_id)
+
     def signals(self, session_id: str) -> list[Signal]:
         """Every standing signal of the session, oldest first (the console's copy)."""
         with self._lock:
@@ -633,8 +660,13 @@ class SQLiteStore:
             " ORDER BY at, participant",
             (session_id,),
         ).fetchall()
-        # A participant's kernel finds its own place by its id; others' names stay out of it.
-        return [Signal(r[0], r[1] if private else None, r[2], r[3], r[4]) for r in rows]
+        # A participant's kernel finds its own place by its id; others' names stay out of it,
+        # and who is connected is the console's alone.
+        return [
+            Signal(r[0], r[1] if private else None, r[2], r[3], r[4])
+            for r in rows
+            if private or r[2] != SEEN
+        ]
 
     # -- events ----------------------------------------------------------------------------
 

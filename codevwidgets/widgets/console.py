@@ -32,6 +32,7 @@ from codevwidgets.widgets.followup import FollowUpPanel
 from codevwidgets.widgets.hands import HandQueue, ReadyPanel
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
+from codevwidgets.widgets.presence import PresencePanel
 from codevwidgets.widgets.role_board import RoleBoard
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_content import StepContent
@@ -97,6 +98,10 @@ class FacilitatorConsole(widgets.VBox):
         self.talk = TalkPanel(self.session, texts, self.act)
         self.hands = HandQueue(self.session, texts, self.act, clock)
         self.ready = ReadyPanel(self.session, texts, self.act, self.shown_step)
+        self.presence = PresencePanel(self.session, texts, clock)
+        # The console's own page syncs about once a minute: recount then, so a page that
+        # stopped beating leaves the list even when nothing else changes.
+        self.countdown.on_heard(self.presence.refresh)
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
         self.notes = NotesPanel(self.session, texts, self.act)
         # Only a runbook with a follow-up step shows last session's plan (during that step).
@@ -122,7 +127,9 @@ class FacilitatorConsole(widgets.VBox):
             [
                 # The aids beside the steps: the middle column keeps the client's content
                 # right under the timer, seen without scrolling.
-                widgets.VBox([self.navigator, self.ready, self.hands, self.talk, self.roles]),
+                widgets.VBox(
+                    [self.navigator, self.ready, self.hands, self.talk, self.roles, self.presence]
+                ),
                 widgets.VBox([self.countdown, self.timer_controls, self.step_content, self.rules]),
                 widgets.VBox(
                     [

@@ -10,6 +10,7 @@ show it without being able to steer the timer (the facilitator's buttons are
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ class Countdown(anywidget.AnyWidget):
         self.last_heard = clock()  # when the page last synced: tells a kernel its page is gone
         # The step the page reported it shows; None until it reports (no browser: tests).
         self.shown_step: str | None = None
+        self._heard: list[Callable[[], None]] = []
         self.on_msg(self._on_message)
 
     def __repr__(self) -> str:
@@ -135,6 +137,20 @@ class Countdown(anywidget.AnyWidget):
 
     # -- clock sync with the browser -------------------------------------------------------
 
+    def on_heard(self, callback: Callable[[], None], remove: bool = False) -> None:
+        """Call ``callback()`` each time the page syncs its clock (at load, then about every
+        60 s): the page is still there. A participant's kernel notes its presence with it."""
+        if remove:
+            self._heard.remove(callback)
+        else:
+            self._heard.append(callback)
+
+    def heard(self) -> None:
+        """The page synced: note when, and tell the ``on_heard`` callbacks."""
+        self.last_heard = self.clock()
+        for callback in list(self._heard):
+            callback()
+
     def time_reply(self, content: Any) -> dict[str, Any] | None:
         """The answer to a browser's ``{"type": "sync", "t0": ms}``; ``None`` for anything else.
 
@@ -158,8 +174,8 @@ class Countdown(anywidget.AnyWidget):
             return
         reply = self.time_reply(content)
         if reply is not None:
-            self.last_heard = self.clock()
             self.send(reply)
+            self.heard()
 
 
 def _step_budget(session: Session) -> float:

@@ -500,3 +500,11 @@ def test_closing_the_view_closes_every_widget_it_made(session: Session) -> None:
     for _ in range(5):
         ParticipantView(session, texts, "Chloé", lambda *_: None).close()
     assert len(widgets.Widget.widgets) == before
+
+
+def test_each_clock_sync_of_the_page_is_a_beat_the_console_sees(open_page: Opener) -> None:
+    page = open_page(None)  # before the start too: the console sees who is there
+    assert page.store.signals(page.session_id) == []
+    page.view.countdown._on_message(page.view.countdown, {"type": "sync", "t0": 1.0}, [])
+    [beat] = page.store.signals(page.session_id)
+    assert (beat.kind, beat.name) == ("seen", "Chloé")
