@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,14 @@ from codevwidgets.pageparams import (
 from codevwidgets.problems import InputError
 from codevwidgets.runbook import resolve
 from codevwidgets.session import Session
-from codevwidgets.store import Store, StoredSession, StoreError, join_code_for, open_store
+from codevwidgets.store import (
+    Secrets,
+    Store,
+    StoredSession,
+    StoreError,
+    join_code_for,
+    open_store,
+)
 from codevwidgets.theme import page_theme
 from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
@@ -157,6 +164,9 @@ def facilitator_page(
         page_url("participant.ipynb", {"session": session.id, "code": code}),
         page_url(_own_notebook(), {"session": session.id, "key": key}),
         page_url("projector.ipynb", {"session": session.id, "code": code}),
+        # JupyterLab: relative links, which no participant can open; a click serves the
+        # store's sessions on the room's network (never the Jupyter server or its token).
+        open_room=None if served_by_voila() else _room(store, Secrets(session.id, key, code)),
     )
     link = LiveLink(store, session, private=True, revision=stored.revision)
     console = FacilitatorConsole(
@@ -174,6 +184,20 @@ def facilitator_page(
     link.alive = lambda: page_alive(console.countdown)
     console.link = link
     return console
+
+
+def _room(store: Store, secrets: Secrets) -> Callable[[], tuple[str, str]] | None:
+    """What "Open to participants" does, for a store in a file (``None``: no button)."""
+    path = getattr(store, "path", None)
+    if not isinstance(path, Path):
+        return None
+
+    def start() -> tuple[str, str]:
+        from codevwidgets.room_server import open_room, room_links
+
+        return room_links(open_room(path), secrets)
+
+    return start
 
 
 def _work_in_notebook_folder(environ: Mapping[str, str] = os.environ) -> None:
