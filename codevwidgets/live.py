@@ -81,6 +81,14 @@ class LiveLink:
             self.session.apply_state(stored.state)
             return True
 
+    def refresh(self) -> None:
+        """Catch up, then read the participants' signals again: presence beats move no
+        revision (``Store.seen``), so the console reads them on its own page's beat."""
+        with self._lock:
+            self.sync()
+            if self.private:
+                self.session.replace_signals(self.store.signals(self.session.id))
+
     def _changed(self, revision: int) -> None:
         if not self.alive():
             logger.info("session %s: the page is gone; stop following", self.session.id)

@@ -182,6 +182,8 @@ def facilitator_page(
         theme=page_theme(query.get("theme"), book.theme),
     )
     link.alive = lambda: page_alive(console.countdown)
+    # Who is connected: the pages' beats, read on the console's own (``Store.seen``).
+    console.countdown.on_heard(link.refresh)
     console.link = link
     return console
 

@@ -35,7 +35,7 @@ from codevwidgets.session import (
     SessionError,
     validate_contribution,
 )
-from codevwidgets.signals import SEEN, SEEN_EVERY, SIGNAL_KINDS, Signal
+from codevwidgets.signals import PRESENT_WITHIN, SEEN, SEEN_EVERY, SIGNAL_KINDS, Signal
 from codevwidgets.store import (
     Secrets,
     SessionSummary,
@@ -625,10 +625,13 @@ class SQLiteStore:
     def seen(self, session_id: str, participant: str, name: str | None) -> None:
         """Note that ``participant``'s page is connected now (its clock synced): presence.
 
-        One row per page, its time moved forward; written (and the revision moved, so the
-        console follows) only when the page was last written ``SEEN_EVERY`` or more ago, so
-        a page costs at most one write per beat, however often it syncs. Raises
-        ``ValueError`` for a bad id or name or an unknown session.
+        One row per page, its time moved forward, written only when the page was last
+        written ``SEEN_EVERY`` or more ago (at most one write per beat, however often it
+        syncs). The revision moves, waking every kernel of the session, only when the page
+        arrives, comes back after ``PRESENT_WITHIN`` or changes its name: a steady beat
+        would reload every page's state a few times a minute for nothing, as only the
+        console shows presence (it reads the rows on its own beat: ``LiveLink.refresh``).
+        Raises ``ValueError`` for a bad id or name or an unknown session.
         """
         if not isinstance(participant, str) or not 1 <= len(participant) <= MAX_NAME:
             raise ValueError("presence needs the page's id")
@@ -640,13 +643,19 @@ class SQLiteStore:
             session = self._session_in(db, session_id)
             if session is None:
                 raise ValueError(f"no session {session_id!r}")
-            written = db.execute(
-                "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
-                " SET at = excluded.at, step_id = excluded.step_id, name = excluded.name"
-                " WHERE excluded.at - at >= ? RETURNING at",
-                (session_id, participant, name, SEEN, session.current_step.id, now, SEEN_EVERY),
+            before = db.execute(
+                "SELECT at, name FROM signals WHERE session_id = ? AND participant = ?"
+                " AND kind = ?",
+                (session_id, participant, SEEN),
             ).fetchone()
-            if written is not None:
+            if before is not None and now - before[0] < SEEN_EVERY and before[1] == name:
+                return
+            db.execute(
+                "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                " SET at = excluded.at, step_id = excluded.step_id, name = excluded.name",
+                (session_id, participant, name, SEEN, session.current_step.id, now),
+            )
+            if before is None or now - before[0] >= PRESENT_WITHIN or before[1] != name:
                 self._bump(db, session_id)
 
     def signals(self, session_id: str) -> list[Signal]:

@@ -11,6 +11,7 @@ import pytest
 
 from codevwidgets.clock import FakeClock
 from codevwidgets.commands import Command
+from codevwidgets.live import LiveLink
 from codevwidgets.pages import PAGE_GONE_AFTER
 from codevwidgets.roster import load_roster
 from codevwidgets.runbook import Runbook
@@ -58,19 +59,58 @@ def test_two_pages_beat_each_its_own_row(store: SQLiteStore, clock: FakeClock) -
 
 def test_a_beat_writes_at_most_once_in_30_seconds(store: SQLiteStore, clock: FakeClock) -> None:
     t0 = clock()
+    before = store.revision("test")
     store.seen("test", "page-a", "Ana")
     first = store.revision("test")
+    assert first == before + 1  # an arrival wakes the console
     events = len(store.events("test"))
     for _ in range(5):  # a page's syncs at load, a tab shown again: no write, no reload
         clock.advance(5)
         store.seen("test", "page-a", "Ana")
-    assert store.revision("test") == first
     assert seen_rows(store)[0].at == t0
-    clock.advance(5)  # 30 s since the last write: the next beat writes and wakes the console
+    clock.advance(5)  # 30 s since the last write: the next beat writes its time...
     store.seen("test", "page-a", "Ana")
-    assert store.revision("test") == first + 1
     assert seen_rows(store)[0].at == t0 + 30
+    # ... and moves no revision: no kernel reloads for a steady beat (the console reads the
+    # rows on its own beat, see test_the_console_reads_the_beats_on_its_own_beat).
+    assert store.revision("test") == first
     assert len(store.events("test")) == events  # beats are not history
+
+
+def test_an_arrival_a_return_or_a_new_name_wakes_the_kernels(
+    store: SQLiteStore, clock: FakeClock
+) -> None:
+    store.seen("test", "page-a", None)
+    first = store.revision("test")
+    clock.advance(PRESENT_WITHIN)  # two beats missed: counted gone; it comes back
+    store.seen("test", "page-a", None)
+    assert store.revision("test") == first + 1
+    clock.advance(1)  # it says who it is: shown at once, not at the console's next beat
+    store.seen("test", "page-a", "Ana")
+    assert store.revision("test") == first + 2
+    assert [s.name for s in seen_rows(store)] == ["Ana"]
+    store.seen("test", "page-b", "Bo")
+    assert store.revision("test") == first + 3
+
+
+def test_the_console_reads_the_beats_on_its_own_beat(
+    store: SQLiteStore, clock: FakeClock, classic: Runbook
+) -> None:
+    stored = store.load("test", private=True)
+    assert stored is not None
+    console = stored.session(clock)
+    link = LiveLink(store, console, private=True, revision=stored.revision, start_thread=False)
+    store.seen("test", "page-a", "Ana")
+    link.watcher.poll()  # an arrival: followed at once
+    assert [s.at for s in console.signals] == [clock()]
+    clock.advance(40)
+    store.seen("test", "page-a", "Ana")
+    assert not link.watcher.poll()  # a steady beat: nothing to follow...
+    assert [s.at for s in console.signals] == [clock() - 40]
+    link.refresh()  # ... until the console's own page beats
+    assert [s.at for s in console.signals] == [clock()]
+    assert [s.name for s in present(console.signals, clock() + PRESENT_WITHIN - 1)] == ["Ana"]
+    link.stop()
 
 
 def test_a_participants_kernel_loads_nobodys_presence(store: SQLiteStore) -> None:
@@ -171,3 +211,30 @@ def test_the_console_recounts_when_its_own_page_syncs(classic: Runbook, clock: F
     console.countdown._on_message(console.countdown, {"type": "sync", "t0": 1.0}, [])
     assert console.presence.count.value == "0 connected"
     console.close()
+
+
+def test_the_served_console_reads_the_beats_when_its_page_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session: Session
+) -> None:
+    from codevwidgets.pages import facilitator_page
+
+    clock = FakeClock(1_000_000.0)
+    with SQLiteStore(tmp_path / "served.db", clock) as writer:
+        secrets = writer.create(session, "classic", "en")
+        monkeypatch.setenv("CODEV_STORE", str(tmp_path / "served.db"))
+        monkeypatch.setenv("VOILA_BASE_URL", "/")
+        monkeypatch.setenv("QUERY_STRING", f"session=test&key={secrets.facilitator_key}")
+        console = facilitator_page()
+        assert isinstance(console, FacilitatorConsole)
+        try:
+            writer.seen("test", "page-a", "Ana")
+            console.link.sync()
+            clock.advance(40)
+            writer.seen("test", "page-a", "Ana")  # a steady beat: no revision moved
+            console.link.sync()
+            assert [s.at for s in console.session.signals] == [clock() - 40]
+            console.countdown.heard()  # the console's own page syncs its clock
+            assert [s.at for s in console.session.signals] == [clock()]
+        finally:
+            console.link.stop()
+            console.close()
