@@ -137,6 +137,17 @@ def clock_text(seconds: float) -> str:
     return f"{sign}{whole // 60}:{whole % 60:02d}"
 
 
+def ticking_text(seconds: float, now: float, *, ticks: bool = True) -> str:
+    """``clock_text(seconds)`` as HTML; with ``ticks``, a span that the page's countdown
+    moves on by itself each second (countdown.js, in the kernel's time): a waiting time or
+    the current speaker's time goes on between two changes with no message per second."""
+    text = clock_text(seconds)
+    if not ticks:
+        return text
+    since_ms = round((now - seconds) * 1000)
+    return f'<span class="codev-ticking" data-since-ms="{since_ms}">{text}</span>'
+
+
 def roles_summary(roles: Roles | None, texts: Texts) -> str:
     """Who is who, as escaped HTML lines (names are typed by people)."""
     if roles is None:

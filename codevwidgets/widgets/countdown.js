@@ -37,6 +37,11 @@ export function clockText(seconds) {
   return seconds < 0 ? `+${text}` : text;
 }
 
+/** 65 -> "1:05", 3900 -> "65:00": a waiting or speaking time, as the kernel writes it. */
+export function minutesText(seconds) {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
 export function level(remainingMs, budgetMs) {
   if (remainingMs <= 0) return "overtime";
   if (budgetMs > 0 && remainingMs <= RED * budgetMs) return "red";
@@ -243,6 +248,20 @@ function render({ model, el }) {
     lastTick = now;
     const seconds = wholeSeconds(remainingMs());
     if (seconds !== previous) paint();
+    paintTicking();
+  }
+
+  // Times the kernel wrote as `<span class="codev-ticking" data-since-ms>` (a hand's waiting
+  // time, the current speaker's): moved on here each second, in the kernel's time, so they
+  // go on between two changes with no message per second.
+  function paintTicking() {
+    const now = Date.now() + offset;
+    for (const span of document.querySelectorAll(".codev-ticking[data-since-ms]")) {
+      const since = Number(span.dataset.sinceMs);
+      if (!Number.isFinite(since)) continue;
+      const shown = minutesText(Math.max(0, Math.floor((now - since) / 1000)));
+      if (span.textContent !== shown) span.textContent = shown;
+    }
   }
 
   function onPointer() {

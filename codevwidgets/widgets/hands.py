@@ -29,10 +29,10 @@ from codevwidgets.widgets._view import (
     Follower,
     Shown,
     Texts,
-    clock_text,
     close_all,
     literal,
     show,
+    ticking_text,
     touches,
 )
 
@@ -79,7 +79,8 @@ class HandQueue(Follower, widgets.VBox):
         queue = hand_queue(self.session.signals)
         unnamed = texts("signals.unnamed")
         rows = "".join(
-            f"<li>{html.escape(signaller(s, unnamed))} · {clock_text(max(0.0, now - s.at))}</li>"
+            f"<li>{html.escape(signaller(s, unnamed))} · {ticking_text(max(0.0, now - s.at), now)}"
+            "</li>"
             for s in queue
         )
         self.queue.value = f"<ol>{rows}</ol>" if rows else html.escape(texts("signals.no_hands"))

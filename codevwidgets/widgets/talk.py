@@ -20,10 +20,10 @@ from codevwidgets.widgets._view import (
     TIMER_KINDS,
     Follower,
     Texts,
-    clock_text,
     close_all,
     literal,
     show,
+    ticking_text,
     touches,
 )
 
@@ -82,9 +82,15 @@ class TalkPanel(Follower, widgets.VBox):
         show(self, bool(names))
         step_id = session.current_step.id
         here, total = session.talk_seconds(step_id), session.talk_seconds()
+        now = session.clock()
+
+        def cell(name: str, seconds: dict[str, float]) -> str:
+            # The speaker's times go on in the page between two changes.
+            ticks = running and name == session.speaker
+            return f"<td>{ticking_text(seconds.get(name, 0.0), now, ticks=ticks)}</td>"
+
         rows = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{clock_text(here.get(name, 0.0))}</td>"
-            f"<td>{clock_text(total.get(name, 0.0))}</td></tr>"
+            f"<tr><td>{html.escape(name)}</td>{cell(name, here)}{cell(name, total)}</tr>"
             for name in [*names, *sorted(set(total) - set(names))]
         )
         head = "".join(

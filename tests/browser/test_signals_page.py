@@ -58,6 +58,14 @@ def test_hands_in_the_order_raised_ready_count_and_talk_time(
             "Emma",
             "Chloé",
         ]
+        # Waiting times go on in the page between two changes (no message per second).
+        waiting = ".codev-hand-queue li .codev-ticking"
+        before = str(boss.text_content(waiting))
+        boss.wait_for_function(
+            "([s, t]) => document.querySelector(s).textContent !== t",
+            arg=[waiting, before],
+            timeout=5_000,
+        )
 
         # More time only once the countdown reaches zero (ten minutes away here).
         assert not pages["Emma"].locator("button.codev-more-time").is_visible()
@@ -71,4 +79,6 @@ def test_hands_in_the_order_raised_ready_count_and_talk_time(
         boss.locator(".codev-talk-button", has_text="David").click()
         times = wait_text(boss, ".codev-talk-time", r"Chloé0:0[1-9]")
         assert re.search(r"David0:00", times), times
+        # The speaker's time goes on by itself, while nothing changes in the store.
+        wait_text(boss, ".codev-talk-time", r"David0:0[2-9]")
         assert dialogs == []

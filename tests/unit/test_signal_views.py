@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as widgets
 import pytest
 
@@ -9,7 +11,7 @@ from codevwidgets.clock import FakeClock
 from codevwidgets.commands import Command
 from codevwidgets.session import Session
 from codevwidgets.signals import Signal
-from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets._view import Texts, ticking_text
 from codevwidgets.widgets.hands import HandQueue, ParticipantSignals, ReadyPanel
 from codevwidgets.widgets.talk import TalkPanel
 
@@ -74,6 +76,11 @@ def test_no_talk_before_the_start(session: Session, texts: Texts) -> None:
     assert session.speaker is None
 
 
+def untick(value: str) -> str:
+    """The HTML with the ticking spans' texts only."""
+    return re.sub(r'<span class="codev-ticking" data-since-ms="\d+">([^<]*)</span>', r"\1", value)
+
+
 # -- hands -----------------------------------------------------------------------------------
 
 
@@ -86,12 +93,14 @@ def test_the_queue_in_the_order_raised_with_waiting_time(
     running.replace_signals(
         [hand("c", now - 5), hand("a", now - 125), hand("x", now - 30, name="")]
     )
-    assert queue.queue.value == (
+    assert untick(queue.queue.value) == (
         "<ol><li>A · 2:05</li><li>Participant x · 0:30</li><li>C · 0:05</li></ol>"
     )
+    # Each waiting time goes on in the page from when the hand was raised.
+    assert f'data-since-ms="{round((now - 125) * 1000)}">2:05</span>' in queue.queue.value
     queue.lower_buttons.children[1].click()  # the facilitator lowers one
     assert [s.participant for s in running.signals] == ["c", "a"]
-    assert "<li>A · 2:05</li><li>C · 0:05</li>" in queue.queue.value
+    assert "<li>A · 2:05</li><li>C · 0:05</li>" in untick(queue.queue.value)
     queue.lower_all.click()
     assert running.signals == [] and queue.lower_buttons.children == ()
 
@@ -197,3 +206,25 @@ def test_the_console_has_the_aids(session: Session) -> None:
     assert [b.description for b in console.talk.buttons.children][:2] == ["Ana", "Bruno"]
     assert console.ready.count.value == "0 of 4 ready"
     console.close()
+
+
+def test_waiting_and_speaking_times_tick_in_the_page(
+    running: Session, texts: Texts, clock: FakeClock
+) -> None:
+    # 75 s waited at kernel time 1000 s: the page counts on from 925 000 ms.
+    assert ticking_text(75.0, 1000.0) == (
+        '<span class="codev-ticking" data-since-ms="925000">1:15</span>'
+    )
+    assert ticking_text(75.0, 1000.0, ticks=False) == "1:15"
+    panel = TalkPanel(running, texts)
+    panel.click("Bruno")
+    clock.advance(65)
+    # Only the speaker's two times tick, from when they would have been 0:00.
+    since = round((clock() - 65) * 1000)
+    panel.refresh()
+    assert panel.times.value.count("codev-ticking") == 2
+    assert f'<td>Bruno</td><td><span class="codev-ticking" data-since-ms="{since}">1:05' in (
+        panel.times.value
+    )
+    panel.click("Bruno")  # stopped: nothing ticks
+    assert "codev-ticking" not in panel.times.value
