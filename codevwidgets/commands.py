@@ -45,6 +45,7 @@ COMMANDS = (
     "hide",
     "talk",
     "lower_hand",
+    "keep_time",
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -126,6 +127,8 @@ def apply_command(session: Session, command: Command) -> None:
             session.talk(_optional_text(args, "name"))
         case "lower_hand":
             session.lower_hand(_optional_text(args, "participant"))
+        case "keep_time":
+            session.keep_time()
 
 
 def _roles_of(session: Session) -> dict[str, Any] | None:

@@ -454,6 +454,12 @@ class Session:
         ]
         self._emit("signals")
 
+    def keep_time(self) -> None:
+        """Turn down the requests for more time: the step keeps its time (the facilitator's
+        call, as giving it is)."""
+        self._signals = [s for s in self._signals if s.kind != "more_time"]
+        self._emit("signals")
+
     def contributions_for(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
         shown = (c for c in self._contributions if include_hidden or not c.hidden)
         return [c for c in shown if c.step_id == step_id]

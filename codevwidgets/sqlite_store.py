@@ -384,6 +384,12 @@ class SQLiteStore:
                     " AND (? IS NULL OR participant = ?)",
                     (session_id, participant, participant),
                 )
+            elif command.name == "keep_time":  # the requests for more time are answered
+                apply_command(session, command)
+                db.execute(
+                    "DELETE FROM signals WHERE session_id = ? AND kind = 'more_time'",
+                    (session_id,),
+                )
             elif command.name == "hide":
                 hidden = bool(data.get("hidden", True))
                 changed = db.execute(

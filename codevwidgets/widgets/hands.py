@@ -114,7 +114,12 @@ class ReadyPanel(Follower, widgets.VBox):
             description=texts("signals.give_more_time", minutes=MORE_TIME_MINUTES)
         ).add_class("codev-give-more-time")
         self.give.on_click(lambda _: self.give_more_time())
-        super().__init__([self.count, self.who, self.more_time, self.give])
+        self.keep = widgets.Button(description=texts("signals.keep_time")).add_class(
+            "codev-keep-time"
+        )
+        self.keep.on_click(lambda _: self.keep_time())
+        answers = widgets.HBox([self.give, self.keep])
+        super().__init__([self.count, self.who, self.more_time, answers])
         self.add_class("codev-ready-panel")
         self._follow()
         self.refresh()
@@ -126,6 +131,11 @@ class ReadyPanel(Follower, widgets.VBox):
         """The facilitator's decision: the step gets the minutes asked for."""
         with contextlib.suppress(SessionError, ValueError):
             self.act(Command("extend", {"minutes": MORE_TIME_MINUTES, "step": self.shown()}))
+
+    def keep_time(self) -> None:
+        """The facilitator's other decision: the step keeps its time; the requests go."""
+        with contextlib.suppress(SessionError, ValueError):
+            self.act(Command("keep_time"))
 
     def _on_event(self, event: Event) -> None:
         if touches(event, *CHANGES):
@@ -152,6 +162,7 @@ class ReadyPanel(Follower, widgets.VBox):
         )
         show(self.more_time, bool(asking))
         show(self.give, bool(asking))
+        show(self.keep, bool(asking))
         show(self, session.status in {"running", "paused"})
 
 

@@ -145,6 +145,18 @@ def test_more_time_at_zero_counted_and_given(
     assert panel.more_time.value == "" and panel.give.layout.display == "none"
 
 
+def test_more_time_turned_down(running: Session, texts: Texts, clock: FakeClock) -> None:
+    panel = ReadyPanel(running, texts)
+    assert panel.keep.layout.display == "none"
+    clock.advance(10 * 60)
+    running.replace_signals([hand("a", clock(), kind="more_time"), hand("b", clock())])
+    assert panel.keep.description == "Keep to the time" and panel.keep.layout.display is None
+    panel.keep.click()  # the facilitator keeps to the time
+    assert running.remaining() <= 0
+    assert [s.kind for s in running.signals] == ["hand"]
+    assert panel.more_time.value == "" and panel.keep.layout.display == "none"
+
+
 # -- a participant's own buttons -------------------------------------------------------------
 
 

@@ -161,6 +161,22 @@ def test_more_time_only_at_zero_and_answered_by_extending(
     assert [s for s in started.signals("test") if s.kind == "more_time"] == []
 
 
+def test_more_time_turned_down_keeps_the_time_and_answers_everyone(
+    started: SQLiteStore, clock: FakeClock
+) -> None:
+    clock.advance(10 * 60)
+    started.signal("test", "p1", "Ana", "more_time", True)
+    started.signal("test", "p2", None, "more_time", True)
+    started.signal("test", "p3", "Bo", "hand", True)
+    before = started.revision("test")
+    started.execute("test", Command("keep_time"))
+    assert started.revision("test") == before + 1  # every page hears the answer
+    assert [s.kind for s in started.signals("test")] == ["hand"]  # hands stay up
+    stored = started.load("test", private=True)
+    assert stored is not None
+    assert stored.session(clock).remaining() <= 0  # no minute given
+
+
 def test_bad_signals_are_refused_and_write_nothing(
     store: SQLiteStore, session: Session, clock: FakeClock
 ) -> None:
