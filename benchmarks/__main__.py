@@ -10,7 +10,9 @@
 5. a room joining at once: participant pages vs bare pages opened together;
 6. commands per second the SQLite store applies with 16 writer processes vs 1 writer;
 7. exporting a classic session's record (60 contributions) as md, html and pdf vs building
-   the record alone.
+   the record alone;
+8. CPU per second of an idle room whose pages beat (presence, every 60 s) over 150 s: 16
+   participant pages vs 1, the console and the projector open.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -81,9 +83,11 @@ class Plan:
     commands: int = 300  # per writer, per run
     command_runs: int = 3
     export_runs: int = 5
+    idle_pages: int = 16
+    idle_window: float = 150.0  # seconds: each page beats two or three times
 
 
-QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2)
+QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0)
 
 
 @dataclass
@@ -608,6 +612,68 @@ def bench_export(browser: Browser, work: Path, plan: Plan, report: Report) -> No
         )
 
 
+# -- 8. an idle room, beating --------------------------------------------------------------
+
+
+def idle_room(browser: Browser, work: Path, plan: Plan, pages: int) -> tuple[Spent, int]:
+    """CPU by group over ``plan.idle_window`` with ``pages`` participant pages, the console
+    (session started) and the projector open; and how many revisions the store moved."""
+    store = work / f"idle-{pages}.db"
+    secrets, _ = new_session(store)
+    server = Voila(work / f"idle-{pages}", store, pool=0)
+    try:
+        url = server.url(
+            "facilitator.ipynb", session=secrets.session_id, key=secrets.facilitator_key
+        )
+        facilitator, _ = open_page(browser, url, ".codev-timer")
+        facilitator.get_by_role("button", name="Start the session").click()
+        facilitator.locator(".codev-next-step").wait_for(state="visible")
+        joining = {"session": secrets.session_id, "code": secrets.join_code}
+        projector, _ = open_page(browser, server.url("projector.ipynb", **joining), ".codev-timer")
+        participants = [
+            open_page(
+                browser,
+                server.url("participant.ipynb", **joining, name=f"{ADVISORS[i % 3]} {i}"),
+                ".codev-timer",
+            )[0]
+            for i in range(pages)
+        ]
+        time.sleep(SETTLE)
+        with SessionStore(store) as sessions:
+            before = sessions.revision(secrets.session_id)
+            meter = CpuMeter(cpu_groups(server, facilitator, participants, projector))
+            time.sleep(plan.idle_window)
+            spent = meter.read()
+            moved = sessions.revision(secrets.session_id) - before
+        for page in [facilitator, projector, *participants]:
+            close_page(page)
+    finally:
+        server.stop()
+    return spent, moved
+
+
+def bench_idle(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    (many, wall), moved = idle_room(browser, work, plan, plan.idle_pages)
+    (one, one_wall), _ = idle_room(browser, work, plan, 1)
+
+    def per_second(cpu: dict[str, float], seconds: float) -> float:
+        return sum(cpu.values()) / seconds * 1000
+
+    kernels = many["participant kernels"] / wall * 1000
+    by_group = ", ".join(f"{name} {used / wall * 1000:.0f}" for name, used in many.items())
+    report.rows.append(
+        Row(
+            f"CPU of an idle room over {plan.idle_window:.0f} s, pages beating every 60 s "
+            f"(presence): {plan.idle_pages} participant pages, the console and the projector",
+            f"{per_second(many, wall):.0f} ms/s (participant kernels {kernels:.0f} ms/s; "
+            f"{by_group}); revisions moved: {moved}",
+            f"1 participant page: {per_second(one, one_wall):.0f} ms/s",
+            f"{per_second(many, wall) / per_second(one, one_wall):.2f}",
+            "(report; before beats: 160 ms/s, participant kernels 57 ms/s)",
+        )
+    )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
@@ -615,6 +681,7 @@ BENCHES = {
     "culling": bench_culling,
     "commands": bench_commands,
     "export": bench_export,
+    "idle": bench_idle,
 }
 
 if __name__ == "__main__":
