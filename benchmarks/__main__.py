@@ -12,7 +12,10 @@
 7. exporting a classic session's record (60 contributions) as md, html and pdf vs building
    the record alone;
 8. CPU per second of an idle room whose pages beat (presence, every 60 s) over 150 s: 16
-   participant pages vs 1, the console and the projector open.
+   participant pages vs 1, the console and the projector open;
+9. capacity: 10 groups (a console and 8 participants each) on one server, step changes in
+   every group: delay to the pages (headless, and a few in Chromium), kernels' memory, idle
+   CPU; vs 1 group in the same run.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -36,6 +39,7 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from benchmarks._capacity import Room, capacity_run, quantile
 from benchmarks._commands import commands_per_second
 from benchmarks._export import CONTRIBUTIONS, export_times
 from benchmarks._pages import (
@@ -85,9 +89,14 @@ class Plan:
     export_runs: int = 5
     idle_pages: int = 16
     idle_window: float = 150.0  # seconds: each page beats two or three times
+    groups: int = 10
+    group_participants: int = 8
+    group_in_chromium: int = 4  # of the first group; every other page headless
+    group_changes: int = 10  # step changes per group
+    group_idle: float = 60.0  # seconds of idle CPU measured
 
 
-QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0)
+QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0, 2, 3, 1, 3, 10.0)
 
 
 @dataclass
@@ -674,6 +683,72 @@ def bench_idle(browser: Browser, work: Path, plan: Plan, report: Report) -> None
     )
 
 
+# -- 9. capacity: many groups on one server ---------------------------------------------------
+
+
+def one_server_room(browser: Browser, work: Path, plan: Plan, groups: int) -> Room:
+    """``groups`` groups on one ``codev serve``'s Voilà and one SQLite store."""
+    server = Voila(work / f"one-{groups}", work / f"one-{groups}.db", pool=0)
+    try:
+        with SessionStore(work / f"one-{groups}.db") as store:
+            return capacity_run(
+                browser,
+                server,
+                store,
+                groups=groups,
+                participants=plan.group_participants,
+                in_chromium=plan.group_in_chromium,
+                changes=plan.group_changes,
+                idle_seconds=plan.group_idle,
+                kernels=server.kernels,
+            )
+    finally:
+        server.stop()
+
+
+def bench_capacity(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    one = one_server_room(browser, work, plan, 1)
+    many = one_server_room(browser, work, plan, plan.groups)
+    people = f"a console and {plan.group_participants} participants each"
+    for q, name in ((0.5, "p50"), (0.95, "p95")):
+        (typical, worst), (base, _) = many.kernel_p(q), one.kernel_p(q)
+        report.rows.append(
+            Row(
+                f"{plan.groups} groups on one server ({people}, {many.pages} pages, SQLite): "
+                f"step change {name} per group, store write → new title on each headless "
+                f"page's websocket, {plan.group_changes} changes per group",
+                f"median group {ms(typical)}, worst group {ms(worst)}; missed: {many.missed}",
+                f"1 group: {ms(base)}; missed: {one.missed}",
+                f"{worst / base:.2f} (worst)",
+                "≤ 250 ms (p95)" if q > 0.5 else "(report)",
+            )
+        )
+    if many.page_delays and one.page_delays:
+        report.rows.append(
+            Row(
+                f"… the same, {plan.group_in_chromium} participants of the first group in "
+                "Chromium (title drawn), p95",
+                ms(quantile(many.page_delays, 0.95)),
+                f"1 group: {ms(quantile(one.page_delays, 0.95))}",
+                f"{quantile(many.page_delays, 0.95) / quantile(one.page_delays, 0.95):.2f}",
+                "(report)",
+            )
+        )
+    report.rows.append(
+        Row(
+            f"{plan.groups} groups on one server: kernels' memory in total ({many.pages} "
+            f"kernels), idle CPU over {plan.group_idle:.0f} s (kernels and Voilà), time to "
+            "open every page",
+            f"{many.memory_mib / 1024:.2f} GiB; idle {many.idle_ms_per_s:.0f} ms/s; "
+            f"opened in {many.opened_in:.0f} s",
+            f"1 group: {one.memory_mib:.0f} MiB; idle {one.idle_ms_per_s:.0f} ms/s; "
+            f"{one.opened_in:.0f} s",
+            f"{many.memory_mib / one.memory_mib:.1f} (memory)",
+            "≤ 8 GiB",
+        )
+    )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
@@ -682,6 +757,7 @@ BENCHES = {
     "commands": bench_commands,
     "export": bench_export,
     "idle": bench_idle,
+    "capacity": bench_capacity,
 }
 
 if __name__ == "__main__":
