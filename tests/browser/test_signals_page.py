@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,6 +18,9 @@ from test_live_session import (
     participant,
     start,
 )
+
+from codevwidgets.commands import Command
+from codevwidgets.sqlite_store import SQLiteStore
 
 if TYPE_CHECKING:
     from codevwidgets.serve import VoilaProcess
@@ -81,4 +86,38 @@ def test_hands_in_the_order_raised_ready_count_and_talk_time(
         assert re.search(r"David0:00", times), times
         # The speaker's time goes on by itself, while nothing changes in the store.
         wait_text(boss, ".codev-talk-time", r"David0:0[2-9]")
+        assert dialogs == []
+
+
+def test_more_time_asked_at_zero_turned_down_then_given(
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
+) -> None:
+    server = voila_server(NOTEBOOKS)
+    secrets = new_session(server)
+    # Started ten minutes ago: the presentation's countdown is at zero when the pages open.
+    path = Path(server.env["CODEV_STORE"])
+    with SQLiteStore(path, clock=lambda: time.time() - 600) as store:
+        store.execute(secrets.session_id, Command("start"))
+    dialogs: list[str] = []
+    with contexts(chromium, {}, {}) as (desk, room):
+        boss = facilitator(desk, server, secrets)
+        emma = participant(room, server, secrets, dialogs, name="Emma")
+        david = participant(room, server, secrets, dialogs, name="David")
+        for page in (emma, david):
+            page.locator("button.codev-more-time").click()  # shown at zero only
+            wait_text(page, "button.codev-more-time", "More time asked")
+        assert wait_text(boss, ".codev-more-time-count", "^2 ask") == "2 ask for 2 more minutes"
+        # The facilitator keeps to the time: the requests are answered, no minute is given.
+        boss.locator(".codev-keep-time").click()
+        for page in (emma, david):
+            wait_text(page, "button.codev-more-time", "Ask for 2 more minutes")
+        boss.locator(".codev-keep-time").wait_for(state="hidden", timeout=FOLLOW_TIMEOUT_MS)
+        assert boss.locator(".codev-timer--overtime").count() == 1
+        # Asked again, and given: every countdown shows the two minutes.
+        emma.locator("button.codev-more-time").click()
+        wait_text(boss, ".codev-more-time-count", "^1 ask")
+        boss.locator(".codev-give-more-time").click()
+        for page in (boss, emma, david):
+            wait_text(page, ".codev-timer__digits", "^[12]:[0-5][0-9]$")
+        assert not emma.locator("button.codev-more-time").is_visible()
         assert dialogs == []
