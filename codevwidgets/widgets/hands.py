@@ -118,7 +118,7 @@ class ReadyPanel(Follower, widgets.VBox):
             "codev-keep-time"
         )
         self.keep.on_click(lambda _: self.keep_time())
-        answers = widgets.HBox([self.give, self.keep])
+        answers = widgets.HBox([self.give, self.keep]).add_class("codev-more-time-answers")
         super().__init__([self.count, self.who, self.more_time, answers])
         self.add_class("codev-ready-panel")
         self._follow()
@@ -184,7 +184,9 @@ class ParticipantSignals(Follower, widgets.VBox):
         self.message = widgets.Label().add_class("codev-signal-message")
         super().__init__(
             [
-                widgets.HBox([self.hand, self.ready, self.more_time]),
+                widgets.HBox([self.hand, self.ready, self.more_time]).add_class(
+                    "codev-signal-buttons"
+                ),
                 self.place,
                 self.message,
             ]
