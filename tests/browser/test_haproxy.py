@@ -377,5 +377,15 @@ def test_a_full_server_sends_the_next_visitor_to_the_other_and_keeps_its_pages(
             next_step(console)
             for page in pages:
                 wait_title(page, "Consultation contract")
+
+            # A participant of the full server reloads (a phone woke up): the full server has
+            # no kernel for a new page (503), so HAProxy retries on the other one, which
+            # renders it and pins the browser there: no "server full" page for a cookie.
+            (reloaded,) = [p for p in on_full if p is not console][:1]
+            reloaded.reload()
+            reloaded.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+            wait_title(reloaded, "Consultation contract")
+            assert server_of(reloaded.context) == "codev2"
+            assert "No kernel for a new page" in full.log_text()  # asked, and said so
             for page in pages:
                 assert "Traceback" not in page.content()
