@@ -11,12 +11,18 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
 
+from codevwidgets.serve import free_port
 from codevwidgets.voila_app import HEALTH_PATH
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -125,3 +131,46 @@ def test_the_unit_runs_codev_serve_for_sessions_made_elsewhere() -> None:
     assert "--port" in words and words[words.index("--port") + 1] == "%i"
     # One log per server: several on one machine would otherwise share voila.log.
     assert words[words.index("--log") + 1] == "/var/log/codev/voila-%i.log"
+
+
+def test_with_every_server_full_or_stopped_a_visitor_is_told_so(tmp_path: Path) -> None:
+    haproxy = needed("haproxy")
+    if os.geteuid() != 0:
+        pytest.skip("haproxy.cfg drops root for user haproxy in a chroot: run as root (CI is)")
+    port = free_port()
+    nobody = [free_port(), free_port()]  # nothing listens there: both servers are down
+    env = {
+        **os.environ,
+        "CODEV_BIND": f"127.0.0.1:{port}",
+        "CODEV_SERVER_1": f"127.0.0.1:{nobody[0]}",
+        "CODEV_SERVER_2": f"127.0.0.1:{nobody[1]}",
+        "CODEV_HAPROXY_SOCKET": str(tmp_path / "admin.sock"),
+    }
+    with (tmp_path / "haproxy.log").open("wb") as log:
+        process = subprocess.Popen([haproxy, "-f", str(CONFIG)], env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        # Until HAProxy listens and its checks have found both servers down.
+        while (answer := fetch(f"http://127.0.0.1:{port}/voila/render/x")) is None or (
+            "Every server is full" not in answer[2]
+        ):
+            assert time.monotonic() < deadline, (answer, (tmp_path / "haproxy.log").read_text())
+            time.sleep(0.5)
+        status, headers, page = answer
+        assert status == 503
+        assert headers["Retry-After"] == "60"
+        assert "Tous les serveurs sont complets" in page
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def fetch(url: str) -> tuple[int, Message, str] | None:
+    """Status, headers and text of ``url``'s answer; None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.headers, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+    except OSError:
+        return None
