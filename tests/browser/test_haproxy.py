@@ -64,7 +64,8 @@ def store_location(tmp_path: Path) -> str:
 
 @pytest.fixture
 def haproxy() -> str:
-    found = shutil.which("haproxy")
+    # Debian puts it in /usr/sbin, on root's PATH only.
+    found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
     if found is None:
         unavailable("no haproxy on this machine (apt-get install haproxy)")
     if os.geteuid() != 0:

@@ -31,7 +31,8 @@ UNIT = DEPLOY / "codev-serve@.service"
 
 
 def needed(tool: str) -> str:
-    found = shutil.which(tool)
+    # Debian puts haproxy in /usr/sbin, on root's PATH only.
+    found = shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin")
     if found is None:
         reason = f"no {tool} on this machine (apt-get install {tool.split('-')[0]})"
         if os.environ.get("CI", "").lower() == "true":
