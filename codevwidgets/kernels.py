@@ -43,8 +43,7 @@ class Capacity:
     """How full a server is: what its health endpoint tells a load balancer.
 
     ``kernels`` running or starting (pages' and the preheated pool's), ``max_kernels`` (0: no
-    limit), ``pool``: preheated kernels ready for a participant page, which takes one without
-    starting a kernel.
+    limit), ``pool``: preheated kernels a participant page can take without starting one.
 
     >>> Capacity(kernels=12, max_kernels=12, pool=0).has_room
     False
@@ -65,13 +64,13 @@ class Capacity:
 
 
 def ready_in_pool(pools: Iterable[Iterable[Any]]) -> int:
-    """Preheated kernels that a page can take now, in Voilà's pools (lists of asyncio tasks):
-    one still starting, or whose start failed (the server was full), is not counted."""
+    """Preheated kernels that a page can take, in Voilà's pools (lists of asyncio tasks): ready,
+    or still starting (the page waits for it); not one whose start failed (a full server)."""
     return sum(
         1
         for pool in pools
         for task in pool
-        if task.done() and not task.cancelled() and task.exception() is None
+        if not task.done() or (not task.cancelled() and task.exception() is None)
     )
 
 

@@ -50,11 +50,11 @@ class Task:
         return self._error
 
 
-def test_only_kernels_ready_in_the_pool_count() -> None:
-    ready, starting = Task(done=True), Task(done=False)
-    failed = Task(done=True, error=RuntimeError("full"))
+def test_kernels_ready_or_starting_in_the_pool_count() -> None:
+    ready, starting = Task(done=True), Task(done=False)  # a page waits for one starting
+    failed = Task(done=True, error=RuntimeError("full"))  # refilling a full server
     cancelled = Task(done=True, cancelled=True)
-    assert ready_in_pool([[ready, starting], [failed, cancelled, ready]]) == 2
+    assert ready_in_pool([[ready, starting], [failed, cancelled, ready]]) == 3
     assert ready_in_pool([]) == 0
 
 
@@ -109,3 +109,32 @@ def test_a_real_server_says_when_it_is_full(tmp_path: Path) -> None:
         assert HEALTH_PATH not in server.log_text()
     finally:
         server.stop()
+
+
+def test_a_server_with_a_pool_is_full_once_the_pool_cannot_refill(tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    args = ["--RoomKernelManager.max_kernels=2"]
+    server = VoilaProcess(tmp_path / "voila", store, args=args, pool=1)
+    try:
+        assert health(server) == (200, {"kernels": 1, "max_kernels": 2, "pool": 1})
+        url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+        with urllib.request.urlopen(url, timeout=120) as page:
+            assert page.status == 200
+        # The page took the pooled kernel; the refill (after Voilà's fill delay) is the
+        # budget's last kernel, and a participant may still take it: room.
+        wait_health(server, (200, {"kernels": 2, "max_kernels": 2, "pool": 1}))
+        with urllib.request.urlopen(url, timeout=120) as page:
+            assert page.status == 200
+        # The pool cannot refill (no kernel may start): full.
+        wait_health(server, (503, {"kernels": 2, "max_kernels": 2, "pool": 0}))
+    finally:
+        server.stop()
+
+
+def wait_health(server: VoilaProcess, expected: tuple[int, dict[str, int]]) -> None:
+    deadline = time.monotonic() + 30
+    while (answer := health(server)) != expected:
+        assert time.monotonic() < deadline, f"{answer}, not {expected}"
+        time.sleep(0.2)
