@@ -539,3 +539,38 @@ def test_a_visitor_beyond_the_cap_is_told_the_server_is_full(tmp_path: Path) -> 
         assert "No kernel for a new page" in server.log_text()
     finally:
         server.stop()
+
+
+def test_behind_a_balancer_the_links_name_its_address(
+    serve: Callable[..., Serve], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEV_PUBLIC_URL", "https://codev.example.org/")
+    server = serve()
+    participants = server.wait_for("Participants: ")
+    assert participants.startswith(
+        "Participants: https://codev.example.org/voila/render/participant.ipynb?session="
+    )
+    # The status line still says where this server itself listens.
+    assert server.wait_for("Serving on ").startswith(f"Serving on http://127.0.0.1:{server.port}")
+    assert server.stop() == 0
+
+
+@pytest.mark.parametrize("address", ["codev.example.org", "ftp://codev", "http://h/?x=1"])
+def test_a_public_address_that_is_not_one_is_one_line_and_exit_2(
+    tmp_path: Path, address: str
+) -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "codevwidgets.cli", "serve", "--no-session"),
+            *("--store", str(tmp_path / "s.db"), "--port", str(free_port())),
+        ],
+        env={**os.environ, "CODEV_PUBLIC_URL": address},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"codev: CODEV_PUBLIC_URL: {address!r} is not an address like http://HOST[:PORT]\n"
+    )
+    assert not (tmp_path / "s.db").exists()
