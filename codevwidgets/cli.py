@@ -394,14 +394,24 @@ def _sessions_new(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+    from urllib.parse import urlsplit
+
     from codevwidgets.serve import (
         MAX_KERNELS,
         MAX_POOL,
         POOL_SIZE,
+        PUBLIC_URL,
         default_max_kernels,
         port_in_use,
         serve,
     )
+
+    # The room's address when it is a load balancer's: every console's join link is made from it.
+    if public := os.environ.get(PUBLIC_URL, "").strip():
+        parts = urlsplit(public)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
+            raise UsageError(f"{PUBLIC_URL}: {public!r} is not an address like http://HOST[:PORT]")
 
     pool = POOL_SIZE if args.pool is None else args.pool
     if not 0 <= pool <= MAX_POOL:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,42 @@ CONNECT_GRACE_SECONDS = 300.0
 # kernel ends once the page has connected and the kernel has been quiet this long since (the
 # widgets sent). Ended before, the page showed "Loading widget…" and no message at all.
 REFUSED_QUIET_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """How full a server is: what its health endpoint tells a load balancer.
+
+    ``kernels`` running or starting (pages' and the preheated pool's), ``max_kernels`` (0: no
+    limit), ``pool``: preheated kernels a participant page can take without starting one.
+
+    >>> Capacity(kernels=12, max_kernels=12, pool=0).has_room
+    False
+    """
+
+    kernels: int
+    max_kernels: int
+    pool: int = 0
+
+    @property
+    def has_room(self) -> bool:
+        """Whether one more page can open here: a kernel may start, or one waits in the pool."""
+        return not self.max_kernels or self.kernels < self.max_kernels or self.pool > 0
+
+    def as_json(self) -> dict[str, int]:
+        # Counts only: no session, no kernel id, nothing a visitor typed.
+        return {"kernels": self.kernels, "max_kernels": self.max_kernels, "pool": self.pool}
+
+
+def ready_in_pool(pools: Iterable[Iterable[Any]]) -> int:
+    """Preheated kernels that a page can take, in Voilà's pools (lists of asyncio tasks): ready,
+    or still starting (the page waits for it); not one whose start failed (a full server)."""
+    return sum(
+        1
+        for pool in pools
+        for task in pool
+        if not task.done() or (not task.cancelled() and task.exception() is None)
+    )
 
 
 class ServerFull(web.HTTPError):
@@ -71,6 +108,16 @@ class RoomKernelManager(AsyncMappingKernelManager):
             return str(await super().start_kernel(**kwargs))
         finally:
             self._starting -= 1
+
+    def capacity(self) -> Capacity:
+        """Kernels running and starting against ``max_kernels``, and those ready in the pool."""
+        # Voilà's preheating subclass (voila_kernel_manager_factory) holds its pools here.
+        pools: dict[str, list[Any]] = getattr(self, "_pools", {})
+        return Capacity(
+            kernels=len(self._kernels) + self._starting,
+            max_kernels=self.max_kernels,
+            pool=ready_in_pool(pools.values()),
+        )
 
     def notify_connect(self, kernel_id: str) -> None:
         self._connected_once.add(kernel_id)

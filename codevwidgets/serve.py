@@ -49,6 +49,8 @@ STOP_GRACE_SECONDS = 10.0
 # SIGHUP too: Voilà runs in a session of its own, so a closed terminal reaches it only through us.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 LOG_NAME = "voila.log"
+# The address people in the room use, when it is not this server's own (a load balancer's).
+PUBLIC_URL = "CODEV_PUBLIC_URL"
 
 
 def notebooks_dir() -> Path:
@@ -90,6 +92,12 @@ def default_max_kernels(pool: int = POOL_SIZE) -> int:
     return max(pool + 4, (total_mib - 1024) // KERNEL_BUDGET_MIB)
 
 
+# Voilà's own server with the kit's health endpoint (codevwidgets/voila_app.py), in this
+# Python; the folder of pages comes next on the command line.
+VOILA_APP = (sys.executable, "-m", "codevwidgets.voila_app")
+PAGES_ARG = len(VOILA_APP)
+
+
 def voila_command(
     port: int,
     ip: str,
@@ -103,7 +111,6 @@ def voila_command(
     a client's notebook, ``facilitator``: a page opened now and then, never preheated)."""
     from jupyter_core.paths import jupyter_config_path
 
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     # Voilà's own config folders still count (where it runs, then Jupyter's), the kit's last.
     config_dirs = [".", *jupyter_config_path(), str(VOILA_CONFIG_DIR)]
     # Only participant pages come in numbers; a facilitator, projector or cycle kernel starts
@@ -121,7 +128,7 @@ def voila_command(
         *([f"--VoilaKernelManager.preheat_denylist=/{facilitator}"] if facilitator else []),
     ]
     return [
-        voila,
+        *VOILA_APP,
         str(pages or notebooks_dir()),
         "--no-browser",
         f"--port={port}",
@@ -310,7 +317,7 @@ class VoilaProcess:
         self.port = free_port()
         command = [*voila_command(self.port, "127.0.0.1", pool), *args]
         if notebook_dir is not None:
-            command[1] = str(notebook_dir)
+            command[PAGES_ARG] = str(notebook_dir)
         workdir.mkdir(parents=True, exist_ok=True)
         self.env = voila_environment(
             store,
@@ -320,7 +327,7 @@ class VoilaProcess:
         )
         self.log = workdir / "voila.log"
         with self.log.open("wb") as out:
-            self.process = start_voila(command, self.env, out, cwd=command[1])
+            self.process = start_voila(command, self.env, out, cwd=command[PAGES_ARG])
         deadline = time.monotonic() + STARTUP_TIMEOUT
         # Ready when it answers and, with a pool, when the pool is full (Voilà logs it).
         while not answers(self.base_url + "/") or (pool and POOL_FILLED not in self.log_text()):
@@ -392,7 +399,10 @@ def serve(
     store = SQLiteStore(store_path)
     secrets = None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
     base = f"http://{public_host(ip)}:{port}"
-    env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=base)
+    # Behind a load balancer (deploy/haproxy.cfg) the room's address is the balancer's: the
+    # operator gives it in CODEV_PUBLIC_URL, and the consoles' join links and QR codes use it.
+    public = os.environ.get(PUBLIC_URL, "").strip().rstrip("/") or base
+    env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=public)
     if roster_path:  # the group of sessions created later without one (codev sessions new)
         env["CODEV_ROSTER"] = str(roster_path.resolve())
     facilitator, client = "facilitator.ipynb", None
@@ -418,7 +428,7 @@ def serve(
         # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
         with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
             if secrets is not None:
-                print(links(base, secrets, facilitator).lines(), flush=True)
+                print(links(public, secrets, facilitator).lines(), flush=True)
             return run_voila(command, env, output, base, local_url, log_path, stop)
     finally:
         if pages is not None:

@@ -20,7 +20,7 @@ from codevwidgets.client_notebook import (
 )
 from codevwidgets.pages import _own_notebook, _work_in_notebook_folder
 from codevwidgets.runbook import load_runbook
-from codevwidgets.serve import notebooks_dir, voila_command
+from codevwidgets.serve import PAGES_ARG, notebooks_dir, voila_command
 from codevwidgets.sessions import links
 from codevwidgets.store import Secrets
 
@@ -247,7 +247,7 @@ def test_the_served_folder_holds_the_kits_pages_and_a_copy_of_the_notebook_alone
         assert (folder / "acme.ipynb").read_bytes() == notebook.path.read_bytes()
         assert folder.stat().st_mode & 0o077 == 0  # private
         command = voila_command(8870, "127.0.0.1", pages=folder, facilitator="acme.ipynb")
-        assert command[1] == str(folder)
+        assert command[PAGES_ARG] == str(folder)
         assert "--VoilaKernelManager.preheat_denylist=/acme.ipynb" in command
         assert "--VoilaKernelManager.preheat_denylist=/facilitator.ipynb" in command
     finally:

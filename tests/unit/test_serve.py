@@ -23,6 +23,7 @@ import pytest
 
 from codevwidgets.pageparams import page_url
 from codevwidgets.serve import (
+    PAGES_ARG,
     POOL_SIZE,
     StopSignals,
     free_port,
@@ -48,7 +49,7 @@ def test_voila_runs_with_safe_settings() -> None:
     assert "--Voila.ip=127.0.0.1" in command
     assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=") for arg in command)
     assert "--VoilaExecutor.iopub_timeout=60" in command  # a room joining at once
-    assert Path(command[1], "participant.ipynb").is_file()
+    assert Path(command[PAGES_ARG], "participant.ipynb").is_file()
 
 
 def test_participant_kernels_wait_ready_in_a_pool() -> None:
@@ -299,7 +300,7 @@ def test_a_signal_to_codev_serve_alone_ends_voila_and_every_kernel(
     # Voilà renders the page with a kernel, which it keeps for the page's widgets.
     assert "ParticipantView(session=" in fetch(server.link("Participants"))
     below = server.below()
-    (voila,) = (pid for pid, cmdline in below if "bin/voila " in cmdline)
+    (voila,) = (pid for pid, cmdline in below if "-m codevwidgets.voila_app " in cmdline)
     kernels = {pid for pid, cmdline in below if "ipykernel_launcher" in cmdline}
     assert kernels, f"no kernel below Voilà: {below}"
     # Voilà leads a process group of its own (jupyter_client gives each kernel a session).
@@ -332,14 +333,14 @@ def test_voilas_log_goes_to_a_file_its_owner_alone_reads(
     text = log.read_text(encoding="utf-8")
     assert "Voilà is running at" in text
     assert f"http://127.0.0.1:{server.port}/" in text
-    assert not any("[Voila]" in line for line in server.output("err") + server.output("out"))
+    assert not any("[CodevVoila]" in line for line in server.output("err") + server.output("out"))
 
 
 def test_verbose_sends_voilas_log_to_the_terminal(serve: Callable[..., Serve]) -> None:
     server = serve("--verbose")
     status = server.wait_for("Serving on ")
     assert status == f"Serving on http://127.0.0.1:{server.port} — Ctrl+C to stop"
-    server.wait_for("[Voila] Voilà is running at", stream="err", timeout=5)
+    server.wait_for("[CodevVoila] Voilà is running at", stream="err", timeout=5)
     assert server.stop() == 0
     assert not (server.store.parent / "voila.log").exists()
 
@@ -538,3 +539,38 @@ def test_a_visitor_beyond_the_cap_is_told_the_server_is_full(tmp_path: Path) -> 
         assert "No kernel for a new page" in server.log_text()
     finally:
         server.stop()
+
+
+def test_behind_a_balancer_the_links_name_its_address(
+    serve: Callable[..., Serve], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEV_PUBLIC_URL", "https://codev.example.org/")
+    server = serve()
+    participants = server.wait_for("Participants: ")
+    assert participants.startswith(
+        "Participants: https://codev.example.org/voila/render/participant.ipynb?session="
+    )
+    # The status line still says where this server itself listens.
+    assert server.wait_for("Serving on ").startswith(f"Serving on http://127.0.0.1:{server.port}")
+    assert server.stop() == 0
+
+
+@pytest.mark.parametrize("address", ["codev.example.org", "ftp://codev", "http://h/?x=1"])
+def test_a_public_address_that_is_not_one_is_one_line_and_exit_2(
+    tmp_path: Path, address: str
+) -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "codevwidgets.cli", "serve", "--no-session"),
+            *("--store", str(tmp_path / "s.db"), "--port", str(free_port())),
+        ],
+        env={**os.environ, "CODEV_PUBLIC_URL": address},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"codev: CODEV_PUBLIC_URL: {address!r} is not an address like http://HOST[:PORT]\n"
+    )
+    assert not (tmp_path / "s.db").exists()

@@ -145,8 +145,10 @@ def test_the_installed_kit_serves_both_pages(
         assert _shown(facilitator) == f"FacilitatorConsole(session={session!r})"
         assert _shown(participants).startswith(f"ParticipantView(session={session!r}")
         below = _below(process.pid)
-        (voila,) = (cmdline for cmdline in below.values() if cmdline[1].endswith("bin/voila"))
-        assert voila[2] == str(Path(where).parent / "notebooks")  # the wheel's own
+        # Voilà's server with the kit's health endpoint, in the venv's Python.
+        (voila,) = (c for c in below.values() if c[1:3] == ["-m", "codevwidgets.voila_app"])
+        assert voila[0] == str(venv / "bin" / "python")
+        assert voila[3] == str(Path(where).parent / "notebooks")  # the wheel's own
         kernels = {pid for pid, cmdline in below.items() if "ipykernel_launcher" in cmdline}
         assert kernels, "no kernel served the pages"
         assert {below[pid][0] for pid in kernels} == {str(venv / "bin" / "python")}
