@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -28,10 +29,13 @@ from codevwidgets.postgres_store import (
     channel_for,
     migrations,
 )
+from codevwidgets.roles import Roles
+from codevwidgets.runbook import load_preset
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import StoreError, open_store, redact, store_location
 
+ROLES = Roles("Ana", "Farid", ("Bruno", "Chloé", "David"))
 WAIT = 30.0  # seconds at most for a thread to hear a change: a bound, not a measure
 
 
@@ -375,3 +379,42 @@ def test_the_command_line_says_in_one_line_when_the_server_is_unreachable(
     wrong = codev("sessions", "--store", "mysql://root:s3cret@db/x")
     assert wrong.returncode == 2 and "unknown kind of store" in wrong.stderr
     assert "s3cret" not in wrong.stderr
+
+
+# -- the pages -------------------------------------------------------------------------------
+
+
+def test_pages_open_the_store_that_codev_store_names(
+    store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codevwidgets.pages import facilitator_page, participant_page
+    from codevwidgets.widgets.console import FacilitatorConsole
+    from codevwidgets.widgets.participant import ParticipantView
+
+    secrets = store.create(Session(load_preset("flash"), session_id="room"), "flash", "en")
+    monkeypatch.setenv("CODEV_STORE", store.url)
+    monkeypatch.setenv("QUERY_STRING", urlencode({"session": "room", "code": "wrong"}))
+    refused = participant_page()
+    assert "codev-error" in refused._dom_classes
+    query = {"session": "room", "key": secrets.facilitator_key}
+    monkeypatch.setenv("QUERY_STRING", urlencode(query))
+    console = facilitator_page()
+    assert isinstance(console, FacilitatorConsole)
+    monkeypatch.setenv("QUERY_STRING", urlencode({"session": "room", "code": secrets.join_code}))
+    view = participant_page()
+    assert isinstance(view, ParticipantView)
+    links = [console.link, view.link]
+    try:
+        for link in links:
+            link.watcher.stop()  # followed by hand below, as the watcher's thread would
+        assert view.link.session.status == "ready"
+        store.execute("room", Command("set_roles", {"roles": ROLES.to_dict()}))
+        store.execute("room", Command("start"))
+        assert isinstance(view.link.store, PostgresStore)
+        assert view.link.sync() and view.link.session.status == "running"
+        assert console.link.sync() and console.session.status == "running"
+    finally:
+        for link in links:
+            link.store.close()
+        view.close()
+        console.close()
