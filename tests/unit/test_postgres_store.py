@@ -418,3 +418,23 @@ def test_pages_open_the_store_that_codev_store_names(
             link.store.close()
         view.close()
         console.close()
+
+
+def test_codev_serve_on_a_url_serves_the_stores_sessions(
+    store: PostgresStore, tmp_path: Path
+) -> None:
+    from test_serve_no_session import NoSessionServer
+
+    secrets = store.create(Session(load_preset("flash"), session_id="room"), "flash", "en")
+    log = tmp_path / "voila.log"
+    server = NoSessionServer(store.url, "--log", str(log))  # type: ignore[arg-type]
+    try:
+        assert server.until_serving()[0].startswith("Serving on ")
+        query = f"session=room&code={secrets.join_code}"
+        assert "ProjectorView(session=" in server.page("projector.ipynb", query)
+        assert "ProjectorView(session=" not in server.page("projector.ipynb", "session=room&code=x")
+        assert server.stop() == 0
+    finally:
+        server.kill()
+    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
+    assert store.session_ids() == ["test", "room"]
