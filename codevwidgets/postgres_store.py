@@ -117,7 +117,8 @@ class PostgresStore(SQLStore):
             open=False,
             name="codev",
             num_workers=1,
-            timeout=30.0,
+            # A command waits this long for a connection (the server gone: then it fails).
+            timeout=10.0,
         )
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)

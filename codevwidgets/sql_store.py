@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, suppress
@@ -128,8 +129,6 @@ class SQLStore(ABC):
         """Store a new session with a snapshot of its runbook (and of its group's roster);
         ``runbook_ref`` is a preset name or a runbook file's path, for people to read (the
         snapshot is what is used)."""
-        import secrets
-
         key = secrets.token_urlsafe(24)
         code = join_code_for(key)
         now = self.clock()
