@@ -30,7 +30,9 @@ def postgres_server() -> Iterator[PostgresServer]:
         postgres_unavailable("psycopg or psycopg-pool is not installed (pip install -e .)")
     bin_dir = binaries()
     if bin_dir is None:
-        postgres_unavailable("no PostgreSQL server binaries (apt install postgresql)")
+        postgres_unavailable(
+            "no PostgreSQL server binaries (apt install postgresql, or set CODEV_POSTGRES_BIN)"
+        )
         raise AssertionError  # unreachable: skip and fail raise
     server = PostgresServer(bin_dir)
     try:

@@ -27,7 +27,11 @@ DEBIAN_BINARIES = Path("/usr/lib/postgresql")
 
 
 def binaries() -> Path | None:
-    """The folder of ``initdb`` and ``pg_ctl``: on the PATH, else Debian's newest."""
+    """The folder of ``initdb`` and ``pg_ctl``: ``CODEV_POSTGRES_BIN``, else on the PATH, else
+    Debian's newest."""
+    given = os.environ.get("CODEV_POSTGRES_BIN")
+    if given is not None:
+        return Path(given) if (Path(given) / "pg_ctl").is_file() else None
     found = shutil.which("pg_ctl")
     if found and shutil.which("initdb"):
         return Path(found).parent

@@ -33,7 +33,13 @@ from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import StoreError, open_store, redact, store_location
+from codevwidgets.store import (
+    StoreError,
+    default_store_path,
+    open_store,
+    redact,
+    store_location,
+)
 
 ROLES = Roles("Ana", "Farid", ("Bruno", "Chloé", "David"))
 WAIT = 30.0  # seconds at most for a thread to hear a change: a bound, not a measure
@@ -438,3 +444,20 @@ def test_codev_serve_on_a_url_serves_the_stores_sessions(
         server.kill()
     assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
     assert store.session_ids() == ["test", "room"]
+
+
+def test_the_kernels_get_the_url_and_the_log_stays_in_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codevwidgets.serve import default_log_path, voila_environment
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # platformdirs on Linux
+    url = "postgresql://codev:s3cret@db.example/codev"
+    env = voila_environment(url)
+    assert env["CODEV_STORE"] == url  # the kernels connect with it: passed on whole
+    assert Path(env["CODEV_REFUSED_DIR"]).parent == tmp_path / "data" / "codevwidgets"
+    assert default_log_path(url) == tmp_path / "data" / "codevwidgets" / "voila.log"
+    assert default_log_path(str(tmp_path / "s.db")) == tmp_path / "voila.log"
+    monkeypatch.setenv("CODEV_STORE", url)
+    with pytest.raises(StoreError, match=r"CODEV_STORE is postgresql://codev:\*\*\*@db"):
+        default_store_path()
