@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from importlib import resources
 from typing import Any, ClassVar
@@ -155,23 +155,27 @@ class PostgresStore(SQLStore):
         self._pool.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Database]:
-        # The pool's block commits when it ends and rolls back on an exception; every write
-        # starts with SELECT … FOR UPDATE on its session's row (SQLStore.lock_row).
-        with self._pool.connection() as conn:
-            yield _Connection(conn)
+    def _connection(self, snapshot: bool = False) -> Iterator[Database]:
+        # The pool's block commits when it ends and rolls back on an exception. A server gone
+        # mid-session is one line (StoreError), as when it could not be reached at all.
+        try:
+            with self._pool.connection() as conn:
+                if snapshot:
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield _Connection(conn)
+        except psycopg.OperationalError as exc:  # PoolTimeout too
+            raise StoreError(f"{self._where()}: {self._say(exc)}") from None
 
-    @contextmanager
-    def _read(self) -> Iterator[Database]:
+    def _write(self) -> AbstractContextManager[Database]:
+        # Every write starts with SELECT … FOR UPDATE on its session's row (SQLStore.lock_row).
+        return self._connection()
+
+    def _read(self) -> AbstractContextManager[Database]:
         # One snapshot for several SELECTs: a state, its notes and contributions of one moment.
-        with self._pool.connection() as conn:
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield _Connection(conn)
+        return self._connection(snapshot=True)
 
-    @contextmanager
-    def _query(self) -> Iterator[Database]:
-        with self._pool.connection() as conn:
-            yield _Connection(conn)
+    def _query(self) -> AbstractContextManager[Database]:
+        return self._connection()
 
     def _forget(self) -> None:
         # Deleted rows stay in the tables' pages until VACUUM removes them; run it now rather

@@ -461,3 +461,18 @@ def test_the_kernels_get_the_url_and_the_log_stays_in_the_data_directory(
     monkeypatch.setenv("CODEV_STORE", url)
     with pytest.raises(StoreError, match=r"CODEV_STORE is postgresql://codev:\*\*\*@db"):
         default_store_path()
+
+
+def test_a_server_gone_mid_session_is_one_line(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    store = PostgresStore(postgres_url)
+    store._pool.timeout = 1.0  # not the 10 s a command waits for a connection in a room
+    try:
+        postgres_server.drop_database(postgres_url)  # its connections are ended with it
+        with pytest.raises(StoreError) as gone:
+            store.session_ids()
+        message = str(gone.value)
+        assert message.startswith(redact(postgres_url)) and "\n" not in message
+    finally:
+        store.close()
