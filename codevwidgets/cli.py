@@ -18,6 +18,10 @@ from codevwidgets.problems import InputError
 from codevwidgets.store import StoreError
 
 EXIT_BAD_INPUT = 2
+STORE_HELP = (
+    "a SQLite file, or a postgresql://USER@HOST/DATABASE URL"
+    " (default: CODEV_STORE, else sessions.db in the user data directory)"
+)
 
 
 class UsageError(Exception):
@@ -53,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a client notebook (codev runbook new --notebook): the facilitator's page",
     )
-    serve.add_argument("--store", type=Path, help="SQLite file (default: user data directory)")
+    serve.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
     serve.add_argument("--demo", action="store_true", help="seed a demo group and session")
@@ -87,23 +91,23 @@ def _parser() -> argparse.ArgumentParser:
 
     sessions = commands.add_parser("sessions", help="sessions on this machine")
     sessions.add_argument("--json", action="store_true")
-    sessions.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    sessions.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     sessions.set_defaults(command=_sessions_list)
     session_verbs = sessions.add_subparsers(metavar="VERB")
     delete = session_verbs.add_parser("delete", help="remove a session and all typed in it")
     delete.add_argument("id")
-    delete.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    delete.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     delete.set_defaults(command=_sessions_delete)
     purge = session_verbs.add_parser("purge", help="delete sessions older than DAYS")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-    purge.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    purge.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     purge.set_defaults(command=_sessions_purge)
     new_session = session_verbs.add_parser(
         "new", help="create a session for a server already running; print its two links"
     )
     new_session.add_argument("--runbook", default="classic", help="preset name or runbook file")
     new_session.add_argument("--roster", type=Path, help="the group's roster file")
-    new_session.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    new_session.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     new_session.add_argument(
         "--url", default="http://127.0.0.1:8866", help="the running server's address"
     )
@@ -113,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("session", metavar="SESSION")
     export.add_argument("--format", choices=("md", "html", "pdf"), default="pdf")
     export.add_argument("-o", "--output", type=Path, metavar="FILE")
-    export.add_argument("--store", type=Path, help="SQLite file (default: CODEV_STORE)")
+    export.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     export.add_argument(
         "--no-names", action="store_true", help="advisors, note-taker and observers as roles"
     )
@@ -316,13 +320,13 @@ def _sessions_list(args: argparse.Namespace) -> int:
 
 
 def _sessions_delete(args: argparse.Namespace) -> int:
-    from codevwidgets.store import open_store
+    from codevwidgets.store import open_store, redact
 
     store = open_store(args.store)
     try:
         if not store.delete(args.id):
             raise UsageError(
-                f"sessions delete: no session {args.id!r} in {args.store or 'the store'}"
+                f"sessions delete: no session {args.id!r} in {redact(args.store or 'the store')}"
             )
     finally:
         store.close()
@@ -349,15 +353,15 @@ def _sessions_purge(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from codevwidgets.export import file_name, render, write_private
     from codevwidgets.record import build_record
-    from codevwidgets.store import default_store_path, open_store
+    from codevwidgets.store import open_store, redact, store_location
 
-    path = args.store or default_store_path()
-    if not path.is_file():  # opening it would create an empty store
-        raise UsageError(f"export: no store {path} (give --store FILE or set CODEV_STORE)")
-    store = open_store(path)
+    where = store_location(args.store)
+    if isinstance(where, Path) and not where.is_file():  # opening it would create an empty store
+        raise UsageError(f"export: no store {where} (give --store FILE_OR_URL or set CODEV_STORE)")
+    store = open_store(where)
     try:
         if store.load(args.session, private=True) is None:
-            raise UsageError(f"export: no session {args.session!r} in {path}")
+            raise UsageError(f"export: no session {args.session!r} in {redact(where)}")
         record = build_record(
             store, args.session, names=not args.no_names, include_hidden=args.include_hidden
         )

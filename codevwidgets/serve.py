@@ -23,8 +23,7 @@ from codevwidgets.client_notebook import NOTEBOOK_DIR, ClientNotebook, served_pa
 from codevwidgets.pageparams import REFUSED_DIR
 from codevwidgets.roster import load_roster
 from codevwidgets.sessions import links, new_session
-from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import default_store_path
+from codevwidgets.store import data_dir, is_url, open_store, store_location
 
 # Installed wheels carry the notebooks inside the package; a source checkout has them beside it.
 _CANDIDATES = (Path(__file__).parent / "notebooks", Path(__file__).parent.parent / "notebooks")
@@ -161,20 +160,23 @@ def local_address(ip: str) -> str:
     return "127.0.0.1" if ip in {"0.0.0.0", "::"} else ip  # noqa: S104 — comparing
 
 
-def voila_environment(store: Path, ip: str = "127.0.0.1", **extra: str) -> dict[str, str]:
-    """The environment Voilà runs in: the store its kernels share, and ``extra``."""
+def voila_environment(store: Path | str, ip: str = "127.0.0.1", **extra: str) -> dict[str, str]:
+    """The environment Voilà runs in: the store its kernels share (a file, or a database's
+    URL), and ``extra``."""
     # A preheated kernel asks Voilà for its visitor's request at this address (Voilà's
     # default, 127.0.0.1, is not listening when --ip names one interface).
     local = local_address(ip)
     # Where a page's kernel leaves a mark when its visitor had no valid secret, so that the
-    # kernel manager ends it (codevwidgets.kernels): beside the store, its owner's only.
-    refused = store.resolve().parent / "refused"
-    refused.mkdir(mode=0o700, exist_ok=True)
+    # kernel manager ends it (codevwidgets.kernels): beside the store file (else in the
+    # user's data directory), its owner's only.
+    where = store if isinstance(store, str) and is_url(store) else Path(store).resolve()
+    refused = (where.parent if isinstance(where, Path) else data_dir()) / "refused"
+    refused.mkdir(mode=0o700, parents=True, exist_ok=True)
     # The runbook editor writes files: never opened up to a room's visitors (editor_page).
     inherited = {k: v for k, v in os.environ.items() if k != "CODEV_EDITOR"}
     return {
         **inherited,
-        "CODEV_STORE": str(store.resolve()),
+        "CODEV_STORE": str(where),
         "VOILA_APP_IP": local,
         REFUSED_DIR: str(refused),
         **extra,
@@ -308,7 +310,7 @@ class VoilaProcess:
     def __init__(
         self,
         workdir: Path,
-        store: Path,
+        store: Path | str,
         notebook_dir: Path | None = None,
         env: Mapping[str, str] | None = None,
         args: Sequence[str] = (),
@@ -368,7 +370,7 @@ def public_host(ip: str) -> str:
 
 def serve(
     runbook: str,
-    store_path: Path | None,
+    store_path: Path | str | None,
     port: int,
     ip: str,
     *,
@@ -396,13 +398,15 @@ def serve(
     # A bad runbook or roster fails here, with its located lines, before anything is stored.
     if no_session and roster_path:  # the server's group, for sessions stored without one
         load_roster(roster_path)
-    store = SQLiteStore(store_path)
+    store = open_store(store_path)
     secrets = None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
     base = f"http://{public_host(ip)}:{port}"
     # Behind a load balancer (deploy/haproxy.cfg) the room's address is the balancer's: the
     # operator gives it in CODEV_PUBLIC_URL, and the consoles' join links and QR codes use it.
     public = os.environ.get(PUBLIC_URL, "").strip().rstrip("/") or base
-    env = voila_environment(store.path, ip, CODEV_PUBLIC_URL=public)
+    # The kernels open it again from CODEV_STORE (a URL's password goes to them, never out).
+    env = voila_environment(store.location, ip, CODEV_PUBLIC_URL=public)
+    store.close()
     if roster_path:  # the group of sessions created later without one (codev sessions new)
         env["CODEV_ROSTER"] = str(roster_path.resolve())
     facilitator, client = "facilitator.ipynb", None
@@ -435,9 +439,14 @@ def serve(
             shutil.rmtree(pages, ignore_errors=True)
 
 
-def default_log_path(store_path: Path | None) -> Path:
-    """``voila.log`` in the store file's folder."""
-    return (store_path if store_path is not None else default_store_path()).parent / LOG_NAME
+def default_log_path(store_path: Path | str | None) -> Path:
+    """``voila.log`` in the store file's folder; for a database, in the user's data directory."""
+    where = store_location(store_path)
+    if isinstance(where, Path):
+        return where.parent / LOG_NAME
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / LOG_NAME
 
 
 def open_log(path: Path) -> IO[bytes]:

@@ -6,8 +6,9 @@ is a ``Command`` applied by the store to the latest stored state in one transact
 the session's revision; every kernel follows the store through its change feed (``watch``).
 
 ``Store`` is the interface pages are written against; ``SQLiteStore`` (one file, the embedded
-default) is its first implementation. ``open_store`` picks one from ``CODEV_STORE`` or
-``--store``.
+default) and ``PostgresStore`` (a PostgreSQL database, when several servers share sessions)
+implement it. ``open_store`` picks one from ``--store`` or ``CODEV_STORE``: a
+``postgresql://`` URL, else a file path.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import platformdirs
 
@@ -39,9 +42,15 @@ __all__ = [
     "StoredSession",
     "Watcher",
     "default_store_path",
+    "is_url",
     "join_code_for",
     "open_store",
+    "redact",
+    "store_location",
 ]
+
+URL_SCHEMES = ("postgresql", "postgres")
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class StoreError(Exception):
@@ -49,11 +58,50 @@ class StoreError(Exception):
 
 
 def default_store_path() -> Path:
-    """``CODEV_STORE`` if set, else ``sessions.db`` in the user's data directory (created)."""
+    """``CODEV_STORE`` if it names a file, else ``sessions.db`` in the user's data directory
+    (its folder created)."""
     env = os.environ.get("CODEV_STORE")
-    path = Path(env) if env else platformdirs.user_data_path("codevwidgets") / "sessions.db"
+    if env and is_url(env):
+        raise StoreError(f"CODEV_STORE is {redact(env)}, not a file: open it with open_store")
+    path = Path(env) if env else data_dir() / "sessions.db"
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def data_dir() -> Path:
+    """The user's data directory for the kit (not created)."""
+    return platformdirs.user_data_path("codevwidgets")
+
+
+def store_location(given: str | Path | None = None) -> str | Path:
+    """Where the store is: ``given`` (``--store``), else ``CODEV_STORE``, else the default
+    file; a URL stays a string, anything else is a file path."""
+    where = given if given is not None else os.environ.get("CODEV_STORE") or None
+    if where is None:
+        return default_store_path()
+    return str(where) if is_url(where) else Path(where)
+
+
+def is_url(location: str | Path) -> bool:
+    """Whether ``location`` names a database server (``scheme://…``) rather than a file."""
+    return isinstance(location, str) and URL.match(location) is not None
+
+
+def redact(location: str | Path) -> str:
+    """``location`` fit to print: a URL's password (in it or in its query) as ``***``."""
+    text = str(location)
+    if not is_url(text):
+        return text
+    try:
+        parts = urlsplit(text)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
+        return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*/:")))
+    except ValueError:  # not even a URL: say nothing of what it holds past its scheme
+        return text.split("://", 1)[0] + "://***"
 
 
 def hash_secret(secret: str) -> str:
@@ -132,6 +180,12 @@ class Store(Protocol):
     ``add_contribution`` and ``signal`` raise ``ValueError`` or ``RateLimited``.
     """
 
+    @property
+    def location(self) -> str:
+        """What ``CODEV_STORE`` says to open this store from another process (a file's
+        absolute path, or a URL that may hold a password: pass it on, never print it)."""
+        ...
+
     def create(
         self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
     ) -> Secrets: ...
@@ -193,7 +247,22 @@ class Store(Protocol):
 
 
 def open_store(location: str | Path | None = None, clock: Clock = system_clock) -> Store:
-    """The store at ``location`` (a SQLite file), else ``CODEV_STORE``, else the default file."""
-    from codevwidgets.sqlite_store import SQLiteStore
+    """The store at ``location``, else ``CODEV_STORE``, else the default file.
 
-    return SQLiteStore(Path(location) if location is not None else None, clock)
+    A ``postgresql://`` URL opens a ``PostgresStore``; any other path a SQLite file. Raises
+    ``StoreError`` (one line, no password) when it cannot be opened.
+    """
+    where = store_location(location)
+    if isinstance(where, Path):
+        from codevwidgets.sqlite_store import SQLiteStore
+
+        return SQLiteStore(where, clock)
+    scheme = where.split("://", 1)[0]
+    if scheme.lower() not in URL_SCHEMES:
+        raise StoreError(
+            f"{redact(where)}: unknown kind of store {scheme!r}: give a file path or a"
+            " postgresql:// URL"
+        )
+    from codevwidgets.postgres_store import PostgresStore
+
+    return PostgresStore(where, clock)

@@ -1,6 +1,9 @@
-"""Shared fixtures: a classic session on a fake clock, with valid roles."""
+"""Shared fixtures: a classic session on a fake clock, with valid roles; stores of both kinds."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,8 @@ from codevwidgets.clock import FakeClock
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import Runbook, load_preset
 from codevwidgets.session import Session
+from codevwidgets.sql_store import SQLStore
+from codevwidgets.store import open_store
 
 
 @pytest.fixture
@@ -24,3 +29,31 @@ def classic() -> Runbook:
 def session(classic: Runbook, clock: FakeClock) -> Session:
     roles = Roles(client="Ana", facilitator="Farid", advisors=("Bruno", "Chloé", "David"))
     return Session(classic, roles, clock, session_id="test")
+
+
+# -- stores: the store-semantics tests run against SQLite and PostgreSQL ----------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's store is: a SQLite file, or a new PostgreSQL database (its URL)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def open_test_store(store_location: str, clock: FakeClock) -> Iterator[Callable[..., SQLStore]]:
+    """Opens the test's store as one more kernel would (connections of its own); every store
+    opened is closed at teardown."""
+    opened: list[SQLStore] = []
+
+    def open_(at: FakeClock | None = None) -> SQLStore:
+        store = open_store(store_location, at or clock)
+        assert isinstance(store, SQLStore)
+        opened.append(store)
+        return store
+
+    yield open_
+    for store in reversed(opened):
+        store.close()

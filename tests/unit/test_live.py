@@ -6,8 +6,7 @@ without threads or sleeps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import pytest
@@ -17,22 +16,24 @@ from codevwidgets.commands import Command
 from codevwidgets.live import LiveLink
 from codevwidgets.roster import load_roster
 from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.sql_store import SQLStore
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
 from codevwidgets.widgets.participant import ParticipantView
 
 
 @pytest.fixture
-def store(tmp_path: Path, session: Session, clock: FakeClock) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path / "store.db", clock) as store:
-        store.create(session, "classic", "en")
-        yield store
+def store(open_test_store: Callable[..., SQLStore], session: Session) -> SQLStore:
+    """The session in a store of each kind; ``store.reopen()`` is another kernel's."""
+    store = open_test_store()
+    store.create(session, "classic", "en")
+    store.reopen = open_test_store  # type: ignore[attr-defined]
+    return store
 
 
-def follower(store: SQLiteStore, clock: FakeClock, private: bool, **kwargs: object) -> LiveLink:
+def follower(store: SQLStore, clock: FakeClock, private: bool, **kwargs: object) -> LiveLink:
     """A kernel's link: its own store connection, its own mirror of the session."""
-    mine = SQLiteStore(store.path, clock)
+    mine = store.reopen(clock)
     stored = mine.load("test", private=private)
     assert stored is not None
     return LiveLink(
@@ -46,7 +47,7 @@ def follower(store: SQLiteStore, clock: FakeClock, private: bool, **kwargs: obje
 
 
 def consoles(
-    store: SQLiteStore, clock: FakeClock, count: int = 2
+    store: SQLStore, clock: FakeClock, count: int = 2
 ) -> tuple[list[LiveLink], list[FacilitatorConsole]]:
     """``count`` consoles on the session (a laptop, the projector…), each with its link."""
     links = [follower(store, clock, True) for _ in range(count)]
@@ -59,7 +60,7 @@ def consoles(
     ]
 
 
-def test_a_console_follows_what_another_console_did(store: SQLiteStore, clock: FakeClock) -> None:
+def test_a_console_follows_what_another_console_did(store: SQLStore, clock: FakeClock) -> None:
     laptop, projector = follower(store, clock, True), follower(store, clock, True)
     laptop.act(Command("start"))
     assert laptop.session.status == "running"  # the sender shows the stored result at once
@@ -70,7 +71,7 @@ def test_a_console_follows_what_another_console_did(store: SQLiteStore, clock: F
 
 
 def test_a_refused_command_raises_and_the_sender_shows_the_latest_state(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     laptop, projector = follower(store, clock, True), follower(store, clock, True)
     laptop.act(Command("start"))
@@ -84,7 +85,7 @@ def test_a_refused_command_raises_and_the_sender_shows_the_latest_state(
     assert store.load("test", private=True).state["index"] == 1  # type: ignore[union-attr]
 
 
-def test_contributions_reach_the_consoles_mirror(store: SQLiteStore, clock: FakeClock) -> None:
+def test_contributions_reach_the_consoles_mirror(store: SQLStore, clock: FakeClock) -> None:
     console = follower(store, clock, True)
     console.act(Command("start"))
     console.act(Command("next", {"step": "presentation"}))
@@ -96,7 +97,7 @@ def test_contributions_reach_the_consoles_mirror(store: SQLiteStore, clock: Fake
 
 
 def test_a_participant_follows_but_never_loads_notes_or_hidden_texts(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     console, phone = follower(store, clock, True), follower(store, clock, False)
     console.act(Command("start"))
@@ -110,7 +111,7 @@ def test_a_participant_follows_but_never_loads_notes_or_hidden_texts(
     assert phone.session.contributions == []
 
 
-def test_only_what_changed_is_announced(store: SQLiteStore, clock: FakeClock) -> None:
+def test_only_what_changed_is_announced(store: SQLStore, clock: FakeClock) -> None:
     console, phone = follower(store, clock, True), follower(store, clock, False)
     events: list[Event] = []
     phone.session.on_change(events.append)
@@ -125,7 +126,7 @@ def test_only_what_changed_is_announced(store: SQLiteStore, clock: FakeClock) ->
 
 
 def test_an_older_state_is_never_applied_over_a_newer_one(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     console = follower(store, clock, True)
     console.act(Command("set_note", {"step": "presentation", "field": "topic", "text": "ab"}))
@@ -138,7 +139,7 @@ def test_an_older_state_is_never_applied_over_a_newer_one(
     assert console.session.notes["presentation"]["topic"] == "ab"
 
 
-def test_a_page_gone_stops_following(store: SQLiteStore, clock: FakeClock) -> None:
+def test_a_page_gone_stops_following(store: SQLStore, clock: FakeClock) -> None:
     alive = [True]
     phone = follower(store, clock, False, alive=lambda: alive[0])
     store.execute("test", Command("start"))
@@ -152,7 +153,7 @@ def test_a_page_gone_stops_following(store: SQLiteStore, clock: FakeClock) -> No
     assert not phone.watcher.poll()  # stopped: polls no more
 
 
-def test_two_consoles_on_one_session_stay_in_step(store: SQLiteStore, clock: FakeClock) -> None:
+def test_two_consoles_on_one_session_stay_in_step(store: SQLStore, clock: FakeClock) -> None:
     links, (laptop, projector) = consoles(store, clock)
     assert laptop.roles.confirm()
     links[1].watcher.poll()
@@ -198,7 +199,7 @@ def test_two_consoles_on_one_session_stay_in_step(store: SQLiteStore, clock: Fak
 
 
 @pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated")
-def test_views_stay_steady_over_a_long_session(store: SQLiteStore, clock: FakeClock) -> None:
+def test_views_stay_steady_over_a_long_session(store: SQLStore, clock: FakeClock) -> None:
     [console_link], [console] = consoles(store, clock, 1)
     phone_link = follower(store, clock, False)
 
@@ -244,7 +245,7 @@ def test_views_stay_steady_over_a_long_session(store: SQLiteStore, clock: FakeCl
 
 
 def test_a_click_on_a_page_that_has_not_drawn_the_new_step_is_refused(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     links, (laptop, projector) = consoles(store, clock)
     laptop.roles.confirm()
@@ -284,9 +285,9 @@ def test_a_click_on_a_page_that_has_not_drawn_the_new_step_is_refused(
 
 
 def test_a_change_made_while_a_page_was_being_built_is_not_missed(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
-    mine = SQLiteStore(store.path, clock)
+    mine = store.reopen(clock)
     stored = mine.load("test", private=False)
     assert stored is not None
     store.execute("test", Command("start"))  # the facilitator starts meanwhile
@@ -297,7 +298,7 @@ def test_a_change_made_while_a_page_was_being_built_is_not_missed(
 
 
 def test_closing_a_page_ends_its_subscriptions_and_its_link(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     [console_link], [console] = consoles(store, clock, 1)
     phone_link = follower(store, clock, False)
@@ -317,7 +318,7 @@ def test_closing_a_page_ends_its_subscriptions_and_its_link(
 
 
 def test_a_console_cannot_overwrite_roles_it_had_not_seen(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     links, (laptop, projector) = consoles(store, clock)
     links[1].watcher.poll()

@@ -1,11 +1,14 @@
 """The store as the one truth: commands on the latest state, notes per field, snapshots,
-migration from schema 1, and what a participant's kernel may load."""
+migration from schema 1, and what a participant's kernel may load. The rules run against
+both stores (SQLite and PostgreSQL); SQLite's migrations against SQLite."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,9 +20,12 @@ from codevwidgets.commands import Command, apply_command
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import Runbook, load_preset, load_runbook
 from codevwidgets.session import Session, SessionError
+from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.watch import StoreWatcher
 
 NOTE = "set_note"
+EXAMPLES = itertools.count()
 
 
 def note(field: str, text: str, step: str = "presentation") -> Command:
@@ -27,20 +33,19 @@ def note(field: str, text: str, step: str = "presentation") -> Command:
 
 
 @pytest.fixture
-def store(tmp_path: Path, session: Session, clock: FakeClock) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path / "store.db", clock) as store:
-        store.create(session, "classic", "en")
-        yield store
+def store(open_test_store: Callable[..., SQLStore], session: Session) -> SQLStore:
+    store = open_test_store()
+    store.create(session, "classic", "en")
+    return store
 
 
 @pytest.fixture
-def projector(store: SQLiteStore, clock: FakeClock) -> Iterator[SQLiteStore]:
-    """A second console's kernel: its own connection to the same file."""
-    with SQLiteStore(store.path, clock) as other:
-        yield other
+def projector(store: SQLStore, open_test_store: Callable[..., SQLStore]) -> SQLStore:
+    """A second console's kernel: its own connections to the same store."""
+    return open_test_store()
 
 
-def state(store: SQLiteStore) -> dict[str, object]:
+def state(store: SQLStore) -> dict[str, object]:
     stored = store.load("test", private=True)
     assert stored is not None
     return stored.state
@@ -49,9 +54,7 @@ def state(store: SQLiteStore) -> dict[str, object]:
 # -- commands on the latest state ----------------------------------------------------------
 
 
-def test_a_stale_console_cannot_move_the_group_back(
-    store: SQLiteStore, projector: SQLiteStore
-) -> None:
+def test_a_stale_console_cannot_move_the_group_back(store: SQLStore, projector: SQLStore) -> None:
     # Tab A starts and moves on; tab B still shows step 1 and clicks "+1 min" and "next".
     store.execute("test", Command("start"))
     store.execute("test", Command("next", {"step": "presentation"}))
@@ -71,7 +74,7 @@ def test_a_stale_console_cannot_move_the_group_back(
 
 
 def test_next_after_another_console_finished_is_refused(
-    store: SQLiteStore, projector: SQLiteStore
+    store: SQLStore, projector: SQLStore
 ) -> None:
     store.execute("test", Command("start"))
     store.execute("test", Command("finish", {"step": "presentation"}))
@@ -96,7 +99,7 @@ def test_next_after_another_console_finished_is_refused(
     ],
 )
 def test_bad_commands_are_refused_and_write_nothing(
-    store: SQLiteStore, command: Command, error: type[Exception]
+    store: SQLStore, command: Command, error: type[Exception]
 ) -> None:
     store.execute("test", Command("start"))
     revision, events = store.revision("test"), len(store.events("test"))
@@ -114,7 +117,7 @@ def test_an_unknown_command_is_not_a_command() -> None:
 
 
 def test_two_consoles_typing_in_different_fields_keep_both(
-    store: SQLiteStore, projector: SQLiteStore
+    store: SQLStore, projector: SQLStore
 ) -> None:
     store.execute("test", note("topic", "Leading a new team"))
     projector.execute("test", note("headline", "New team, old habits"))
@@ -124,14 +127,14 @@ def test_two_consoles_typing_in_different_fields_keep_both(
     }
 
 
-def test_in_one_field_the_last_keystroke_wins(store: SQLiteStore, projector: SQLiteStore) -> None:
+def test_in_one_field_the_last_keystroke_wins(store: SQLStore, projector: SQLStore) -> None:
     store.execute("test", note("topic", "Mine"))
     projector.execute("test", note("topic", "Theirs"))
     assert store.notes("test") == {"presentation": {"topic": "Theirs"}}
 
 
 def test_notes_never_reach_a_participants_kernel(
-    store: SQLiteStore, session: Session, clock: FakeClock
+    store: SQLStore, session: Session, clock: FakeClock
 ) -> None:
     store.execute("test", Command("start"))
     store.execute("test", note("topic", "Confidential: my manager"))
@@ -157,7 +160,7 @@ def test_notes_never_reach_a_participants_kernel(
 
 
 def test_a_session_reopens_with_its_runbook_after_the_file_changed_or_went(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, open_test_store: Callable[..., SQLStore]
 ) -> None:
     path = tmp_path / "acme.yaml"
     path.write_text(
@@ -165,11 +168,11 @@ def test_a_session_reopens_with_its_runbook_after_the_file_changed_or_went(
         encoding="utf-8",
     )
     book = load_runbook(path)
-    with SQLiteStore(tmp_path / "store.db", clock) as store:
+    with open_test_store() as store:
         store.create(Session(book, session_id="acme"), str(path), "en")
     path.write_text("extends: flash\nclient: Someone else\n", encoding="utf-8")
     clock.advance(31 * 24 * 3600)  # a month later, after a restart
-    with SQLiteStore(tmp_path / "store.db", clock) as store:
+    with open_test_store() as store:
         stored = store.load("acme", private=True)
         assert stored is not None
         assert stored.runbook == book
@@ -263,7 +266,7 @@ COMMANDS = st.one_of(
 )
 @given(steps=st.lists(st.tuples(st.sampled_from([0, 1]), COMMANDS), max_size=30))
 def test_two_writers_reach_what_one_writer_would_in_the_stores_order(
-    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, Command]]
+    open_test_store: Callable[..., SQLStore], steps: list[tuple[int, Command]]
 ) -> None:
     # Two consoles (two connections to one file) send commands in an order Hypothesis picks;
     # one session alone, given the same commands in that order, must accept and refuse the
@@ -271,15 +274,15 @@ def test_two_writers_reach_what_one_writer_would_in_the_stores_order(
     # read earlier (a stale tab) would diverge.
     clock = FakeClock(1_800_000_000.0)
     book = load_preset("classic")
-    path = tmp_path_factory.mktemp("two") / "store.db"
-    alone = Session(book, ROLES, clock, "test")
-    with SQLiteStore(path, clock) as laptop, SQLiteStore(path, clock) as projector:
-        laptop.create(Session(book, ROLES, clock, "test"), "classic", "en")
+    name = f"s{next(EXAMPLES)}"  # a session of its own in the test's one store
+    alone = Session(book, ROLES, clock, name)
+    with open_test_store(clock) as laptop, open_test_store(clock) as projector:
+        laptop.create(Session(book, ROLES, clock, name), "classic", "en")
         writers = (laptop, projector)
         for writer, command in steps:
             clock.advance(7)
             try:
-                writers[writer].execute("test", command)
+                writers[writer].execute(name, command)
                 stored_accepted = True
             except (SessionError, ValueError):
                 stored_accepted = False
@@ -289,16 +292,46 @@ def test_two_writers_reach_what_one_writer_would_in_the_stores_order(
             except (SessionError, ValueError):
                 alone_accepted = False
             assert stored_accepted == alone_accepted, command
-        stored = laptop.load("test", private=True)
+        stored = laptop.load(name, private=True)
         assert stored is not None
         assert stored.state == alone.to_dict()
-        assert stored.revision == 1 + sum(1 for e in laptop.events("test") if e[1] != "created")
+        assert stored.revision == 1 + sum(1 for e in laptop.events(name) if e[1] != "created")
 
 
-def test_opening_a_current_store_writes_nothing(store: SQLiteStore) -> None:
-    watcher = store.watch("test", lambda revision: None, start_thread=False)
+def test_commands_from_many_kernels_at_once_each_apply_to_the_latest_state(
+    store: SQLStore, open_test_store: Callable[..., SQLStore]
+) -> None:
+    # Four kernels each add a minute 15 times, all at once: a writer that read the state
+    # before another wrote it (no lock on the session's row) would lose minutes.
+    store.execute("test", Command("start"))
+    kernels = [open_test_store() for _ in range(4)]
+    start = threading.Barrier(len(kernels))
+    errors: list[BaseException] = []
+
+    def extend(kernel: SQLStore) -> None:
+        try:
+            start.wait(timeout=30)
+            for _ in range(15):
+                kernel.execute("test", Command("extend", {"minutes": 1}))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=extend, args=(kernel,)) for kernel in kernels]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert state(store)["extra"]["presentation"] == 60 * 60  # type: ignore[index]
+    assert store.revision("test") == 2 + 60
+
+
+def test_opening_a_current_store_writes_nothing(tmp_path: Path, session: Session) -> None:
+    with SQLiteStore(tmp_path / "store.db") as store:
+        store.create(session, "classic", "en")
+    watcher = StoreWatcher(tmp_path / "store.db", "test", lambda revision: None, start_thread=False)
     version = watcher._read_data_version()
-    with SQLiteStore(store.path) as again:  # a page opening the store
+    with SQLiteStore(tmp_path / "store.db") as again:  # a page opening the store
         assert again.session_ids() == ["test"]
     assert watcher._read_data_version() == version  # no commit: nobody woken up
     watcher.stop()

@@ -19,6 +19,8 @@ CORE = [
     "commands",
     "store",
     "sqlite_store",
+    "sql_store",
+    "postgres_store",
     "live",
     "problems",
     "yamlsource",

@@ -3,8 +3,7 @@ connected now (``codev-presence``)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from codevwidgets.roster import load_roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session
 from codevwidgets.signals import PRESENT_WITHIN, SEEN, Signal, present
+from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
@@ -25,13 +25,13 @@ from codevwidgets.widgets.presence import PresencePanel
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock, session: Session) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path / "store.db", clock) as store:
-        store.create(session, "classic", "en")
-        yield store
+def store(open_test_store: Callable[..., SQLStore], session: Session) -> SQLStore:
+    store = open_test_store()
+    store.create(session, "classic", "en")
+    return store
 
 
-def seen_rows(store: SQLiteStore, private: bool = True) -> list[Signal]:
+def seen_rows(store: SQLStore, private: bool = True) -> list[Signal]:
     stored = store.load("test", private=private)
     assert stored is not None
     return [s for s in stored.session().signals if s.kind == SEEN]
@@ -40,7 +40,7 @@ def seen_rows(store: SQLiteStore, private: bool = True) -> list[Signal]:
 # -- the beat, through the store -------------------------------------------------------------
 
 
-def test_two_pages_beat_each_its_own_row(store: SQLiteStore, clock: FakeClock) -> None:
+def test_two_pages_beat_each_its_own_row(store: SQLStore, clock: FakeClock) -> None:
     t0 = clock()
     store.seen("test", "page-a", "Ana")  # before the start too: a page opened early is there
     clock.advance(5)
@@ -57,7 +57,7 @@ def test_two_pages_beat_each_its_own_row(store: SQLiteStore, clock: FakeClock) -
     assert [s.name for s in present(rows.values(), clock())] == ["Ana", None]
 
 
-def test_a_beat_writes_at_most_once_in_30_seconds(store: SQLiteStore, clock: FakeClock) -> None:
+def test_a_beat_writes_at_most_once_in_30_seconds(store: SQLStore, clock: FakeClock) -> None:
     t0 = clock()
     before = store.revision("test")
     store.seen("test", "page-a", "Ana")
@@ -78,7 +78,7 @@ def test_a_beat_writes_at_most_once_in_30_seconds(store: SQLiteStore, clock: Fak
 
 
 def test_an_arrival_a_return_or_a_new_name_wakes_the_kernels(
-    store: SQLiteStore, clock: FakeClock
+    store: SQLStore, clock: FakeClock
 ) -> None:
     store.seen("test", "page-a", None)
     first = store.revision("test")
@@ -94,7 +94,7 @@ def test_an_arrival_a_return_or_a_new_name_wakes_the_kernels(
 
 
 def test_the_console_reads_the_beats_on_its_own_beat(
-    store: SQLiteStore, clock: FakeClock, classic: Runbook
+    store: SQLStore, clock: FakeClock, classic: Runbook
 ) -> None:
     stored = store.load("test", private=True)
     assert stored is not None
@@ -113,7 +113,7 @@ def test_the_console_reads_the_beats_on_its_own_beat(
     link.stop()
 
 
-def test_a_participants_kernel_loads_nobodys_presence(store: SQLiteStore) -> None:
+def test_a_participants_kernel_loads_nobodys_presence(store: SQLStore) -> None:
     store.execute("test", Command("start"))
     store.seen("test", "page-a", "Ana")
     store.signal("test", "page-a", "Ana", "hand", True)
@@ -124,7 +124,7 @@ def test_a_participants_kernel_loads_nobodys_presence(store: SQLiteStore) -> Non
     assert len(seen_rows(store, private=True)) == 1
 
 
-def test_bad_beats_are_refused(store: SQLiteStore) -> None:
+def test_bad_beats_are_refused(store: SQLStore) -> None:
     before = store.revision("test")
     for participant, name in (("", "Ana"), ("x" * 101, "Ana"), ("page", "x" * 101)):
         with pytest.raises(ValueError, match=r"id|name"):
@@ -134,14 +134,22 @@ def test_bad_beats_are_refused(store: SQLiteStore) -> None:
     assert store.revision("test") == before and seen_rows(store) == []
 
 
-def test_delete_leaves_no_presence_behind(store: SQLiteStore) -> None:
+def test_delete_leaves_no_presence_behind(store: SQLStore) -> None:
     store.seen("test", "page-zq", "Zoltan-Quirinus")
     assert store.delete("test")
-    db = sqlite3.connect(store.path)
-    assert db.execute("SELECT COUNT(*) FROM signals").fetchone()[0] == 0
-    db.close()
-    store.close()
-    raw = b"".join(p.read_bytes() for p in store.path.parent.iterdir())
+    with store._query() as db:
+        assert db.execute("SELECT COUNT(*) FROM signals").fetchone()[0] == 0
+
+
+def test_delete_leaves_no_presence_in_sqlites_files(
+    tmp_path: Path, clock: FakeClock, session: Session
+) -> None:
+    with SQLiteStore(tmp_path / "store.db", clock) as store:
+        store.create(session, "classic", "en")
+        store.seen("test", "page-zq", "Zoltan-Quirinus")
+        assert store.delete("test")
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"CREATE TABLE signals" in raw  # the bytes are really the store's
     assert b"Zoltan-Quirinus" not in raw and b"page-zq" not in raw
 
 

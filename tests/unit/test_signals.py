@@ -6,7 +6,7 @@ import json
 import multiprocessing
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
@@ -17,24 +17,24 @@ from codevwidgets.commands import Command
 from codevwidgets.live import LiveLink
 from codevwidgets.session import Session, SessionError
 from codevwidgets.signals import Signal, hand_queue, place_in_queue, signaller, signals_of_step
+from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import RateLimited
+from codevwidgets.store import RateLimited, open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path / "store.db", clock) as store:
-        yield store
+def store(open_test_store: Callable[..., SQLStore]) -> SQLStore:
+    return open_test_store()
 
 
 @pytest.fixture
-def started(store: SQLiteStore, session: Session) -> SQLiteStore:
+def started(store: SQLStore, session: Session) -> SQLStore:
     store.create(session, "classic", "en")
     store.execute("test", Command("start"))
     return store
 
 
-def names(store: SQLiteStore) -> list[str | None]:
+def names(store: SQLStore) -> list[str | None]:
     return [s.name for s in hand_queue(store.signals("test"))]
 
 
@@ -82,9 +82,9 @@ def test_talk_time_accumulates_per_step_and_person(session: Session, clock: Fake
 
 
 def test_talk_through_the_store_from_two_consoles(
-    started: SQLiteStore, tmp_path: Path, clock: FakeClock
+    started: SQLStore, open_test_store: Callable[..., SQLStore], clock: FakeClock
 ) -> None:
-    with SQLiteStore(started.path, clock) as projector:
+    with open_test_store() as projector:
         started.execute("test", Command("talk", {"name": "Ana"}))
         clock.advance(20)
         projector.execute("test", Command("talk", {"name": "Bruno"}))  # the other console
@@ -103,7 +103,7 @@ def test_talk_through_the_store_from_two_consoles(
 
 
 def test_hands_queue_in_the_order_raised_and_keep_their_place(
-    started: SQLiteStore, clock: FakeClock
+    started: SQLStore, clock: FakeClock
 ) -> None:
     for who in ("Chloé", "Ana", "Bruno"):
         started.signal("test", f"p-{who}", who, "hand", True)
@@ -119,18 +119,19 @@ def test_hands_queue_in_the_order_raised_and_keep_their_place(
     assert names(started) == []
 
 
-def test_a_participants_copy_has_no_other_names(started: SQLiteStore) -> None:
+def test_a_participants_copy_has_no_other_names(started: SQLStore) -> None:
     started.signal("test", "p1", "Ana", "hand", True)
     started.signal("test", "p1", "Ana", "ready", True)
     stored = started.load("test", private=False)
     assert stored is not None
     assert [s["name"] for s in stored.state["signals"]] == [None, None]
     assert place_in_queue(stored.session().signals, "p1") == 1
-    raw = sqlite3.connect(started.path).execute("SELECT state FROM sessions").fetchone()[0]
+    with started._query() as db:
+        raw = db.execute("SELECT state FROM sessions").fetchone()[0]
     assert "signals" not in json.loads(raw)  # in their own table, never in the state
 
 
-def test_ready_counts_for_the_current_step_only(started: SQLiteStore, clock: FakeClock) -> None:
+def test_ready_counts_for_the_current_step_only(started: SQLStore, clock: FakeClock) -> None:
     started.signal("test", "p1", "Ana", "ready", True)
     started.signal("test", "p2", "Bruno", "ready", True)
     started.signal("test", "p2", "Bruno", "ready", False)
@@ -149,7 +150,7 @@ def test_ready_counts_for_the_current_step_only(started: SQLiteStore, clock: Fak
 
 
 def test_more_time_only_at_zero_and_answered_by_extending(
-    started: SQLiteStore, clock: FakeClock
+    started: SQLStore, clock: FakeClock
 ) -> None:
     with pytest.raises(ValueError, match="zero"):
         started.signal("test", "p1", "Ana", "more_time", True)
@@ -178,7 +179,7 @@ def test_more_time_turned_down_keeps_the_time_and_answers_everyone(
 
 
 def test_bad_signals_are_refused_and_write_nothing(
-    store: SQLiteStore, session: Session, clock: FakeClock
+    store: SQLStore, session: Session, clock: FakeClock
 ) -> None:
     store.create(session, "classic", "en")
     with pytest.raises(ValueError, match="not running"):
@@ -204,7 +205,7 @@ def test_bad_signals_are_refused_and_write_nothing(
     store.signal("test", "p1", "Ana", "hand", False)
 
 
-def test_a_signal_wakes_every_follower(started: SQLiteStore, session: Session) -> None:
+def test_a_signal_wakes_every_follower(started: SQLStore, session: Session) -> None:
     follower = Session(session.runbook, clock=started.clock, session_id="test")
     link = LiveLink(started, follower, private=True, start_thread=False)
     events: list[object] = []
@@ -216,7 +217,7 @@ def test_a_signal_wakes_every_follower(started: SQLiteStore, session: Session) -
     link.stop()
 
 
-def test_threads_raising_hands_at_once_all_queue(started: SQLiteStore) -> None:
+def test_threads_raising_hands_at_once_all_queue(started: SQLStore) -> None:
     started.signal_limit = 1000
 
     def work(n: int) -> None:
@@ -231,8 +232,8 @@ def test_threads_raising_hands_at_once_all_queue(started: SQLiteStore) -> None:
     assert len(names(started)) == 40
 
 
-def _raise(path: str, worker: int, start: Barrier) -> None:
-    store = SQLiteStore(Path(path))
+def _raise(location: str, worker: int, start: Barrier) -> None:
+    store = open_store(location)
     start.wait(timeout=60)
     for i in range(10):
         store.signal("test", f"w{worker}-{i}", f"W{worker}", "hand", True)
@@ -241,15 +242,15 @@ def _raise(path: str, worker: int, start: Barrier) -> None:
     store.close()
 
 
-def test_processes_signalling_at_once_lose_nothing(tmp_path: Path, session: Session) -> None:
+def test_processes_signalling_at_once_lose_nothing(store_location: str, session: Session) -> None:
     # Real time: the processes stamp their own rows.
-    with SQLiteStore(tmp_path / "store.db") as store:
+    with open_store(store_location) as store:
         store.create(Session(session.runbook, session.roles, session_id="test"), "classic", "en")
         store.execute("test", Command("start"))
         context = multiprocessing.get_context("spawn")
         start = context.Barrier(4)
         workers = [
-            context.Process(target=_raise, args=(str(store.path), n, start)) for n in range(4)
+            context.Process(target=_raise, args=(store_location, n, start)) for n in range(4)
         ]
         for worker in workers:
             worker.start()
@@ -288,11 +289,11 @@ def test_a_schema_2_store_migrates_to_3(tmp_path: Path, session: Session, clock:
         assert names(store) == ["Ana"]
 
 
-def test_delete_leaves_no_signal_behind(started: SQLiteStore) -> None:
+def test_delete_leaves_no_signal_behind(started: SQLStore) -> None:
     started.signal("test", "p1", "Zoltan-Quirinus", "hand", True)
     assert started.delete("test")
-    db = sqlite3.connect(started.path)
-    assert db.execute("SELECT COUNT(*) FROM signals").fetchone()[0] == 0
+    with started._query() as db:
+        assert db.execute("SELECT COUNT(*) FROM signals").fetchone()[0] == 0
     assert started.signals("test") == []
 
 
@@ -300,7 +301,7 @@ def test_delete_leaves_no_signal_behind(started: SQLiteStore) -> None:
 
 
 def test_the_record_shows_talk_time_per_person_per_step_and_in_total(
-    started: SQLiteStore, clock: FakeClock
+    started: SQLStore, clock: FakeClock
 ) -> None:
     from codevwidgets.export import render
     from codevwidgets.record import TalkTime, build_record

@@ -1,4 +1,5 @@
-"""SQLiteStore: one SQLite file shared by every console's kernel and every participant's."""
+"""The store shared by every console's kernel and every participant's: SQLite's file (its
+files, modes and schema) and, for the rules, both stores (``store_location``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from codevwidgets.clock import FakeClock
 from codevwidgets.commands import Command
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
+from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SCHEMA_VERSION, SQLiteStore
 from codevwidgets.store import (
     RateLimited,
@@ -26,11 +28,17 @@ from codevwidgets.store import (
     StoreError,
     default_store_path,
     join_code_for,
+    open_store,
 )
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[SQLiteStore]:
+def store(open_test_store: Callable[..., SQLStore]) -> SQLStore:
+    return open_test_store()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, clock: FakeClock) -> Iterator[SQLiteStore]:
     with SQLiteStore(tmp_path / "store.db", clock) as store:
         yield store
 
@@ -41,11 +49,11 @@ def running(session: Session) -> Session:
     return session
 
 
-def add(store: SQLiteStore, text: str = "Why now?", who: str = "p1") -> int:
+def add(store: SQLStore, text: str = "Why now?", who: str = "p1") -> int:
     return store.add_contribution("test", "clarification", "Cy", text, None, who).id
 
 
-def hide(store: SQLiteStore, number: int, hidden: bool = True, session_id: str = "test") -> None:
+def hide(store: SQLStore, number: int, hidden: bool = True, session_id: str = "test") -> None:
     store.execute(session_id, Command("hide", {"id": number, "hidden": hidden}))
 
 
@@ -67,29 +75,29 @@ def test_default_path_in_the_user_data_directory(
     assert SQLiteStore().path == default_store_path()
 
 
-def test_wal_mode_pragmas_and_schema_version(store: SQLiteStore) -> None:
-    db = sqlite3.connect(store.path)
+def test_wal_mode_pragmas_and_schema_version(sqlite_store: SQLiteStore) -> None:
+    db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sessions", "contributions", "events", "notes"} <= tables
-    assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert sqlite_store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert sqlite_store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     db.close()
 
 
 def test_only_the_owner_can_read_the_files(
-    store: SQLiteStore, session: Session, tmp_path: Path
+    sqlite_store: SQLiteStore, session: Session, tmp_path: Path
 ) -> None:
-    store.create(session, "classic", "en")
+    sqlite_store.create(session, "classic", "en")
     for name in ("store.db", "store.db-wal", "store.db-shm"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
 def test_a_store_readable_by_others_is_made_owner_only_when_opened(
-    store: SQLiteStore, session: Session, tmp_path: Path
+    sqlite_store: SQLiteStore, session: Session, tmp_path: Path
 ) -> None:
-    store.create(session, "classic", "en")  # -wal and -shm exist while it is open
+    sqlite_store.create(session, "classic", "en")  # -wal and -shm exist while it is open
     for name in ("store.db", "store.db-wal", "store.db-shm"):
         (tmp_path / name).chmod(0o644)  # an older release's file, or a copy
     with SQLiteStore(tmp_path / "store.db"):
@@ -97,11 +105,12 @@ def test_a_store_readable_by_others_is_made_owner_only_when_opened(
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
 
 
-def test_reopening_keeps_the_data(store: SQLiteStore, session: Session, tmp_path: Path) -> None:
+def test_reopening_keeps_the_data(
+    store: SQLStore, session: Session, open_test_store: Callable[..., SQLStore]
+) -> None:
     store.create(session, "classic", "en")
     store.close()
-    with SQLiteStore(tmp_path / "store.db") as again:
-        assert again.session_ids() == ["test"]
+    assert open_test_store().session_ids() == ["test"]
 
 
 def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
@@ -116,7 +125,7 @@ def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
 # -- sessions and secrets ----------------------------------------------------------------
 
 
-def test_round_trip(store: SQLiteStore, running: Session, classic: Runbook) -> None:
+def test_round_trip(store: SQLStore, running: Session, classic: Runbook) -> None:
     running.set_note("presentation", "topic", "Leading a new team — à Lyon")
     store.create(running, "classic", "fr")
     stored = store.load("test", private=True)
@@ -132,7 +141,7 @@ def test_round_trip(store: SQLiteStore, running: Session, classic: Runbook) -> N
     assert public.state["notes"] == {}  # a participant's kernel never loads a note
 
 
-def test_unknown_sessions(store: SQLiteStore, session: Session, classic: Runbook) -> None:
+def test_unknown_sessions(store: SQLStore, session: Session, classic: Runbook) -> None:
     assert store.load("nope", private=True) is None
     assert store.revision("nope") == -1
     with pytest.raises(SessionError, match="no session 'nope'"):
@@ -141,30 +150,30 @@ def test_unknown_sessions(store: SQLiteStore, session: Session, classic: Runbook
         store.add_contribution("nope", "clarification", None, "Hi", None, "p")
 
 
-def test_a_session_is_created_once(store: SQLiteStore, session: Session) -> None:
+def test_a_session_is_created_once(store: SQLStore, session: Session) -> None:
     store.create(session, "classic", "en")
     with pytest.raises(ValueError, match="already exists"):
         store.create(session, "classic", "en")
 
 
 def test_secrets_are_long_and_only_their_hashes_are_stored(
-    store: SQLiteStore, session: Session
+    sqlite_store: SQLiteStore, session: Session
 ) -> None:
-    keys = store.create(session, "classic", "en")
+    keys = sqlite_store.create(session, "classic", "en")
     assert keys.session_id == "test"
     assert len(keys.facilitator_key) >= 32  # 24 random bytes
     assert len(keys.join_code) >= 12  # at least token_urlsafe(9)'s 72 bits
     assert keys.join_code == join_code_for(keys.facilitator_key)
     assert keys.join_code != keys.facilitator_key
     for _ in ("while open (in the WAL)", "once closed (checkpointed)"):
-        raw = b"".join(p.read_bytes() for p in store.path.parent.iterdir())
+        raw = b"".join(p.read_bytes() for p in sqlite_store.path.parent.iterdir())
         assert b"test" in raw  # the bytes are really the store's
         assert keys.facilitator_key.encode() not in raw
         assert keys.join_code.encode() not in raw
-        store.close()
+        sqlite_store.close()
 
 
-def test_each_session_gets_its_own_secrets(store: SQLiteStore, classic: Runbook) -> None:
+def test_each_session_gets_its_own_secrets(store: SQLStore, classic: Runbook) -> None:
     one = store.create(Session(classic, session_id="a"), "classic", "en")
     two = store.create(Session(classic, session_id="b"), "classic", "en")
     assert one.facilitator_key != two.facilitator_key
@@ -173,7 +182,7 @@ def test_each_session_gets_its_own_secrets(store: SQLiteStore, classic: Runbook)
     assert store.session_ids() == ["a", "b"]
 
 
-def test_right_and_wrong_keys_and_codes(store: SQLiteStore, session: Session) -> None:
+def test_right_and_wrong_keys_and_codes(store: SQLStore, session: Session) -> None:
     keys = store.create(session, "classic", "en")
     assert store.check_key("test", keys.facilitator_key)
     assert store.check_code("test", keys.join_code)
@@ -191,7 +200,7 @@ def test_right_and_wrong_keys_and_codes(store: SQLiteStore, session: Session) ->
 
 
 def test_a_command_bumps_the_revision_and_logs_the_event(
-    store: SQLiteStore, session: Session, clock: FakeClock
+    store: SQLStore, session: Session, clock: FakeClock
 ) -> None:
     store.create(session, "classic", "en")
     first = store.revision("test")
@@ -210,10 +219,10 @@ def test_a_command_bumps_the_revision_and_logs_the_event(
 
 
 def test_a_command_never_clobbers_contributions_from_another_kernel(
-    store: SQLiteStore, running: Session, tmp_path: Path, clock: FakeClock
+    store: SQLStore, running: Session, open_test_store: Callable[..., SQLStore]
 ) -> None:
     store.create(running, "classic", "en")
-    participant = SQLiteStore(tmp_path / "store.db", clock)  # another kernel's connection
+    participant = open_test_store()  # another kernel's connection
     add(participant, "Typed on a phone")
     store.execute("test", Command("next"))
     assert [c.text for c in store.contributions("test")] == ["Typed on a phone"]
@@ -227,7 +236,7 @@ def test_a_command_never_clobbers_contributions_from_another_kernel(
 
 
 def test_contributions_are_validated_stored_and_counted(
-    store: SQLiteStore, running: Session, classic: Runbook, clock: FakeClock
+    store: SQLStore, running: Session, classic: Runbook, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
     before = store.revision("test")
@@ -252,7 +261,7 @@ def test_contributions_are_validated_stored_and_counted(
     ],
 )
 def test_bad_contributions_are_refused_and_not_stored(
-    store: SQLiteStore,
+    store: SQLStore,
     running: Session,
     classic: Runbook,
     step: str,
@@ -269,21 +278,21 @@ def test_bad_contributions_are_refused_and_not_stored(
 
 
 def test_a_contribution_of_1000_characters_is_accepted(
-    store: SQLiteStore, running: Session, classic: Runbook
+    store: SQLStore, running: Session, classic: Runbook
 ) -> None:
     store.create(running, "classic", "en")
     add(store, f"  {'x' * 1000}  ")  # counted once trimmed
     assert [c.text for c in store.contributions("test")] == ["x" * 1000]
 
 
-def test_the_step_must_belong_to_the_stored_session(store: SQLiteStore, running: Session) -> None:
+def test_the_step_must_belong_to_the_stored_session(store: SQLStore, running: Session) -> None:
     store.create(running, "classic", "en")
     with pytest.raises(ValueError, match="no step 'extra'"):
         store.add_contribution("test", "extra", None, "Hi", None, "p1")
 
 
 def test_no_contribution_before_the_start_or_after_the_end(
-    store: SQLiteStore, session: Session
+    store: SQLStore, session: Session
 ) -> None:
     store.create(session, "classic", "en")
     with pytest.raises(ValueError, match="not running"):
@@ -297,7 +306,7 @@ def test_no_contribution_before_the_start_or_after_the_end(
 
 
 def test_rate_limit_per_participant(
-    store: SQLiteStore, running: Session, classic: Runbook, clock: FakeClock
+    store: SQLStore, running: Session, classic: Runbook, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
     for i in range(5):
@@ -313,7 +322,7 @@ def test_rate_limit_per_participant(
     assert len(store.contributions("test")) == 7
 
 
-def test_rate_limit_is_configurable(store: SQLiteStore, running: Session, classic: Runbook) -> None:
+def test_rate_limit_is_configurable(store: SQLStore, running: Session, classic: Runbook) -> None:
     store.create(running, "classic", "en")
     store.rate_limit, store.rate_window = 1, 60.0
     add(store)
@@ -324,7 +333,7 @@ def test_rate_limit_is_configurable(store: SQLiteStore, running: Session, classi
         add(store)
 
 
-def test_hide_and_show_again(store: SQLiteStore, running: Session, classic: Runbook) -> None:
+def test_hide_and_show_again(store: SQLStore, running: Session, classic: Runbook) -> None:
     store.create(running, "classic", "en")
     kept, hidden = add(store, "Useful"), add(store, "Off topic")
     revision = store.revision("test")
@@ -346,7 +355,7 @@ def test_hide_and_show_again(store: SQLiteStore, running: Session, classic: Runb
 
 
 def test_the_event_log_only_grows(
-    store: SQLiteStore, running: Session, classic: Runbook, clock: FakeClock
+    store: SQLStore, running: Session, classic: Runbook, clock: FakeClock
 ) -> None:
     store.create(running, "classic", "en")
     commands = [
@@ -366,9 +375,7 @@ def test_the_event_log_only_grows(
     assert store.events("other") == []
 
 
-def test_usable_from_a_watcher_thread(
-    store: SQLiteStore, running: Session, classic: Runbook
-) -> None:
+def test_usable_from_a_watcher_thread(store: SQLStore, running: Session, classic: Runbook) -> None:
     store.create(running, "classic", "en")
     store.rate_limit = None
     errors: list[BaseException] = []
@@ -395,8 +402,9 @@ def test_usable_from_a_watcher_thread(
 # -- several processes -------------------------------------------------------------------
 
 
-def _submit(path: str, worker: int, start: Barrier) -> None:
-    store = SQLiteStore(Path(path))
+def _submit(location: str, worker: int, start: Barrier) -> None:
+    store = open_store(location)
+    assert isinstance(store, SQLStore)
     store.rate_limit = None  # 50 at once from one process: this test is about the database
     start.wait(timeout=60)
     for i in range(50):
@@ -405,12 +413,12 @@ def _submit(path: str, worker: int, start: Barrier) -> None:
 
 
 def test_sixteen_processes_submitting_at_once_lose_nothing(
-    store: SQLiteStore, running: Session
+    store: SQLStore, running: Session, store_location: str
 ) -> None:
     store.create(running, "classic", "en")
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(16)
-    workers = [context.Process(target=_submit, args=(str(store.path), n, start)) for n in range(16)]
+    workers = [context.Process(target=_submit, args=(store_location, n, start)) for n in range(16)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -424,18 +432,17 @@ def test_sixteen_processes_submitting_at_once_lose_nothing(
 
 
 def test_a_killed_writer_loses_nothing(
-    store: SQLiteStore, running: Session, classic: Runbook
+    store: SQLStore, running: Session, store_location: str, open_test_store: Callable[..., SQLStore]
 ) -> None:
     store.create(running, "classic", "en")
     store.close()
     script = textwrap.dedent(
         f"""
         import os
-        from pathlib import Path
         from codevwidgets.commands import Command
-        from codevwidgets.sqlite_store import SQLiteStore
+        from codevwidgets.store import open_store
 
-        store = SQLiteStore(Path({str(store.path)!r}))
+        store = open_store({store_location!r})
         note = {{"step": "presentation", "field": "topic", "text": "Typed just before the crash"}}
         store.execute("test", Command("set_note", note))
         os._exit(1)  # no close, no atexit, no flush: a kernel killed mid-step
@@ -443,10 +450,9 @@ def test_a_killed_writer_loses_nothing(
     )
     result = subprocess.run([sys.executable, "-c", script], check=False, timeout=60)
     assert result.returncode == 1
-    with SQLiteStore(store.path) as reopened:
-        stored = reopened.load("test", private=True)
-        assert stored is not None
-        session = stored.session()
+    stored = open_test_store().load("test", private=True)
+    assert stored is not None
+    session = stored.session()
     assert session.notes == {"presentation": {"topic": "Typed just before the crash"}}
     assert session.current_step.id == running.current_step.id
     assert session.deadline == running.deadline
