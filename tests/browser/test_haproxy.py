@@ -6,7 +6,7 @@ of ``deploy/codev-serve@.service``. Sessions are made with ``codev sessions new`
 page is opened through HAProxy, each person in a browser context of their own (their own
 device: their own sticky cookie).
 
-The store is ``store_location``: a SQLite file today; a PostgreSQL URL runs the same tests.
+The store is ``store_location``: a SQLite file, and for the spread test PostgreSQL too.
 HAProxy, Chromium or root (the configuration drops root for user ``haproxy`` in a chroot, as
 Debian's service does) missing: skipped locally with the reason, failed on CI.
 """
@@ -55,8 +55,11 @@ NAMES = ("Ana", "Bruno", "Chloé", "David", "Emma", "Farid")
 
 
 @pytest.fixture
-def store_location(tmp_path: Path) -> str:
-    """The store every server shares: a SQLite file (a ``postgresql://`` URL works the same)."""
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The store every server shares: a SQLite file, or (parametrised ``"postgresql"``) a
+    database of its own on the test PostgreSQL server: servers on several machines."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
     folder = tmp_path / "store"
     folder.mkdir()
     return str(folder / "sessions.db")
@@ -298,6 +301,8 @@ def server_of(context: Any) -> str:
 # -- tests ---------------------------------------------------------------------------------
 
 
+# On PostgreSQL: what several machines share (here two servers on one, the same code path).
+@pytest.mark.parametrize("store_location", ["sqlite", "postgresql"], indirect=True)
 def test_pages_spread_over_two_servers_and_follow_the_facilitator(
     chromium: Any, haproxy: str, tmp_path: Path, store_location: str
 ) -> None:
