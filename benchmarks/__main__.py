@@ -40,6 +40,7 @@ import nbformat
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks._capacity import Room, capacity_run, quantile
+from benchmarks._cluster import Cluster
 from benchmarks._commands import commands_per_second
 from benchmarks._export import CONTRIBUTIONS, export_times
 from benchmarks._pages import (
@@ -58,7 +59,7 @@ from codevwidgets.runbook import load_preset
 from codevwidgets.serve import POOL_SIZE, voila_command
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore as SessionStore
-from codevwidgets.store import Secrets
+from codevwidgets.store import Secrets, open_store
 
 RESULTS = Path(__file__).with_name("results.md")
 ADVISORS = ("Chloé", "David", "Emma")
@@ -693,7 +694,7 @@ def one_server_room(browser: Browser, work: Path, plan: Plan, groups: int) -> Ro
         with SessionStore(work / f"one-{groups}.db") as store:
             return capacity_run(
                 browser,
-                server,
+                server.url,
                 store,
                 groups=groups,
                 participants=plan.group_participants,
@@ -701,9 +702,32 @@ def one_server_room(browser: Browser, work: Path, plan: Plan, groups: int) -> Ro
                 changes=plan.group_changes,
                 idle_seconds=plan.group_idle,
                 kernels=server.kernels,
+                servers={server.process.pid},
             )
     finally:
         server.stop()
+
+
+def two_server_room(browser: Browser, work: Path, plan: Plan, groups: int) -> Room:
+    """``groups`` groups on two Voilà servers behind HAProxy (deploy/haproxy.cfg) sharing a
+    PostgreSQL database."""
+    with Cluster(work / f"two-{groups}") as cluster:
+        store = open_store(cluster.store)
+        try:
+            return capacity_run(
+                browser,
+                cluster.url,
+                store,
+                groups=groups,
+                participants=plan.group_participants,
+                in_chromium=plan.group_in_chromium,
+                changes=plan.group_changes,
+                idle_seconds=plan.group_idle,
+                kernels=cluster.kernels,
+                servers=cluster.server_pids(),
+            )
+        finally:
+            store.close()
 
 
 def bench_capacity(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
@@ -745,6 +769,22 @@ def bench_capacity(browser: Browser, work: Path, plan: Plan, report: Report) -> 
             f"{one.opened_in:.0f} s",
             f"{many.memory_mib / one.memory_mib:.1f} (memory)",
             "≤ 8 GiB",
+        )
+    )
+    two = two_server_room(browser, work, plan, plan.groups)
+    (_, worst), (_, sqlite_worst) = two.kernel_p(0.95), many.kernel_p(0.95)
+    (typical, _), (sqlite_typical, _) = two.kernel_p(0.5), many.kernel_p(0.5)
+    report.rows.append(
+        Row(
+            f"{plan.groups} groups on two servers behind HAProxy (deploy/haproxy.cfg) sharing "
+            f"PostgreSQL {Cluster.postgres_version()}: step change p50 / p95 per group, as "
+            "above",
+            f"median group p50 {ms(typical)}, worst group p95 {ms(worst)}; missed: "
+            f"{two.missed}; kernels' memory {two.memory_mib / 1024:.2f} GiB; idle "
+            f"{two.idle_ms_per_s:.0f} ms/s (kernels and both Voilà)",
+            f"one server on SQLite: p50 {ms(sqlite_typical)}, p95 {ms(sqlite_worst)}",
+            f"{worst / sqlite_worst:.2f} (p95)",
+            "p95 ≤ 1.5 × SQLite on one server",
         )
     )
 

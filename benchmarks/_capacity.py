@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page
 
 from benchmarks._headless import HeadlessPage, Loop
 from benchmarks._pages import RECORD_TITLES, close_page, open_page, title_changes
-from benchmarks._voila import Voila, cpu_seconds, rss_mib
+from benchmarks._voila import cpu_seconds, rss_mib
 from codevwidgets.commands import Command
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
@@ -74,7 +74,7 @@ def new_sessions(store: Store, groups: int, participants: int) -> list[Secrets]:
 
 def capacity_run(
     browser: Browser,
-    server: Voila,
+    page_url: Callable[..., str],
     store: Store,
     *,
     groups: int,
@@ -83,9 +83,12 @@ def capacity_run(
     changes: int,
     idle_seconds: float,
     kernels: Callable[[], set[int]],
+    servers: set[int],
 ) -> Room:
-    """``groups`` sessions of 1 facilitator + ``participants`` pages on ``server``; the first
-    ``in_chromium`` participants of the first group in Chromium, every other page headless."""
+    """``groups`` sessions of 1 facilitator + ``participants`` pages, each opened at
+    ``page_url(notebook, **query)`` (a server, or a balancer in front of several); the first
+    ``in_chromium`` participants of the first group in Chromium, every other page headless.
+    ``kernels()`` and ``servers`` (pids) are what the memory and idle CPU count."""
     room = Room(groups, groups * (participants + 1))
     sessions = new_sessions(store, groups, participants)
     loop = Loop()
@@ -96,12 +99,12 @@ def capacity_run(
         started = time.monotonic()
         urls: list[tuple[int, str, bool]] = []  # group, url, is the console
         for g, secrets in enumerate(sessions):
-            console = server.url(
+            console = page_url(
                 "facilitator.ipynb", session=secrets.session_id, key=secrets.facilitator_key
             )
             urls.append((g, console, True))
             for p in range(participants):
-                url = server.url(
+                url = page_url(
                     "participant.ipynb",
                     session=secrets.session_id,
                     code=secrets.join_code,
@@ -121,7 +124,7 @@ def capacity_run(
 
         pids = kernels()
         room.memory_mib = sum(rss_mib(pid) for pid in pids)
-        watched = pids | {server.process.pid}
+        watched = pids | servers
         before, since = cpu_seconds(watched), time.monotonic()
         time.sleep(idle_seconds)
         after, wall = cpu_seconds(watched), time.monotonic() - since

@@ -45,7 +45,7 @@ def binaries() -> Path | None:
 class PostgresServer:
     """One running cluster; ``stop()`` ends it and removes its folder."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, max_connections: int = 300) -> None:
         self.bin_dir = bin_dir
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="codev-pg-"))
@@ -66,7 +66,7 @@ class PostgresServer:
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
             # A test server: nothing to keep after a crash, so no waiting on the disk.
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=300"
+            f" -c max_connections={max_connections}"
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
