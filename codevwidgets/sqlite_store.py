@@ -341,10 +341,13 @@ class SQLiteStore:
             if not private:  # who spoke how long, and who signalled, are the console's
                 state.update(speaker=None, talk_since=None, talk={})
         book = self._runbook(session_id, row[0], row[4])
-        # The group's names and emails are the console's: a participant's kernel gets none.
-        roster = Roster.model_validate_json(row[5]) if private and row[5] else None
+        # The group's emails are the console's: a participant's kernel gets its members'
+        # names only, to ask "who are you?".
+        group = Roster.model_validate_json(row[5]) if row[5] else None
+        roster = group if private else None
+        names = tuple(member.name for member in group.members) if group else ()
         return StoredSession(
-            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6])
+            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6]), names
         )
 
     def _runbook(self, session_id: str, ref: str, snapshot: str | None) -> Runbook:
@@ -640,13 +643,21 @@ class SQLiteStore:
             session = self._session_in(db, session_id)
             if session is None:
                 raise ValueError(f"no session {session_id!r}")
+            # A page that says it is someone else now (it chose a name, or "not you?") is
+            # written at once: the console must not show the old name for a beat.
             written = db.execute(
                 "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
                 " SET at = excluded.at, step_id = excluded.step_id, name = excluded.name"
-                " WHERE excluded.at - at >= ? RETURNING at",
+                " WHERE excluded.at - at >= ? OR name IS NOT excluded.name RETURNING at",
                 (session_id, participant, name, SEEN, session.current_step.id, now, SEEN_EVERY),
             ).fetchone()
             if written is not None:
+                # The page's hand and "ready" go by its name now too.
+                db.execute(
+                    "UPDATE signals SET name = ? WHERE session_id = ? AND participant = ?"
+                    " AND name IS NOT ?",
+                    (name, session_id, participant, name),
+                )
                 self._bump(db, session_id)
 
     def signals(self, session_id: str) -> list[Signal]:

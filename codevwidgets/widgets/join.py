@@ -4,19 +4,42 @@ facilitator's own link."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import segno
 
-from codevwidgets.widgets._view import Texts
+from codevwidgets.widgets._view import Texts, literal
+
+
+def _qr(url: str) -> str:
+    # segno writes the SVG itself; no text typed by a person goes into it unescaped. With
+    # a viewBox and no size, it fills the box the stylesheet gives it.
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True))
+
+
+def person_links(texts: Texts, people: Sequence[tuple[str, str]]) -> widgets.HTML:
+    """Each member's own link (the participant link with ``&name=``) and its QR code, folded
+    away (``codev-person-links``): the facilitator sends or shows one to each person, who
+    then joins without being asked who they are."""
+    rows = "".join(
+        f'<div class="codev-person-link"><b class="codev-person-name">{html.escape(name)}</b>'
+        f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>'
+        f'<div class="codev-person-qr">{_qr(url)}</div></div>'
+        for name, url in people
+    )
+    summary = html.escape(texts("join.personal_links"))
+    return literal(
+        widgets.HTML(f"<details><summary>{summary}</summary>{rows}</details>").add_class(
+            "codev-person-links"
+        )
+    )
 
 
 def join_widget(texts: Texts, participant_url: str) -> widgets.HTML:
     """The participants' link and its QR code (``codev-join``): on the console and on the
     projector."""
-    # segno writes the SVG itself; no text typed by a person goes into it unescaped. With
-    # a viewBox and no size, it fills the 12rem the stylesheet gives it (across a room).
-    qr = segno.make(participant_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    qr = _qr(participant_url)  # 12rem on the console and the projector (across a room)
     link = html.escape(participant_url)
     return widgets.HTML(
         f"<b>{html.escape(texts('live.join'))}</b>"
@@ -27,7 +50,8 @@ def join_widget(texts: Texts, participant_url: str) -> widgets.HTML:
 
 class JoinPanel(widgets.VBox):
     """Shown on the facilitator's console so participants can join; ``projector_url`` (if
-    any): the page to open on the room's screen."""
+    any): the page to open on the room's screen; ``people``: each member's name and personal
+    link (none: no personal links)."""
 
     def __init__(
         self,
@@ -35,6 +59,7 @@ class JoinPanel(widgets.VBox):
         participant_url: str,
         facilitator_url: str,
         projector_url: str | None = None,
+        people: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.participant_url, self.facilitator_url = participant_url, facilitator_url
         self.projector_url = projector_url
@@ -54,6 +79,9 @@ class JoinPanel(widgets.VBox):
                 f'<a href="{shown}" target="_blank">{shown}</a></div>'
             ).add_class("codev-projector-links")
             parts.append(self.projector)
+        self.people = person_links(texts, people) if people else None
+        if self.people is not None:
+            parts.append(self.people)
         super().__init__([*parts, self.own])
         self.add_class("codev-join-panel")
 

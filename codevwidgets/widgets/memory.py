@@ -1,0 +1,73 @@
+"""The participant page's memory in its browser: its id and the name it joined under.
+
+A kernel cannot set a page's query string, and a reload starts a new kernel: the browser
+keeps who the page is (``localStorage``, under a key per session) and tells each new kernel
+at load (``{"type": "recall", "page", "name"}``). The message comes from a page and is not
+trusted: the page checks both values (``joining.page_id``, ``joining.joinable``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+__all__ = ["PageMemory", "Recall"]
+
+Recall = Callable[[object, object], None]
+"""``recall(page, name)``: what the browser remembers, unchecked (None: nothing)."""
+
+
+class PageMemory(anywidget.AnyWidget):
+    """Remembers ``kept`` (``{"page": id, "name": name or None}``) in the browser under ``key``;
+    calls the ``on_recall`` callbacks once the browser says what it remembered.
+
+    Examples
+    --------
+    >>> memory = PageMemory(key="codev-join:abc")  # doctest: +SKIP
+    >>> memory.on_recall(lambda page, name: print(page, name))  # doctest: +SKIP
+    >>> memory.recall(None, None)  # what a browser remembering nothing sends  # doctest: +SKIP
+    None None
+    """
+
+    _esm = Path(__file__).with_name("memory.js")
+
+    key = traitlets.Unicode("").tag(sync=True)
+    kept = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._recall: list[Recall] = []
+        self.recalled = False  # the browser answered (a page asks nothing before)
+        self.on_msg(self._on_message)
+
+    def __repr__(self) -> str:
+        # Cheap on purpose: printing a widget must not serialise its state.
+        return f"PageMemory(key={self.key!r})"
+
+    def on_recall(self, callback: Recall, remove: bool = False) -> None:
+        """Call ``callback(page, name)`` when the browser says what it remembers."""
+        if remove:
+            self._recall.remove(callback)
+        else:
+            self._recall.append(callback)
+
+    def recall(self, page: object, name: object) -> None:
+        """What the browser remembers (as its message says, or from a test): once per page;
+        a second message (a crafted one) is ignored."""
+        if self.recalled:
+            return
+        self.recalled = True
+        for callback in list(self._recall):
+            callback(page, name)
+
+    def keep(self, page: str, name: str | None) -> None:
+        """Have the browser remember this page as ``page`` joined under ``name``."""
+        self.kept = {"page": page, "name": name}
+
+    def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "recall":
+            self.recall(content.get("page"), content.get("name"))
