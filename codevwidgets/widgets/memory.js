@@ -1,38 +1,60 @@
-// The page's memory in the browser (see memory.py): who this page is, kept in localStorage
-// under the session's key, so that a reload of the same tab (or the same device later)
-// comes back as the same page and person without asking again.
+// The page's memory in the browser (see memory.py): who this page is, so that a reload comes
+// back as the same page and person without asking again. The tab keeps its own page id and
+// name (sessionStorage: two tabs are two pages); the device keeps the last name and the page
+// id it had under each name (localStorage: the link opened again later, in a new tab).
 
-function read(key) {
+const MAX_NAMES = 20; // page ids kept per device and session, the most recent
+
+function read(storage, key) {
   try {
-    const value = JSON.parse(globalThis.localStorage?.getItem(key) ?? "null");
-    return value !== null && typeof value === "object" ? value : {};
+    const value = JSON.parse(storage?.getItem(key) ?? "null");
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
   } catch {
     return {}; // storage refused (a private window) or garbled: remember nothing
   }
 }
 
-function write(key, kept) {
+function write(storage, key, value) {
   try {
-    globalThis.localStorage?.setItem(key, JSON.stringify(kept));
+    storage?.setItem(key, JSON.stringify(value));
   } catch {
     // No storage: the page asks again after a reload, nothing worse.
   }
 }
 
+const text = (value) => (typeof value === "string" ? value : null);
+
 function render({ model, el }) {
   el.classList.add("codev-page-memory");
   const key = model.get("key");
+  const tab = globalThis.sessionStorage;
+  const device = globalThis.localStorage;
+
   function keep() {
     const kept = model.get("kept");
-    if (key && kept && typeof kept.page === "string") write(key, kept);
+    if (!key || !kept || typeof kept.page !== "string") return;
+    const name = text(kept.name);
+    write(tab, key, { page: kept.page, name });
+    const known = read(device, key);
+    const pages = known.pages && typeof known.pages === "object" ? { ...known.pages } : {};
+    if (name !== null) {
+      delete pages[name]; // re-added last: the most recent names are the ones kept
+      pages[name] = kept.page;
+    }
+    const names = Object.keys(pages);
+    for (const old of names.slice(0, Math.max(0, names.length - MAX_NAMES))) delete pages[old];
+    write(device, key, { name, pages });
   }
   model.on("change:kept", keep);
-  // Tell the kernel what this browser remembers (strings or null, checked there).
-  const { page = null, name = null } = key ? read(key) : {};
+
+  // Tell the kernel what this browser remembers; it checks every value.
+  const mine = key ? read(tab, key) : {};
+  const known = key ? read(device, key) : {};
   model.send({
     type: "recall",
-    page: typeof page === "string" ? page : null,
-    name: typeof name === "string" ? name : null,
+    page: text(mine.page),
+    name: "name" in mine ? text(mine.name) : text(known.name),
+    pages: known.pages && typeof known.pages === "object" ? known.pages : {},
   });
   keep();
   return () => model.off("change:kept", keep);

@@ -1,9 +1,12 @@
 """The participant page's memory in its browser: its id and the name it joined under.
 
 A kernel cannot set a page's query string, and a reload starts a new kernel: the browser
-keeps who the page is (``localStorage``, under a key per session) and tells each new kernel
-at load (``{"type": "recall", "page", "name"}``). The message comes from a page and is not
-trusted: the page checks both values (``joining.page_id``, ``joining.joinable``).
+keeps who the page is, under a key per session, and tells each new kernel at load
+(``{"type": "recall", "page", "name", "pages"}``): the tab's own page id and name
+(``sessionStorage``: two tabs are two pages), else the device's last name, and the page id
+the device had under each name (``localStorage``: the link opened again in a new tab). The
+message comes from a page and is not trusted: the page checks every value
+(``joining.page_id``, ``joining.joinable``).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ import traitlets
 
 __all__ = ["PageMemory", "Recall"]
 
-Recall = Callable[[object, object], None]
-"""``recall(page, name)``: what the browser remembers, unchecked (None: nothing)."""
+Recall = Callable[[object, object, object], None]
+"""``recall(page, name, pages)``: what the browser remembers, unchecked (None: nothing): the
+tab's page id, its name (or the device's last), the device's page id by name."""
 
 
 class PageMemory(anywidget.AnyWidget):
@@ -28,7 +32,7 @@ class PageMemory(anywidget.AnyWidget):
     Examples
     --------
     >>> memory = PageMemory(key="codev-join:abc")  # doctest: +SKIP
-    >>> memory.on_recall(lambda page, name: print(page, name))  # doctest: +SKIP
+    >>> memory.on_recall(lambda page, name, pages: print(page, name))  # doctest: +SKIP
     >>> memory.recall(None, None)  # what a browser remembering nothing sends  # doctest: +SKIP
     None None
     """
@@ -49,20 +53,20 @@ class PageMemory(anywidget.AnyWidget):
         return f"PageMemory(key={self.key!r})"
 
     def on_recall(self, callback: Recall, remove: bool = False) -> None:
-        """Call ``callback(page, name)`` when the browser says what it remembers."""
+        """Call ``callback(page, name, pages)`` when the browser says what it remembers."""
         if remove:
             self._recall.remove(callback)
         else:
             self._recall.append(callback)
 
-    def recall(self, page: object, name: object) -> None:
+    def recall(self, page: object, name: object, pages: object = None) -> None:
         """What the browser remembers (as its message says, or from a test): once per page;
         a second message (a crafted one) is ignored."""
         if self.recalled:
             return
         self.recalled = True
         for callback in list(self._recall):
-            callback(page, name)
+            callback(page, name, pages)
 
     def keep(self, page: str, name: str | None) -> None:
         """Have the browser remember this page as ``page`` joined under ``name``."""
@@ -70,4 +74,4 @@ class PageMemory(anywidget.AnyWidget):
 
     def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "recall":
-            self.recall(content.get("page"), content.get("name"))
+            self.recall(content.get("page"), content.get("name"), content.get("pages"))

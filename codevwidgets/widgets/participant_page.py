@@ -22,6 +22,8 @@ from codevwidgets.widgets.who import WhoAreYou
 
 __all__ = ["ParticipantPage", "ViewFor"]
 
+MAX_REMEMBERED = 50  # names a browser may say it had a page under (it keeps 20)
+
 ViewFor = Callable[[Visitor, Callable[[], None]], ParticipantView]
 """``view_for(visitor, change)``: the participant view for ``visitor`` (its page id and name),
 with ``change`` behind its "not you?" button (the composition root builds it)."""
@@ -61,6 +63,9 @@ class ParticipantPage(widgets.VBox):
         self.memory.on_recall(self._recalled)
         self.view: ParticipantView | None = None
         self.who: WhoAreYou | None = None
+        # What the browser said: this tab's page id, and the device's page id by name.
+        self._tab_page: str | None = None
+        self._device_pages: dict[str, object] = {}
         self._shown: list[widgets.Widget] = [stylesheet(runbook, theme)]
         super().__init__([self.memory, *self._shown])
         self.add_class("codev-participant-page")
@@ -73,9 +78,11 @@ class ParticipantPage(widgets.VBox):
         """Whether the page asks "who are you?" now."""
         return self.who is not None
 
-    def _recalled(self, page: object, name: object) -> None:
-        # The browser's word is checked: an id of the right shape, a name the session takes.
-        self.visitor.page = page_id(page) or self.visitor.page
+    def _recalled(self, page: object, name: object, pages: object) -> None:
+        # The browser's word is checked: ids of the right shape, a name the session takes.
+        self._tab_page = page_id(page)
+        if isinstance(pages, dict) and len(pages) <= MAX_REMEMBERED:
+            self._device_pages = {str(k): v for k, v in pages.items()}
         chosen = self.link_name or joinable(name, self.names)
         if chosen is None:
             self.ask()
@@ -96,6 +103,11 @@ class ParticipantPage(widgets.VBox):
 
     def join(self, name: str) -> None:
         """Show the participant view under ``name`` (checked by the caller), and remember it."""
+        # The page this tab already was (a reload, "not you?"), else the one this device was
+        # under that name (the link opened again in a new tab), else the fresh one.
+        remembered = page_id(self._device_pages.get(name))
+        self.visitor.page = self._tab_page or remembered or self.visitor.page
+        self._tab_page = self.visitor.page
         self.visitor.name = name
         self.memory.keep(self.visitor.page, name)
         self.who = None

@@ -243,6 +243,44 @@ def test_a_reload_comes_back_as_the_same_page_and_person(
     assert again.view is not None and again.view.name == "Farid"
 
 
+def test_tabs_of_one_device_are_pages_of_their_own(
+    session_of: Callable[..., Secrets], open_page: Opener, store: SQLiteStore
+) -> None:
+    """Two tabs on personal links (a facilitator trying them) are two pages; the link opened
+    again later in a new tab is the page the device had under that name."""
+    secrets = session_of()
+    chloe = open_page(secrets, name="Chloé")
+    chloe.memory.recall(None, None, {})
+    stop(chloe)
+    device = {"Chloé": chloe.visitor.page}  # what memory.js keeps on the device
+    farid = open_page(secrets, name="Farid")
+    farid.memory.recall(None, "Chloé", device)  # a new tab: the device's last name was Chloé
+    stop(farid)
+    assert farid.view is not None and farid.view.name == "Farid"
+    assert farid.visitor.page != chloe.visitor.page
+    device["Farid"] = farid.visitor.page
+    # Chloé's tab closed; the link opened again in a new tab: her page, not a second one.
+    again = open_page(secrets)
+    again.memory.recall(None, "Chloé", {**device, "Zorro": "bad id", "Ana": 3})
+    stop(again)
+    assert again.view is not None and again.view.name == "Chloé"
+    assert again.visitor.page == chloe.visitor.page
+    present = [s for s in store.signals(secrets.session_id) if s.kind == SEEN]
+    assert sorted((s.name or "") for s in present) == ["Chloé", "Farid"]
+    # A tab asking who: the id it then takes is the device's for the name chosen.
+    asking = open_page(secrets)
+    asking.memory.recall(None, None, device)
+    assert asking.who is not None
+    asking.who.click_name("Farid")
+    stop(asking)
+    assert asking.visitor.page == farid.visitor.page
+    # Garbage for the device's pages is ignored.
+    odd = open_page(secrets)
+    odd.memory.recall(None, "Ana", ["not", "a", "dict"])
+    stop(odd)
+    assert odd.view is not None and odd.visitor.page not in device.values()
+
+
 @pytest.mark.parametrize(
     ("page", "name"),
     [
@@ -458,14 +496,14 @@ def _hrefs(text: str) -> list[str]:
 
 def test_page_memory_recalls_once_and_keeps() -> None:
     memory = PageMemory(key="codev-join:abc")
-    heard: list[tuple[object, object]] = []
-    memory.on_recall(lambda page, name: heard.append((page, name)))
+    heard: list[tuple[object, object, object]] = []
+    memory.on_recall(lambda page, name, pages: heard.append((page, name, pages)))
     memory._on_message(memory, {"type": "other"}, [])
     memory._on_message(memory, "junk", [])
     assert heard == [] and not memory.recalled
-    memory._on_message(memory, {"type": "recall", "page": "p", "name": None}, [])
+    memory._on_message(memory, {"type": "recall", "page": "p", "name": None, "pages": {}}, [])
     memory._on_message(memory, {"type": "recall", "page": "q", "name": "Ana"}, [])
-    assert heard == [("p", None)]
+    assert heard == [("p", None, {})]
     memory.keep("p", "Ana")
     assert memory.get_state("kept") == {"kept": {"page": "p", "name": "Ana"}}
     assert repr(memory) == "PageMemory(key='codev-join:abc')"
