@@ -1,16 +1,17 @@
 // The page's memory in the browser (see memory.py): who this page is, so that a reload comes
-// back as the same page and person without asking again. The tab keeps its own page id and
-// name (sessionStorage: two tabs are two pages); the device keeps the last name and the page
-// id it had under each name (localStorage: the link opened again later, in a new tab).
+// back as the same page and person without asking again. The tab keeps its own page id, name
+// and the link's name it came with (sessionStorage: two tabs are two pages); the device keeps
+// the last name and the page id it had under each name (localStorage: the link opened again
+// later, in a new tab).
 
 const MAX_NAMES = 20; // page ids kept per device and session, the most recent
 
 function read(storage, key) {
   try {
     const value = JSON.parse(storage?.getItem(key) ?? "null");
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
   } catch {
-    return {}; // storage refused (a private window) or garbled: remember nothing
+    return null; // storage refused (a private window) or garbled: remember nothing
   }
 }
 
@@ -22,8 +23,6 @@ function write(storage, key, value) {
   }
 }
 
-const text = (value) => (typeof value === "string" ? value : null);
-
 function render({ model, el }) {
   el.classList.add("codev-page-memory");
   const key = model.get("key");
@@ -33,9 +32,9 @@ function render({ model, el }) {
   function keep() {
     const kept = model.get("kept");
     if (!key || !kept || typeof kept.page !== "string") return;
-    const name = text(kept.name);
-    write(tab, key, { page: kept.page, name });
-    const known = read(device, key);
+    const name = typeof kept.name === "string" ? kept.name : null;
+    write(tab, key, kept);
+    const known = read(device, key) ?? {};
     const pages = known.pages && typeof known.pages === "object" ? { ...known.pages } : {};
     if (name !== null) {
       delete pages[name]; // re-added last: the most recent names are the ones kept
@@ -47,14 +46,11 @@ function render({ model, el }) {
   }
   model.on("change:kept", keep);
 
-  // Tell the kernel what this browser remembers; it checks every value.
-  const mine = key ? read(tab, key) : {};
-  const known = key ? read(device, key) : {};
+  // Tell the kernel what this browser remembers, as stored; it checks every value.
   model.send({
     type: "recall",
-    page: text(mine.page),
-    name: "name" in mine ? text(mine.name) : text(known.name),
-    pages: known.pages && typeof known.pages === "object" ? known.pages : {},
+    tab: key ? read(tab, key) : null,
+    device: key ? read(device, key) : null,
   });
   keep();
   return () => model.off("change:kept", keep);

@@ -2,11 +2,11 @@
 
 A kernel cannot set a page's query string, and a reload starts a new kernel: the browser
 keeps who the page is, under a key per session, and tells each new kernel at load
-(``{"type": "recall", "page", "name", "pages"}``): the tab's own page id and name
-(``sessionStorage``: two tabs are two pages), else the device's last name, and the page id
-the device had under each name (``localStorage``: the link opened again in a new tab). The
-message comes from a page and is not trusted: the page checks every value
-(``joining.page_id``, ``joining.joinable``).
+(``{"type": "recall", "tab", "device"}``): what the tab kept (``sessionStorage``: its page
+id, its name and the link's name it came with; two tabs are two pages), and what the device
+kept (``localStorage``: its last name and the page id it had under each name, for the link
+opened again in a new tab). The message comes from a page and is not trusted: the page checks
+every value (``joining.page_id``, ``joining.joinable``).
 """
 
 from __future__ import annotations
@@ -20,19 +20,20 @@ import traitlets
 
 __all__ = ["PageMemory", "Recall"]
 
-Recall = Callable[[object, object, object], None]
-"""``recall(page, name, pages)``: what the browser remembers, unchecked (None: nothing): the
-tab's page id, its name (or the device's last), the device's page id by name."""
+Recall = Callable[[object, object], None]
+"""``recall(tab, device)``: what the browser remembers, unchecked (None: nothing): the tab's
+``{"page", "name", "link"}``, the device's ``{"name", "pages"}``."""
 
 
 class PageMemory(anywidget.AnyWidget):
-    """Remembers ``kept`` (``{"page": id, "name": name or None}``) in the browser under ``key``;
+    """Remembers ``kept`` (``{"page": id, "name": name or None, "link": the link's name}``) in
+    the browser under ``key``;
     calls the ``on_recall`` callbacks once the browser says what it remembered.
 
     Examples
     --------
     >>> memory = PageMemory(key="codev-join:abc")  # doctest: +SKIP
-    >>> memory.on_recall(lambda page, name, pages: print(page, name))  # doctest: +SKIP
+    >>> memory.on_recall(lambda tab, device: print(tab, device))  # doctest: +SKIP
     >>> memory.recall(None, None)  # what a browser remembering nothing sends  # doctest: +SKIP
     None None
     """
@@ -53,25 +54,26 @@ class PageMemory(anywidget.AnyWidget):
         return f"PageMemory(key={self.key!r})"
 
     def on_recall(self, callback: Recall, remove: bool = False) -> None:
-        """Call ``callback(page, name, pages)`` when the browser says what it remembers."""
+        """Call ``callback(tab, device)`` when the browser says what it remembers."""
         if remove:
             self._recall.remove(callback)
         else:
             self._recall.append(callback)
 
-    def recall(self, page: object, name: object, pages: object = None) -> None:
+    def recall(self, tab: object = None, device: object = None) -> None:
         """What the browser remembers (as its message says, or from a test): once per page;
         a second message (a crafted one) is ignored."""
         if self.recalled:
             return
         self.recalled = True
         for callback in list(self._recall):
-            callback(page, name, pages)
+            callback(tab, device)
 
-    def keep(self, page: str, name: str | None) -> None:
-        """Have the browser remember this page as ``page`` joined under ``name``."""
-        self.kept = {"page": page, "name": name}
+    def keep(self, page: str, name: str | None, link: str | None = None) -> None:
+        """Have the browser remember this page as ``page`` joined under ``name``, opened from a
+        link naming ``link``."""
+        self.kept = {"page": page, "name": name, "link": link}
 
     def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "recall":
-            self.recall(content.get("page"), content.get("name"), content.get("pages"))
+            self.recall(content.get("tab"), content.get("device"))

@@ -57,7 +57,9 @@ class ParticipantPage(widgets.VBox):
     ) -> None:
         self.texts, self.runbook, self.theme = texts, runbook, theme
         self.names, self.visitor, self.view_for = tuple(names), visitor, view_for
-        # The link's name, if the session would take it (a roster's member, or any clean name).
+        # The link's name as given, and the name it joins under if the session takes it (a
+        # roster's member, or any clean name).
+        self.link_given = link_name
         self.link_name = joinable(link_name, self.names) if link_name else None
         self.memory = PageMemory(key=f"codev-join:{session_id}")
         self.memory.on_recall(self._recalled)
@@ -78,12 +80,23 @@ class ParticipantPage(widgets.VBox):
         """Whether the page asks "who are you?" now."""
         return self.who is not None
 
-    def _recalled(self, page: object, name: object, pages: object) -> None:
+    def _recalled(self, tab: object, device: object) -> None:
         # The browser's word is checked: ids of the right shape, a name the session takes.
-        self._tab_page = page_id(page)
+        tab = tab if isinstance(tab, dict) else {}
+        device = device if isinstance(device, dict) else {}
+        self._tab_page = page_id(tab.get("page"))
+        pages = device.get("pages")
         if isinstance(pages, dict) and len(pages) <= MAX_REMEMBERED:
             self._device_pages = {str(k): v for k, v in pages.items()}
-        chosen = self.link_name or joinable(name, self.names)
+        if self._tab_page and "name" in tab and tab.get("link") == self.link_given:
+            # This tab reloaded on the same link: who it was last ("not you?" included), or
+            # the question again if it was asking.
+            chosen = joinable(tab.get("name"), self.names)
+        else:
+            # A new link in this tab, or a new tab: the link's name, else the one the tab or
+            # the device had.
+            remembered = tab.get("name") if "name" in tab else device.get("name")
+            chosen = self.link_name or joinable(remembered, self.names)
         if chosen is None:
             self.ask()
         else:
@@ -92,7 +105,7 @@ class ParticipantPage(widgets.VBox):
     def ask(self) -> None:
         """Show "who are you?" (and forget the name the browser kept)."""
         self.visitor.name = None
-        self.memory.keep(self.visitor.page, None)
+        self.memory.keep(self.visitor.page, None, self.link_given)
         self.who = WhoAreYou(self.texts, self.names)
         self.who.on_choose(self.join)
         # Dressed as the participant view is: the same stylesheet, brand and theme.
@@ -109,7 +122,7 @@ class ParticipantPage(widgets.VBox):
         self.visitor.page = self._tab_page or remembered or self.visitor.page
         self._tab_page = self.visitor.page
         self.visitor.name = name
-        self.memory.keep(self.visitor.page, name)
+        self.memory.keep(self.visitor.page, name, self.link_given)
         self.who = None
         self._show([])
         self.view = self.view_for(self.visitor, self.change)

@@ -1,7 +1,7 @@
 """Personal join: "who are you?", the page's memory, a name on two devices, personal links.
 
 Pages are built as the notebook builds them (``participant_page()`` with the link in
-``QUERY_STRING``) and driven as their browser would: ``memory.recall(page, name)`` is what
+``QUERY_STRING``) and driven as their browser would: ``memory.recall(tab, device)`` is what
 ``memory.js`` sends at load, ``click_name``/``type_name`` what the person does.
 """
 
@@ -177,7 +177,7 @@ def test_a_link_without_a_name_asks_who_from_the_roster_names_only(
     who.buttons[2].click()
     assert page.view is not None and page.view.name == "Chloé" and not page.asking
     stop(page)
-    assert page.memory.kept == {"page": page.visitor.page, "name": "Chloé"}
+    assert page.memory.kept == {"page": page.visitor.page, "name": "Chloé", "link": None}
     assert page.view.you.value == EN("participant.you_are_advisors")
     assert page.view.who is not None
     assert EN("join.joined_as", name="Chloé") in page.view.who.children[0].value
@@ -231,7 +231,7 @@ def test_a_reload_comes_back_as_the_same_page_and_person(
     # The reload: a new kernel, a new page object; the browser tells it what it kept.
     again = open_page(secrets)
     assert again.visitor.page != kept["page"]  # a fresh id until the browser speaks
-    again.memory.recall(kept["page"], kept["name"])
+    again.memory.recall(kept, {"name": "Farid", "pages": {"Farid": kept["page"]}})
     assert not again.asking and again.view is not None and again.view.name == "Farid"
     stop(again)
     assert again.visitor.page == kept["page"]
@@ -239,7 +239,7 @@ def test_a_reload_comes_back_as_the_same_page_and_person(
     rows = [s for s in store.signals(secrets.session_id) if s.kind == SEEN]
     assert [(s.participant, s.name) for s in rows] == [(kept["page"], "Farid")]
     # A second message from the page (crafted) changes nothing.
-    again.memory.recall(new_page_id(), "Ana")
+    again.memory.recall({"page": new_page_id(), "name": "Ana"})
     assert again.view is not None and again.view.name == "Farid"
 
 
@@ -250,18 +250,18 @@ def test_tabs_of_one_device_are_pages_of_their_own(
     again later in a new tab is the page the device had under that name."""
     secrets = session_of()
     chloe = open_page(secrets, name="Chloé")
-    chloe.memory.recall(None, None, {})
+    chloe.memory.recall(None, {})
     stop(chloe)
     device = {"Chloé": chloe.visitor.page}  # what memory.js keeps on the device
     farid = open_page(secrets, name="Farid")
-    farid.memory.recall(None, "Chloé", device)  # a new tab: the device's last name was Chloé
+    farid.memory.recall(None, {"name": "Chloé", "pages": device})  # a new tab
     stop(farid)
     assert farid.view is not None and farid.view.name == "Farid"
     assert farid.visitor.page != chloe.visitor.page
     device["Farid"] = farid.visitor.page
     # Chloé's tab closed; the link opened again in a new tab: her page, not a second one.
     again = open_page(secrets)
-    again.memory.recall(None, "Chloé", {**device, "Zorro": "bad id", "Ana": 3})
+    again.memory.recall(None, {"name": "Chloé", "pages": {**device, "Zorro": "bad", "Ana": 3}})
     stop(again)
     assert again.view is not None and again.view.name == "Chloé"
     assert again.visitor.page == chloe.visitor.page
@@ -269,14 +269,14 @@ def test_tabs_of_one_device_are_pages_of_their_own(
     assert sorted((s.name or "") for s in present) == ["Chloé", "Farid"]
     # A tab asking who: the id it then takes is the device's for the name chosen.
     asking = open_page(secrets)
-    asking.memory.recall(None, None, device)
+    asking.memory.recall(None, {"name": None, "pages": device})
     assert asking.who is not None
     asking.who.click_name("Farid")
     stop(asking)
     assert asking.visitor.page == farid.visitor.page
     # Garbage for the device's pages is ignored.
     odd = open_page(secrets)
-    odd.memory.recall(None, "Ana", ["not", "a", "dict"])
+    odd.memory.recall(None, {"name": "Ana", "pages": ["not", "a", "dict"]})
     stop(odd)
     assert odd.view is not None and odd.visitor.page not in device.values()
 
@@ -294,7 +294,8 @@ def test_what_the_browser_remembers_is_checked(
 ) -> None:
     opened = open_page(session_of())
     fresh = opened.visitor.page
-    opened.memory._on_message(opened.memory, {"type": "recall", "page": page, "name": name}, [])
+    message = {"type": "recall", "tab": {"page": page, "name": name, "link": None}}
+    opened.memory._on_message(opened.memory, message, [])
     assert opened.visitor.page == fresh
     assert opened.asking if name != "Farid" else opened.view is not None
     stop(opened)
@@ -305,13 +306,44 @@ def test_a_personal_link_joins_at_once_and_a_made_up_one_asks(
 ) -> None:
     secrets = session_of()
     personal = open_page(secrets, name="bruno")
-    personal.memory.recall(None, "Ana")  # the link wins over what the browser kept
+    personal.memory.recall(None, {"name": "Ana"})  # the link wins over the device's name
     assert personal.view is not None and personal.view.name == "Bruno"
     stop(personal)
     assert personal.memory.kept["name"] == "Bruno"
     made_up = open_page(secrets, name="Zorro")
     made_up.memory.recall(None, None)
     assert made_up.asking
+
+
+def test_a_tab_that_changed_name_on_a_personal_link_stays_changed_after_a_reload(
+    session_of: Callable[..., Secrets], open_page: Opener
+) -> None:
+    secrets = session_of()
+    ana = open_page(secrets, name="Ana")
+    ana.memory.recall(None, None)
+    assert ana.view is not None
+    stop(ana)
+    ana.view.not_you.click()  # the phone was Bruno's, on Ana's link
+    assert ana.who is not None
+    ana.who.click_name("Bruno")
+    stop(ana)
+    tab = dict(ana.memory.kept)
+    assert tab == {"page": ana.visitor.page, "name": "Bruno", "link": "Ana"}
+    # Reloaded (the same link): Bruno, the same page.
+    again = open_page(secrets, name="Ana")
+    again.memory.recall(tab, {"name": "Bruno"})
+    stop(again)
+    assert again.view is not None and again.view.name == "Bruno"
+    assert again.visitor.page == tab["page"]
+    # Reloaded while it was asking: it asks again.
+    asking = open_page(secrets, name="Ana")
+    asking.memory.recall({**tab, "name": None}, None)
+    assert asking.asking
+    # Another personal link typed into the same tab: that link's person.
+    farid = open_page(secrets, name="Farid")
+    farid.memory.recall(tab, {"name": "Bruno"})
+    stop(farid)
+    assert farid.view is not None and farid.view.name == "Farid"
 
 
 def test_not_you_asks_again_and_the_page_keeps_its_id(
@@ -330,7 +362,8 @@ def test_not_you_asks_again_and_the_page_keeps_its_id(
     page.view.not_you.click()
     assert page.asking and page.view is None
     assert old_view.comm is None  # closed, and its link to the store stopped
-    assert page.memory.kept == {"page": me, "name": None}  # the browser forgets the name
+    # The browser forgets the name (it keeps the link's, to tell a reload from a new link).
+    assert page.memory.kept == {"page": me, "name": None, "link": "Ana"}
     assert page.who is not None
     page.who.click_name("Chloé")
     assert page.view is not None and page.view.name == "Chloé"
@@ -374,7 +407,7 @@ def test_one_person_one_evaluation_through_the_pages(
         page.view.box.rating.value = score
     # Ana's page reloads: back as Ana, she rates again (her last counts).
     reloaded = open_page(secrets)
-    reloaded.memory.recall(**pages[0].memory.kept)
+    reloaded.memory.recall(pages[0].memory.kept)
     assert reloaded.view is not None and reloaded.view.name == "Ana"
     stop(reloaded)
     reloaded.view.box.rating.value = "2"
@@ -496,16 +529,16 @@ def _hrefs(text: str) -> list[str]:
 
 def test_page_memory_recalls_once_and_keeps() -> None:
     memory = PageMemory(key="codev-join:abc")
-    heard: list[tuple[object, object, object]] = []
-    memory.on_recall(lambda page, name, pages: heard.append((page, name, pages)))
+    heard: list[tuple[object, object]] = []
+    memory.on_recall(lambda tab, device: heard.append((tab, device)))
     memory._on_message(memory, {"type": "other"}, [])
     memory._on_message(memory, "junk", [])
     assert heard == [] and not memory.recalled
-    memory._on_message(memory, {"type": "recall", "page": "p", "name": None, "pages": {}}, [])
-    memory._on_message(memory, {"type": "recall", "page": "q", "name": "Ana"}, [])
-    assert heard == [("p", None, {})]
-    memory.keep("p", "Ana")
-    assert memory.get_state("kept") == {"kept": {"page": "p", "name": "Ana"}}
+    memory._on_message(memory, {"type": "recall", "tab": {"page": "p"}, "device": None}, [])
+    memory._on_message(memory, {"type": "recall", "tab": {"page": "q"}}, [])
+    assert heard == [({"page": "p"}, None)]
+    memory.keep("p", "Ana", "ana")
+    assert memory.get_state("kept") == {"kept": {"page": "p", "name": "Ana", "link": "ana"}}
     assert repr(memory) == "PageMemory(key='codev-join:abc')"
     memory.close()
 
