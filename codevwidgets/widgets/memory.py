@@ -27,8 +27,8 @@ Recall = Callable[[object, object], None]
 
 class PageMemory(anywidget.AnyWidget):
     """Remembers ``kept`` (``{"page": id, "name": name or None, "link": the link's name}``) in
-    the browser under ``key``;
-    calls the ``on_recall`` callbacks once the browser says what it remembered.
+    the browser under ``key``; calls the ``on_recall`` callbacks once the browser says what it
+    remembered.
 
     Examples
     --------
