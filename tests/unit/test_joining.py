@@ -382,7 +382,7 @@ def test_not_you_asks_again_and_the_page_keeps_its_id(
         assert page.who is not None
         page.who.click_name(name)
         stop(page)
-    assert len(widgets.Widget.widgets) <= before + 2
+    assert len(widgets.Widget.widgets) == before
 
 
 def test_one_person_one_evaluation_through_the_pages(
@@ -575,3 +575,21 @@ def test_a_stored_roster_names_for_everyone_emails_for_the_console(
     none = session_of(roster=None)
     stored = store.load(none.session_id, private=False)
     assert stored is not None and stored.names == ()
+
+
+def test_a_crafted_page_cannot_rename_a_button_to_join_as_someone_else(
+    session_of: Callable[..., Secrets], open_page: Opener
+) -> None:
+    def message(widget: widgets.Widget, data: dict[str, Any]) -> None:
+        widget._handle_msg({"content": {"data": data}, "buffers": []})
+
+    page = open_page(session_of())
+    # The recall itself as the comm delivers it, with a page id and name of the wrong shape.
+    message(page.memory, {"method": "custom", "content": {"type": "recall", "tab": "x"}})
+    assert page.who is not None
+    ana = page.who.buttons[0]
+    # A page may set a button's text in its own browser: the kernel joins by the button.
+    message(ana, {"method": "update", "state": {"description": "Zorro"}, "buffer_paths": []})
+    message(ana, {"method": "custom", "content": {"event": "click"}})
+    assert page.view is not None and page.view.name == "Ana"
+    stop(page)
