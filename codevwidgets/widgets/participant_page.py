@@ -55,7 +55,7 @@ class ParticipantPage(widgets.VBox):
         visitor: Visitor,
         view_for: ViewFor,
     ) -> None:
-        self.texts, self.runbook, self.theme = texts, runbook, theme
+        self.session_id, self.texts, self.runbook, self.theme = session_id, texts, runbook, theme
         self.names, self.visitor, self.view_for = tuple(names), visitor, view_for
         # The link's name as given, and the name it joins under if the session takes it (a
         # roster's member, or any clean name).
@@ -73,7 +73,7 @@ class ParticipantPage(widgets.VBox):
         self.add_class("codev-participant-page")
 
     def __repr__(self) -> str:
-        return f"ParticipantPage(name={self.visitor.name!r})"
+        return f"ParticipantPage(session={self.session_id!r}, name={self.visitor.name!r})"
 
     @property
     def asking(self) -> bool:

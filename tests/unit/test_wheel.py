@@ -143,7 +143,8 @@ def test_the_installed_kit_serves_both_pages(
         participants = _link(lines, "Participants")
         session = parse_qs(urlsplit(facilitator).query)["session"][0]
         assert _shown(facilitator) == f"FacilitatorConsole(session={session!r})"
-        assert _shown(participants).startswith(f"ParticipantView(session={session!r}")
+        # The page first asks who (the demo group's names) before the participant's view.
+        assert _shown(participants).startswith(f"ParticipantPage(session={session!r}")
         below = _below(process.pid)
         (voila,) = (cmdline for cmdline in below.values() if cmdline[1].endswith("bin/voila"))
         assert voila[2] == str(Path(where).parent / "notebooks")  # the wheel's own
