@@ -20,6 +20,7 @@ from test_live_session import (
     facilitator,
 )
 
+from codevwidgets.commands import Command
 from codevwidgets.roles import Roles
 from codevwidgets.roster import Member, Roster
 from codevwidgets.runbook import load_preset
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 GROUP = ("Ana", "Bruno", "Chloé", "David", "Farid")
+CONCLUSION = 5  # the classic runbook's last step: learnings and the 1-5 evaluation
 # Set on every page of a context before its scripts: whether "who are you?" ever showed.
 WATCH_ASKED = """
 window.__asked = false;
@@ -145,4 +147,22 @@ def test_who_are_you_a_reload_that_remembers_and_a_name_on_two_devices(
         personal.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
         wait_text(personal, ".codev-who-you", "Farid")
         assert personal.evaluate("window.__asked") is False
+
+        # One person, one evaluation: Chloé rates, reloads and rates again; Farid rates.
+        with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+            store.execute(secrets.session_id, Command("start"))
+            store.execute(secrets.session_id, Command("go_to", {"index": CONCLUSION}))
+        for page, score in ((chloe, "4"), (personal, "5")):
+            rate(page, score)
+        chloe.reload()
+        chloe.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+        wait_text(chloe, ".codev-who-you", "Chloé")
+        rate(chloe, "2")
+        summary = wait_text(console, ".codev-evaluation-summary", r"from 2 ")
+        assert summary.startswith("Average evaluation: 3.5/5, from 2 "), summary
         assert dialogs == []
+
+
+def rate(page: Any, score: str) -> None:
+    page.locator(".codev-evaluation button", has_text=score).click()
+    wait_text(page, ".codev-contribution-message", f"{score}/5")
