@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ import ipywidgets as widgets
 from codevwidgets.client_notebook import NOTEBOOK_DIR
 from codevwidgets.followup import has_followup, previous_plan
 from codevwidgets.i18n import Translator, languages
+from codevwidgets.joining import Visitor, new_page_id
 from codevwidgets.live import LiveLink
 from codevwidgets.pageparams import (
     await_visitor,
@@ -45,6 +45,7 @@ from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
+from codevwidgets.widgets.participant_page import ParticipantPage
 
 if TYPE_CHECKING:
     from codevwidgets.roster import Roster
@@ -159,11 +160,17 @@ def facilitator_page(
     except (ValueError, StoreError) as exc:
         return error_box([str(exc)])
     code = join_code_for(key)
+    join_query = {"session": session.id, "code": code}
     join = JoinPanel(
         Texts(book, language),
         page_url("participant.ipynb", {"session": session.id, "code": code}),
         page_url(_own_notebook(), {"session": session.id, "key": key}),
         page_url("projector.ipynb", {"session": session.id, "code": code}),
+        # A personal link per member of the session's group: it joins without asking.
+        [
+            (name, page_url("participant.ipynb", {**join_query, "name": name}))
+            for name in stored.names
+        ],
         # JupyterLab: relative links, which no participant can open; a click serves the
         # store's sessions on the room's network (never the Jupyter server or its token).
         open_room=None if served_by_voila() else _room(store, Secrets(session.id, key, code)),
@@ -180,6 +187,7 @@ def facilitator_page(
         previous_plan=plan,
         export=lambda fmt: _record(store, session.id, fmt),
         theme=page_theme(query.get("theme"), book.theme),
+        people=stored.names,
     )
     link.alive = lambda: page_alive(console.countdown)
     # Who is connected: the pages' beats, read on the console's own (``Store.seen``).
@@ -189,15 +197,16 @@ def facilitator_page(
 
 
 def _room(store: Store, secrets: Secrets) -> Callable[[], tuple[str, str]] | None:
-    """What "Open to participants" does, for a store in a file (``None``: no button)."""
-    path = getattr(store, "path", None)
-    if not isinstance(path, Path):
+    """What "Open to participants" does: a server on the room's network for this store (a
+    file or a database's URL; ``None``: a store with neither, no button)."""
+    location = getattr(store, "location", None)
+    if not isinstance(location, str):
         return None
 
     def start() -> tuple[str, str]:
         from codevwidgets.room_server import open_room, room_links
 
-        return room_links(open_room(path), secrets)
+        return room_links(open_room(location), secrets)
 
     return start
 
@@ -270,7 +279,8 @@ def _follow(view: widgets.Widget, store: Store, session: Session, revision: int)
 
 
 def participant_page(language: str = "en") -> widgets.Widget:
-    """A participant's view of ``?session=ID&code=CODE[&name=NAME][&lang=LANG]``."""
+    """A participant's page for ``?session=ID&code=CODE[&name=NAME][&lang=LANG]``: "who are
+    you?" first when the link names nobody (see ``ParticipantPage``), then their view."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
@@ -281,37 +291,48 @@ def participant_page(language: str = "en") -> widgets.Widget:
     store, stored, session = joined
     language = _language(query, stored.language)
     book = stored.runbook
-    name = (query.get("name") or "").strip()[:100] or None
-    # Rate limits count per page: one random id per participant kernel.
-    participant = secrets.token_urlsafe(8)
-
-    def submit(step_id: str, text: str, anonymous: bool, kind: str | None) -> None:
-        author = None if anonymous else name
-        store.add_contribution(session.id, step_id, author, text, kind, participant)
-
-    def signal(kind: str, on: bool) -> None:
-        store.signal(session.id, participant, name, kind, on)
-        view.link.sync()  # the page shows its own signal at once, not at the next poll
-
+    texts = Texts(book, language)
     theme = page_theme(query.get("theme"), book.theme)
-    view = ParticipantView(
-        session,
-        Texts(book, language),
-        name,
-        submit,
-        theme=theme,
-        signal=signal,
-        participant=participant,
+    # Signals, presence and the rate limit go by the page's id: a fresh one, unless the
+    # browser remembers the one it had before a reload (ParticipantPage adopts it).
+    visitor = Visitor(new_page_id())
+
+    def view_for(visitor: Visitor, change: Callable[[], None]) -> ParticipantView:
+        page, name = visitor.page, visitor.name
+
+        def submit(step_id: str, text: str, anonymous: bool, kind: str | None) -> None:
+            author = None if anonymous else name
+            store.add_contribution(session.id, step_id, author, text, kind, page)
+
+        def signal(kind: str, on: bool) -> None:
+            store.signal(session.id, page, name, kind, on)
+            view.link.sync()  # the page shows its own signal at once, not at the next poll
+
+        def seen() -> None:
+            # Presence, the console's: each clock sync of the page says it is still there.
+            with contextlib.suppress(ValueError, StoreError):
+                store.seen(session.id, page, name)
+
+        view = ParticipantView(
+            session,
+            texts,
+            name,
+            submit,
+            theme=theme,
+            signal=signal,
+            participant=page,
+            change=change,
+        )
+        # Revision -1: the link loads the latest state at once (a view built after "not you?"
+        # takes over a session the previous view's link stopped following).
+        _follow(view, store, session, -1)
+        view.countdown.on_heard(seen)
+        seen()  # the page has just said who it is: the console shows it now, by that name
+        return view
+
+    return ParticipantPage(
+        session.id, texts, book, theme, stored.names, query.get("name"), visitor, view_for
     )
-    _follow(view, store, session, stored.revision)
-
-    def seen() -> None:
-        # Presence, the console's: each clock sync of the page says it is still there.
-        with contextlib.suppress(ValueError, StoreError):
-            store.seen(session.id, participant, name)
-
-    view.countdown.on_heard(seen)
-    return view
 
 
 def projector_page(language: str = "en") -> widgets.Widget:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,7 +234,7 @@ def build_record(
         roles=_roles(roles, t, alias),
         client=(alias.get(roles.client, roles.client) if roles else None),
         steps=tuple(steps),
-        evaluation=_evaluation(items),
+        evaluation=_evaluation(items, stored.names),
         labels=_labels(t),
         followup=_followup_here(store, stored, language, alias),
         followed_up=_followed_up(store, session_id, language),
@@ -344,9 +344,9 @@ def _roles(
     )
 
 
-def _evaluation(items: Iterable[Contribution]) -> Evaluation | None:
+def _evaluation(items: Iterable[Contribution], people: Sequence[str]) -> Evaluation | None:
     # The same rule as the console's average: a person's last rating counts; hidden ones not.
-    scores = latest_evaluations(items)
+    scores = latest_evaluations(items, people)
     if not scores:
         return None
     counts = dict.fromkeys(range(1, 6), 0)

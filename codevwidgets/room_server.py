@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from codevwidgets.serve import answers, free_port, local_address, port_in_use, public_host
 from codevwidgets.sessions import links
-from codevwidgets.store import Secrets
+from codevwidgets.store import Secrets, is_url, redact
 
 __all__ = ["DEFAULT_PORT", "RoomServer", "RoomServerError", "open_room", "room_links"]
 
@@ -64,9 +64,14 @@ class RoomServer:
     own; ``base_url`` is its address on the room's network once ``start`` returns."""
 
     def __init__(
-        self, store: Path, *, ip: str = ALL_INTERFACES, port: int | None = None, pool: int = 0
+        self,
+        store: Path | str,
+        *,
+        ip: str = ALL_INTERFACES,
+        port: int | None = None,
+        pool: int = 0,
     ) -> None:
-        self.store = Path(store).resolve()
+        self.store = _where(store)
         self.ip = ip
         self.port = port if port is not None else _port(ip)
         self.pool = pool
@@ -90,11 +95,13 @@ class RoomServer:
         if busy is not None:
             raise RoomServerError(f"port {self.port} is busy ({busy})")
         command = [sys.executable, "-m", "codevwidgets.cli", "serve", "--no-session"]
-        command += ["--store", str(self.store), "--ip", self.ip, "--port", str(self.port)]
+        command += ["--ip", self.ip, "--port", str(self.port)]
         command += ["--pool", str(self.pool)]
         # Not the Jupyter server's secrets: the room's server needs none of them.
         env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
         env.pop("CODEV_PUBLIC_URL", None)
+        # In its environment, not its command line: a URL's password stays out of `ps`.
+        env["CODEV_STORE"] = self.store
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,
@@ -112,7 +119,7 @@ class RoomServer:
                     f"the room's server stopped (exit status {process.returncode})"
                 )
             if answers(f"{self.local_url}/voila/render/participant.ipynb"):
-                logger.info("room server for %s at %s", self.store, self.base_url)
+                logger.info("room server for %s at %s", redact(self.store), self.base_url)
                 return self
             time.sleep(0.3)
         self.stop()
@@ -124,18 +131,26 @@ class RoomServer:
             self._finalizer()  # runs _stop_group once; later calls do nothing
 
 
+def _where(store: Path | str) -> str:
+    """The store as ``codev serve --store`` takes it: a database's URL, or a file's full path."""
+    return store if isinstance(store, str) and is_url(store) else str(Path(store).resolve())
+
+
 def _port(ip: str) -> int:
     """The usual port if it is free, else any free one."""
     return DEFAULT_PORT if port_in_use(ip, DEFAULT_PORT) is None else free_port()
 
 
-_servers: dict[Path, RoomServer] = {}
+_servers: dict[str, RoomServer] = {}
 _lock = threading.Lock()
 
 
-def open_room(store: Path, *, ip: str = ALL_INTERFACES, port: int | None = None) -> RoomServer:
-    """The room's server for ``store`` in this kernel: the running one, else a new one."""
-    key = Path(store).resolve()
+def open_room(
+    store: Path | str, *, ip: str = ALL_INTERFACES, port: int | None = None
+) -> RoomServer:
+    """The room's server for ``store`` (a file or a database's URL) in this kernel: the
+    running one, else a new one."""
+    key = _where(store)
     with _lock:
         server = _servers.get(key)
         if server is None or not server.running:

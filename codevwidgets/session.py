@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from codevwidgets.clock import Clock, system_clock
+from codevwidgets.joining import person_key
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.runbook import CONTRIBUTION_KINDS, Runbook, Step
 from codevwidgets.signals import SEEN, SIGNAL_KINDS, Signal
@@ -60,6 +61,10 @@ def validate_contribution(
         raise ValueError(f"step '{step.id}' does not collect {kind or 'contributions'}")
     if kind == "evaluation" and text not in {"1", "2", "3", "4", "5"}:
         raise ValueError("an evaluation is a whole number from 1 to 5")
+    if kind == "evaluation" and author is None:
+        # One person, one evaluation: a page that has not said who it is cannot be told from
+        # another (nor from itself reloaded), so it does not evaluate.
+        raise ValueError("an evaluation needs the name of who gives it")
     return author, text, kind
 
 
@@ -103,24 +108,34 @@ class Contribution:
 Callback = Callable[[Event], None]
 
 
-def latest_evaluations(contributions: Iterable[Contribution]) -> list[int]:
-    """The 1-5 evaluations that count, one per person, never saying whose.
+def latest_evaluations(
+    contributions: Iterable[Contribution], people: Sequence[str] = ()
+) -> list[int]:
+    """The 1-5 evaluations that count, one per joined person, never saying whose.
 
-    A person may change their mind: only their last evaluation counts. Unnamed evaluations
-    cannot be told apart and each counts (an unnamed page evaluates once); hidden ones do not
-    count.
+    A person may change their mind, from any page (a reload, another device): only their
+    last evaluation counts, names compared without regard to case or spaces. An unnamed
+    evaluation (stored before pages had to say who they are) counts for nobody; with the
+    group's names (``people``, the roster), only its members' count: a name made up in a
+    link is not a joined person. Hidden ones do not count.
     """
-    latest: dict[str | int, int] = {}
+    members = {person_key(name) for name in people}
+    latest: dict[str, int] = {}
     for item in sorted(contributions, key=lambda c: c.id):
-        if item.kind == "evaluation" and not item.hidden:
-            latest[item.author or item.id] = int(item.text)
+        if item.kind != "evaluation" or item.hidden or not item.author:
+            continue
+        key = person_key(item.author)
+        if not members or key in members:
+            latest[key] = int(item.text)
     return list(latest.values())
 
 
-def evaluation_average(contributions: Iterable[Contribution]) -> tuple[float, int] | None:
+def evaluation_average(
+    contributions: Iterable[Contribution], people: Sequence[str] = ()
+) -> tuple[float, int] | None:
     """The mean 1-5 evaluation and how many people it counts (``latest_evaluations``), or
     None if nobody evaluated."""
-    scores = latest_evaluations(contributions)
+    scores = latest_evaluations(contributions, people)
     return (sum(scores) / len(scores), len(scores)) if scores else None
 
 

@@ -209,10 +209,13 @@ class SQLStore(ABC):
             if not private:  # who spoke how long, and who signalled, are the console's
                 state.update(speaker=None, talk_since=None, talk={})
         book = self._runbook(session_id, row[0], row[4])
-        # The group's names and emails are the console's: a participant's kernel gets none.
-        roster = Roster.model_validate_json(row[5]) if private and row[5] else None
+        # The group's emails are the console's: a participant's kernel gets its members'
+        # names only, to ask "who are you?".
+        group = Roster.model_validate_json(row[5]) if row[5] else None
+        roster = group if private else None
+        names = tuple(member.name for member in group.members) if group else ()
         return StoredSession(
-            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6])
+            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6]), names
         )
 
     def _runbook(self, session_id: str, ref: str, snapshot: str | None) -> Runbook:
@@ -493,7 +496,8 @@ class SQLStore(ABC):
         One row per page, its time moved forward, written only when the page was last
         written ``SEEN_EVERY`` or more ago (at most one write per beat, however often it
         syncs). The revision moves, waking every kernel of the session, only when the page
-        arrives, comes back after ``PRESENT_WITHIN`` or changes its name: a steady beat
+        arrives, comes back after ``PRESENT_WITHIN`` or changes its name (it chose one, or
+        "not you?": the console must not show the old name for a beat): a steady beat
         would reload every page's state a few times a minute for nothing, as only the
         console shows presence (it reads the rows on its own beat: ``LiveLink.refresh``).
         Raises ``ValueError`` for a bad id or name or an unknown session.
@@ -517,7 +521,13 @@ class SQLStore(ABC):
                 " SET at = excluded.at, step_id = excluded.step_id, name = excluded.name",
                 (session_id, participant, name, SEEN, session.current_step.id, now),
             )
-            if before is None or now - before[0] >= PRESENT_WITHIN or before[1] != name:
+            renamed = before is not None and before[1] != name
+            if renamed:  # the page's hand and "ready" go by its new name too
+                db.execute(
+                    "UPDATE signals SET name = ? WHERE session_id = ? AND participant = ?",
+                    (name, session_id, participant),
+                )
+            if before is None or now - before[0] >= PRESENT_WITHIN or renamed:
                 self._bump(db, session_id)
 
     def signals(self, session_id: str) -> list[Signal]:

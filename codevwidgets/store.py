@@ -145,6 +145,9 @@ class StoredSession:
     revision: int
     roster: Roster | None = None  # the group, stored with the session (a console's copy only)
     created: float = 0.0  # when the session was created (epoch seconds)
+    # The group's members' names, for every reader: a participant page offers them to choose
+    # from ("who are you?"); nothing else of the roster leaves the console. () without one.
+    names: tuple[str, ...] = ()
 
     def session(self, clock: Clock = system_clock) -> Session:
         return Session.from_dict(self.state, self.runbook, clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -77,6 +78,7 @@ class FacilitatorConsole(widgets.VBox):
         previous_plan: PreviousPlan | None = None,
         export: Make | None = None,
         theme: Theme | None = None,
+        people: Sequence[str] = (),
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
         self.act = act or local_act(self.session)
@@ -108,7 +110,11 @@ class FacilitatorConsole(widgets.VBox):
         self.followup = (
             FollowUpPanel(self.session, texts, previous_plan) if has_followup(runbook) else None
         )
-        self.contributions = ContributionList(self.session, texts, self._hide, self.rules.say)
+        # ``people``: the names participants join under (the session's roster): one
+        # evaluation each counts.
+        self.contributions = ContributionList(
+            self.session, texts, self._hide, self.rules.say, people
+        )
         # The record, at any time (before, during, after): made by the page, never from here.
         self.export = ExportPanel(texts, export) if export else None
         ground_rules = literal(

@@ -6,7 +6,7 @@ contribution can never become HTML on anybody's page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
@@ -42,9 +42,16 @@ class ContributionList(Follower, widgets.VBox):
     """
 
     def __init__(
-        self, session: Session, texts: Texts, hide: Hide | None = None, say: Say | None = None
+        self,
+        session: Session,
+        texts: Texts,
+        hide: Hide | None = None,
+        say: Say | None = None,
+        people: Sequence[str] = (),
     ) -> None:
         self.session, self.texts, self.hide, self.say = session, texts, hide, say
+        # The group's names: only its members' evaluations count (one each).
+        self.people = tuple(people)
         self.heading = widgets.Label(texts("participant.contributions")).add_class("codev-heading")
         self.items = widgets.VBox()
         self.evaluation = widgets.Label().add_class("codev-evaluation-summary")
@@ -72,7 +79,7 @@ class ContributionList(Follower, widgets.VBox):
         close_all(row for c, row in self.rows.items() if c not in rows)
         self.rows = rows
         self.items.children = list(rows.values())
-        average = evaluation_average(items) if facilitator else None
+        average = evaluation_average(items, self.people) if facilitator else None
         if average is not None:
             mean = f"{average[0]:.1f}".replace(".", self.texts("console.decimal_mark"))
             self.evaluation.value = self.texts(
@@ -136,7 +143,6 @@ class ContributionBox(Follower, widgets.VBox):
         self.send.on_click(lambda _: self.click_send())
         self.rating = widgets.ToggleButtons(options=["1", "2", "3", "4", "5"], value=None)
         self.rating.add_class("codev-evaluation")
-        self._rated = False
         self.rating.observe(lambda change: self._rate(change["new"]), "value")
         self.rating_label = widgets.Label(texts("participant.evaluation"))
         self.message = widgets.Label().add_class("codev-contribution-message")
@@ -175,7 +181,8 @@ class ContributionBox(Follower, widgets.VBox):
         parts = {
             "writing": collects,
             "anonymity": collects and step.anonymous and self.author is not None,
-            "evaluation": live and step.evaluation,
+            # One person, one evaluation: a page that has not said who it is does not rate.
+            "evaluation": live and step.evaluation and self.author is not None,
             "listen": live and not (collects or step.evaluation),
         }
         # What the box shows is a class on the box that console.css follows, not a layout
@@ -231,18 +238,14 @@ class ContributionBox(Follower, widgets.VBox):
             self.message.value = self.texts("participant.sent")
 
     def _rate(self, score: str | None) -> None:
-        if score is None:
-            return
-        # A named person may change their mind (their last evaluation counts); an unnamed page
-        # cannot be told from another, so it evaluates once, or it would count several times.
-        if self.author is None and self._rated:
+        # A person may change their mind (their last evaluation counts); a page that has not
+        # said who it is cannot be told from another, so it does not evaluate (the rating is
+        # hidden; a crafted message lands here).
+        if score is None or self.author is None:
             return
         step = self.session.current_step
         if self._deliver(step.id, score, False, "evaluation"):
             self.message.value = self.texts("participant.evaluation_sent", score=score)
-            if self.author is None:
-                self._rated = True
-                self.rating.disabled = True
 
     def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
         if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click

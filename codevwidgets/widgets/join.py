@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
 
 import ipywidgets as widgets
 import segno
@@ -27,12 +28,35 @@ def in_thread(job: Callable[[], None]) -> None:
     threading.Thread(target=job, name="codev-room", daemon=True).start()
 
 
+def _qr(url: str) -> str:
+    # segno writes the SVG itself; no text typed by a person goes into it unescaped. With
+    # a viewBox and no size, it fills the box the stylesheet gives it.
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True))
+
+
+def person_links_html(texts: Texts, people: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(
+        f'<div class="codev-person-link"><b class="codev-person-name">{html.escape(name)}</b>'
+        f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>'
+        f'<div class="codev-person-qr">{_qr(url)}</div></div>'
+        for name, url in people
+    )
+    summary = html.escape(texts("join.personal_links"))
+    return f"<details><summary>{summary}</summary>{rows}</details>"
+
+
+def person_links(texts: Texts, people: Sequence[tuple[str, str]]) -> widgets.HTML:
+    """Each member's own link (the participant link with ``&name=``) and its QR code, folded
+    away (``codev-person-links``): the facilitator sends or shows one to each person, who
+    then joins without being asked who they are."""
+    html_text = person_links_html(texts, people)
+    return literal(widgets.HTML(html_text).add_class("codev-person-links"))
+
+
 def join_widget(texts: Texts, participant_url: str) -> widgets.HTML:
     """The participants' link and its QR code (``codev-join``): on the console and on the
     projector."""
-    # segno writes the SVG itself; no text typed by a person goes into it unescaped. With
-    # a viewBox and no size, it fills the 12rem the stylesheet gives it (across a room).
-    qr = segno.make(participant_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    qr = _qr(participant_url)  # 12rem on the console and the projector (across a room)
     link = html.escape(participant_url)
     return widgets.HTML(
         f"<b>{html.escape(texts('live.join'))}</b>"
@@ -43,7 +67,8 @@ def join_widget(texts: Texts, participant_url: str) -> widgets.HTML:
 
 class JoinPanel(widgets.VBox):
     """Shown on the facilitator's console so participants can join; ``projector_url`` (if
-    any): the page to open on the room's screen."""
+    any): the page to open on the room's screen; ``people``: each member's name and personal
+    link (none: no personal links)."""
 
     def __init__(
         self,
@@ -51,6 +76,7 @@ class JoinPanel(widgets.VBox):
         participant_url: str,
         facilitator_url: str,
         projector_url: str | None = None,
+        people: Sequence[tuple[str, str]] = (),
         *,
         open_room: OpenRoom | None = None,
         run: Run = in_thread,
@@ -82,6 +108,10 @@ class JoinPanel(widgets.VBox):
             self.room_status = literal(widgets.Label().add_class("codev-room-status"))
             show(self.room_status, False)
             parts = [self.room, self.room_status, *parts]
+        self.people_names = [name for name, _ in people]
+        self.people = person_links(texts, people) if people else None
+        if self.people is not None:
+            parts.append(self.people)
         super().__init__([*parts, self.own])
         self.add_class("codev-join-panel")
 
@@ -118,11 +148,15 @@ class JoinPanel(widgets.VBox):
             self.room.disabled = False
             return
         self.participant_url, self.projector_url = participants, projector
-        join = join_widget(self.texts, participants)
+        join, old = join_widget(self.texts, participants), self.join
         self.join_box.children = [join]
         self.join = join
+        old.close()
         if hasattr(self, "projector"):
             self.projector.value = self._projector_html(projector)
+        if self.people is not None:  # each member's link, on the room's server too
+            people = [(n, f"{participants}&{urlencode({'name': n})}") for n in self.people_names]
+            self.people.value = person_links_html(self.texts, people)
         show(self.room, False)
         show(self.room_status, False)
 

@@ -8,6 +8,7 @@ more time), through ``signal``.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -50,6 +51,7 @@ class ParticipantView(Follower, widgets.VBox):
         theme: Theme | None = None,
         signal: Send | None = None,
         participant: str = "",
+        change: Callable[[], None] | None = None,
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
@@ -58,6 +60,8 @@ class ParticipantView(Follower, widgets.VBox):
         self.header = StepHeader(session, texts)
         self.countdown = Countdown(clock=clock, language=texts.language).show(session)
         self.you = widgets.Label().add_class("codev-you")
+        # Who the page joined as, and "not you? change" (``change``: the page asks again).
+        self.who = self._who(name, change)
         self.roles = literal(widgets.HTML().add_class("codev-roles"))
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
         self.box = ContributionBox(session, texts, submit, author=name)
@@ -77,6 +81,7 @@ class ParticipantView(Follower, widgets.VBox):
                 self.header,
                 self.countdown,
                 self.you,
+                *([self.who] if self.who else []),
                 *([self.signals] if self.signals else []),
                 self.rules,
                 self.box,
@@ -92,6 +97,16 @@ class ParticipantView(Follower, widgets.VBox):
 
     def __repr__(self) -> str:
         return f"ParticipantView(session={self.session.id!r}, name={self.name!r})"
+
+    def _who(self, name: str | None, change: Callable[[], None] | None) -> widgets.HBox | None:
+        if name is None or change is None:
+            return None
+        label = literal(widgets.Label(self.texts("join.joined_as", name=name)))
+        label.add_class("codev-who-you")
+        self.not_you = widgets.Button(description=self.texts("join.change"), icon="user")
+        self.not_you.add_class("codev-change-name")
+        self.not_you.on_click(lambda _: change())
+        return widgets.HBox([label, self.not_you]).add_class("codev-who-row")
 
     def close(self) -> None:
         """Stop following (the store and the session) and close every part of the page."""

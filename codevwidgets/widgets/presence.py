@@ -12,6 +12,7 @@ import html
 import ipywidgets as widgets
 
 from codevwidgets.clock import Clock, system_clock
+from codevwidgets.joining import pages_per_name, person_key
 from codevwidgets.session import Event, Session
 from codevwidgets.signals import present, signaller
 from codevwidgets.widgets._view import TIMER_KINDS, Follower, Texts, clock_text, literal, touches
@@ -46,9 +47,20 @@ class PresencePanel(Follower, widgets.VBox):
         pages = present(self.session.signals, now)
         unnamed = texts("signals.unnamed")
         self.count.value = texts("signals.connected", count=len(pages))
-        rows = "".join(
-            f"<li>{html.escape(signaller(s, unnamed))} · "
-            f"{html.escape(texts('signals.seen_ago', ago=clock_text(max(0.0, now - s.at))))}</li>"
-            for s in pages
-        )
-        self.who.value = f"<ul>{rows}</ul>" if rows else ""
+        # A name several pages claim now (two devices, or two people who chose the same
+        # name) shows once, saying so, for the facilitator to sort out.
+        twice = pages_per_name(pages, now)
+        rows: list[str] = []
+        listed: set[str] = set()
+        for s in pages:
+            key = person_key(s.name) if s.name else None
+            if key in listed:
+                continue
+            ago = html.escape(texts("signals.seen_ago", ago=clock_text(max(0.0, now - s.at))))
+            if key is not None and key in twice:
+                listed.add(key)
+                who = texts("join.twice", name=s.name, count=twice[key])
+                rows.append(f'<li class="codev-presence-twice">{html.escape(who)} · {ago}</li>')
+            else:
+                rows.append(f"<li>{html.escape(signaller(s, unnamed))} · {ago}</li>")
+        self.who.value = f"<ul>{''.join(rows)}</ul>" if rows else ""

@@ -221,6 +221,7 @@ OTHER_PAGES = {
     "facilitator error": ".codev-page-error",
     "participant error": ".codev-page-error",
     "cycle error": ".codev-page-error",
+    "who are you": ".codev-who-name",  # a participant link without a name: the group's names
 }
 
 
@@ -239,6 +240,9 @@ def test_other_pages_pass_wcag_21_aa(chromium: Any, voila_server: Any, axe_sourc
             "facilitator error": server.url("facilitator.ipynb", session=sid, key="x", **extra),
             "participant error": server.url("participant.ipynb", session=sid, code="x", **extra),
             "cycle error": server.url("cycle.ipynb", **extra),
+            "who are you": server.url(
+                "participant.ipynb", session=sid, code=secrets.join_code, **extra
+            ),
         }
         context = chromium.new_context(viewport={"width": 1280, "height": 900})
         try:

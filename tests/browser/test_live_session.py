@@ -220,16 +220,17 @@ def test_facilitator_and_two_participants_follow_each_other(
                 assert page.locator(selector).count() == 0, selector
             # The only buttons: send, the 1-5 evaluation (both hidden until their step), send
             # anyway or rephrase a question that reads as advice, the page's own signals (its
-            # hand, "ready", more time), and the reload offered if the page's kernel is lost
-            # (it reloads this page only).
+            # hand, "ready", more time), "not you? change" (the page asks its own person
+            # again), and the reload offered if the page's kernel is lost (it reloads this
+            # page only).
             allowed = (
                 "button.codev-contribution-submit, .codev-evaluation button,"
                 " button.codev-advice-send, button.codev-advice-rephrase,"
                 " button.codev-hand, button.codev-ready, button.codev-more-time,"
-                " button.codev-lost__reload"
+                " button.codev-change-name, button.codev-lost__reload"
             )
             assert page.locator("button.codev-contribution-submit").count() == 1
-            assert page.locator("button").count() == page.locator(allowed).count() == 12
+            assert page.locator("button").count() == page.locator(allowed).count() == 13
 
         # Start: both participants count down with the facilitator's deadline.
         start(boss)

@@ -93,8 +93,16 @@ def open_pages(specs: list[tuple[Any, str, list[str] | None]]) -> list[Any]:
         page.goto(url, wait_until="commit")
         pages.append(page)
     for page in pages:
-        page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+        # A participant link without a name first asks who (see answer_who).
+        page.wait_for_selector(".codev-timer, .codev-who", timeout=LOAD_TIMEOUT_MS)
     return pages
+
+
+def answer_who(page: Any, name: str) -> None:
+    """A page that asks "who are you?" (no roster: a free name) answered with ``name``."""
+    page.fill(".codev-who-input input", name)
+    page.click(".codev-who-join")
+    page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
 
 
 def console_url(server: VoilaProcess, secrets: Secrets) -> str:
@@ -270,6 +278,7 @@ def test_laptop_and_projector_run_a_whole_session(
                 (mobile, participant_url(server, secrets), dialogs),  # no name given
             ]
         )
+        answer_who(someone, "Sam")  # the page asks first, then shows the session
         consoles, people = (a, b), (chloe, someone)
         everyone = (*consoles, *people)
         for page in everyone:
@@ -348,7 +357,8 @@ def test_laptop_and_projector_run_a_whole_session(
             wait_running(page)
         b.fill(note("contract"), "Help me choose between two structures")
 
-        # 4. The projector moves on; an unnamed participant's idea reaches both consoles.
+        # 4. The projector moves on; the idea of a participant who typed a name reaches both
+        # consoles.
         move_on(b)
         moved("next", "contract", "consultation")
         someone.wait_for_selector(".codev-contribution-input textarea", state="visible")
@@ -410,8 +420,8 @@ def test_laptop_and_projector_run_a_whole_session(
     }
     assert [(c.step_id, c.author, c.text, c.kind) for c in contributions] == [
         ("clarification", "Chloé", "How big is the team?", "questions"),
-        ("clarification", None, "Since when?", "questions"),
-        ("consultation", None, "Try one site first", "ideas"),
+        ("clarification", "Sam", "Since when?", "questions"),
+        ("consultation", "Sam", "Try one site first", "ideas"),
         ("conclusion", "Chloé", "Asking before advising", "learnings"),
         ("conclusion", "Chloé", "4", "evaluation"),
     ]

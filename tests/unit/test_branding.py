@@ -25,6 +25,7 @@ from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.theme import palette
 from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
 from codevwidgets.widgets.participant import ParticipantView
+from tests.unit.participant_pages import joined
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -185,9 +186,8 @@ def pages(
     monkeypatch.setenv("QUERY_STRING", urlencode({**params, "key": secrets.facilitator_key}))
     console = facilitator_page()
     monkeypatch.setenv("QUERY_STRING", urlencode({**params, "code": secrets.join_code}))
-    participant = participant_page()
+    participant = joined(participant_page())
     assert isinstance(console, FacilitatorConsole)
-    assert isinstance(participant, ParticipantView)
     for page in (console, participant):
         page.link.stop()
     return console, participant

@@ -244,12 +244,11 @@ def german_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 def test_the_german_participant_page(german_session: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from codevwidgets.pages import participant_page
-    from codevwidgets.widgets.participant import ParticipantView
+    from tests.unit.participant_pages import joined
 
     query = {"session": german_session.session_id, "code": german_session.join_code}
     monkeypatch.setenv("QUERY_STRING", urlencode({**query, "name": "Bruno"}))
-    view = participant_page()
-    assert isinstance(view, ParticipantView)
+    view = joined(participant_page())
     try:
         view.link.stop()
         text = "\n".join(shown(view))
@@ -272,8 +271,7 @@ def test_the_german_participant_page(german_session: Any, monkeypatch: pytest.Mo
         view.close()
     # The same link with &lang=en shows the same session in English.
     monkeypatch.setenv("QUERY_STRING", urlencode({**query, "name": "Bruno", "lang": "en"}))
-    view = participant_page()
-    assert isinstance(view, ParticipantView)
+    view = joined(participant_page())
     try:
         view.link.stop()
         assert "Telling the case" in "\n".join(shown(view))

@@ -26,9 +26,10 @@ from codevwidgets.session import MAX_CONTRIBUTION, Session
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import Secrets
 from codevwidgets.widgets._view import Texts
-from codevwidgets.widgets.contributions import ContributionList
+from codevwidgets.widgets.contributions import ContributionBox, ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.participant import ParticipantView
+from codevwidgets.widgets.participant_page import ParticipantPage
 
 EN = Translator("en")
 NAMES = ("Ana", "Bruno", "Chloé", "David", "Emma")
@@ -38,9 +39,14 @@ PRESENTATION, CLARIFICATION, CONTRACT, CONSULTATION, SYNTHESIS, CONCLUSION = ran
 
 @dataclass
 class Page:
-    view: ParticipantView
+    page: ParticipantPage
     store: SQLiteStore
     secrets: Secrets
+
+    @property
+    def view(self) -> ParticipantView:
+        assert self.page.view is not None, "the page asks who you are"
+        return self.page.view
 
     @property
     def session_id(self) -> str:
@@ -82,7 +88,7 @@ def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
     """``open_page(step=None, name="Chloé", **query)``: a session at ``step`` (None: not
     started, -1: finished in the first step, -2: finished in the last) and a participant's
     page on it."""
-    views: list[ParticipantView] = []
+    pages: list[ParticipantPage] = []
 
     def open_(step: int | None = None, name: str | None = "Chloé", **query: str) -> Page:
         roles = Roles("Ana", "Bruno", ("Chloé", "David", "Emma"))
@@ -100,16 +106,17 @@ def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
         if name is not None:
             params["name"] = name
         monkeypatch.setenv("QUERY_STRING", urlencode(params))
-        view = participant_page()
-        assert isinstance(view, ParticipantView)
-        view.link.stop()
-        views.append(view)
-        return Page(view, store, secrets)
+        page = participant_page()
+        assert isinstance(page, ParticipantPage)
+        page.memory.recall(None, None)  # what a browser remembering nothing says at load
+        if page.view is not None:
+            page.view.link.stop()
+        pages.append(page)
+        return Page(page, store, secrets)
 
     yield open_
-    for view in views:
-        view.link.stop()
-        view.close()
+    for page in pages:
+        page.close()
 
 
 def error_page(monkeypatch: pytest.MonkeyPatch, **query: str) -> widgets.Widget:
@@ -128,8 +135,10 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
     own = [b for b in buttons if classes(b) & OWN_SIGNALS]
     assert [classes(b) for b in own] == [{"codev-hand"}, {"codev-ready"}, {"codev-more-time"}]
     buttons = [b for b in buttons if b not in own]
-    # Send, and the two answers to "this may sound like advice": rephrase, or send it anyway.
+    # "Not you? change" (the page's own name), send, and the two answers to "this may sound
+    # like advice": rephrase, or send it anyway.
     assert [classes(b) for b in buttons] == [
+        {"codev-change-name"},
         {"codev-contribution-submit"},
         {"codev-advice-rephrase"},
         {"codev-advice-send"},
@@ -166,12 +175,12 @@ def test_a_page_raises_its_own_hand_through_the_store(open_page: Opener) -> None
     assert signals is not None
     signals.hand.click()
     assert signals.place.value == "Your hand is up: number 1 in the queue."
-    stored = page.store.signals(page.session_id)
+    stored = [s for s in page.store.signals(page.session_id) if s.kind != "seen"]
     assert [(s.name, s.kind) for s in stored] == [("Bruno", "hand")]
     signals.ready.click()
     assert signals.ready.description == "Not done after all"
     signals.hand.click()
-    assert [s.kind for s in page.store.signals(page.session_id)] == ["ready"]
+    assert [s.kind for s in page.store.signals(page.session_id) if s.kind != "seen"] == ["ready"]
 
 
 def test_what_people_typed_is_never_html(store: SQLiteStore, open_page: Opener) -> None:
@@ -251,7 +260,9 @@ def attack(page: Page, click: bool) -> None:
     for countdown in countdowns:
         update(countdown, {"status": "finished", "deadline_ms": 0})
         update(countdown, {"status": "running", "deadline_ms": 2**50, "remaining_ms": -1})
-    own = [w for w in tree if classes(w) & OWN_SIGNALS]  # before their classes are attacked
+    # Before their classes are attacked: the page's own signals, and "not you? change" (the
+    # page's own name: a click there asks again, it writes nothing).
+    own = [w for w in tree if classes(w) & (OWN_SIGNALS | {"codev-change-name"})]
     for widget in tree:
         for key in sorted(widget.keys):
             if key in {"layout", "style", "children"}:
@@ -368,7 +379,11 @@ def test_anonymous_only_where_the_runbook_allows_and_with_a_name(open_page: Open
         return "anonymity" in page.view.box.shown
 
     assert not offered(open_page(CLARIFICATION))
-    assert not offered(open_page(CONSULTATION, name=None))
+    session = Session(load_preset("classic"), Roles("Ana", "Bruno", ("Chloé", "David")))
+    session.start()
+    session.go_to(CONSULTATION)
+    unnamed = ContributionBox(session, Texts(session.runbook, "en"), lambda *_: None, None)
+    assert "anonymity" not in unnamed.shown
     page = open_page(CONSULTATION)
     assert offered(page)
     page.view.box.anonymous.value = True
@@ -394,19 +409,26 @@ def test_evaluation_in_the_conclusion_step(open_page: Opener) -> None:
     assert open_page(CLARIFICATION).view.box.shown == {"writing"}
 
 
-def test_a_named_person_may_change_their_evaluation_an_unnamed_page_may_not(
+def test_a_named_person_may_change_their_evaluation_an_unnamed_page_cannot_evaluate(
     open_page: Opener,
 ) -> None:
     named = open_page(CONCLUSION)
     named.view.box.rating.value = "3"
     named.view.box.rating.value = "5"
-    unnamed = open_page(CONCLUSION, name=None)
-    unnamed.view.box.rating.value = "2"
-    assert unnamed.view.box.rating.disabled
-    update(unnamed.view.box.rating, {"index": 3})  # a crafted message, past the disabled buttons
     texts = [c.text for c in named.store.contributions(named.session_id)]
     assert texts == ["3", "5"]  # the console counts Chloé's 5
-    assert [c.text for c in unnamed.store.contributions(unnamed.session_id)] == ["2"]
+    # A view that has not said who it is (no page builds one now) offers no rating, and a
+    # crafted message past the hidden buttons writes nothing: the store refuses it too.
+    sent: list[tuple[str, ...]] = []
+    session = named.view.session
+    unnamed = ContributionBox(
+        session, Texts(session.runbook, "en"), lambda *a: sent.append(a), author=None
+    )
+    assert "evaluation" not in unnamed.shown
+    update(unnamed.rating, {"index": 3})
+    assert sent == []
+    with pytest.raises(ValueError, match="needs the name"):
+        named.store.add_contribution(named.session_id, "conclusion", None, "2", "evaluation", "p")
 
 
 def test_only_the_facilitator_sees_evaluations_and_their_average(session: Session) -> None:
@@ -504,7 +526,12 @@ def test_closing_the_view_closes_every_widget_it_made(session: Session) -> None:
 
 def test_each_clock_sync_of_the_page_is_a_beat_the_console_sees(open_page: Opener) -> None:
     page = open_page(None)  # before the start too: the console sees who is there
-    assert page.store.signals(page.session_id) == []
+    # The page has said who it is: the console sees it at once, under that name.
+    [joined] = page.store.signals(page.session_id)
+    visitor = page.page.visitor
+    assert (joined.kind, joined.name, joined.participant) == ("seen", "Chloé", visitor.page)
+    with page.store._write() as db:  # as if the page had not been seen yet
+        db.execute("DELETE FROM signals")
     page.view.countdown._on_message(page.view.countdown, {"type": "sync", "t0": 1.0}, [])
     [beat] = page.store.signals(page.session_id)
     assert (beat.kind, beat.name) == ("seen", "Chloé")

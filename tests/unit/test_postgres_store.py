@@ -396,6 +396,7 @@ def test_pages_open_the_store_that_codev_store_names(
     from codevwidgets.pages import facilitator_page, participant_page
     from codevwidgets.widgets.console import FacilitatorConsole
     from codevwidgets.widgets.participant import ParticipantView
+    from tests.unit.participant_pages import joined
 
     secrets = store.create(Session(load_preset("flash"), session_id="room"), "flash", "en")
     monkeypatch.setenv("CODEV_STORE", store.url)
@@ -407,7 +408,7 @@ def test_pages_open_the_store_that_codev_store_names(
     console = facilitator_page()
     assert isinstance(console, FacilitatorConsole)
     monkeypatch.setenv("QUERY_STRING", urlencode({"session": "room", "code": secrets.join_code}))
-    view = participant_page()
+    view = joined(participant_page())  # its browser answers, the person says who they are
     assert isinstance(view, ParticipantView)
     links = [console.link, view.link]
     try:

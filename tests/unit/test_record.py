@@ -75,11 +75,13 @@ def held(store: SQLiteStore, clock: FakeClock, book: Runbook | None = None) -> s
     clock.advance(14 * 60)
     run("next", step="synthesis")
     store.add_contribution(sid, "conclusion", "David", "Ask before advising", None, "p4")
-    # Bruno changes his mind (his last rating counts), an unnamed page rates once, a hidden one.
+    # Bruno changes his mind on another page (his last rating counts), Farid, a hidden one;
+    # Emma is not in the group: her rating counts for nobody.
     store.add_contribution(sid, "conclusion", "Bruno", "2", "evaluation", "p1")
     store.add_contribution(sid, "conclusion", "Bruno", "4", "evaluation", "p5")
     store.add_contribution(sid, "conclusion", "Chloé", "5", "evaluation", "p2")
-    store.add_contribution(sid, "conclusion", None, "3", "evaluation", "p6")
+    store.add_contribution(sid, "conclusion", "Farid", "3", "evaluation", "p6")
+    store.add_contribution(sid, "conclusion", "Emma", "1", "evaluation", "p7")
     troll = store.add_contribution(sid, "conclusion", "David", "1", "evaluation", "p4")
     run("hide", id=troll.id)
     note("conclusion", "learnings", "Asking first helps")
@@ -125,7 +127,7 @@ def test_the_record_holds_every_part_of_the_session(store: SQLiteStore, clock: F
     assert [e.text for e in record.entries("ideas")] == ["Run a weekly open Q&A"]  # hidden left out
     assert [e.text for e in record.entries("learnings")] == ["Ask before advising"]
     assert record.evaluation is not None
-    # Bruno 4 (his last), Chloé 5, the unnamed page 3; David's hidden 1 not counted.
+    # Bruno 4 (his last), Chloé 5, Farid 3; David's hidden 1 and Emma's not counted.
     assert (record.evaluation.people, record.evaluation.average) == (3, 4.0)
     assert record.evaluation.counts == {1: 0, 2: 0, 3: 1, 4: 1, 5: 1}
 

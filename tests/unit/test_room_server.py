@@ -85,6 +85,7 @@ def test_the_button_swaps_the_relative_links_for_the_rooms() -> None:
         "participant.ipynb?session=S&code=C",
         "facilitator.ipynb?session=S&key=K",
         "projector.ipynb?session=S&code=C",
+        [("Chloé", "participant.ipynb?session=S&code=C&name=Chlo%C3%A9")],
         open_room=lambda: room,
         run=lambda job: job(),
     )
@@ -95,6 +96,9 @@ def test_the_button_swaps_the_relative_links_for_the_rooms() -> None:
     assert room[0].replace("&", "&amp;") in panel.join.value
     assert panel.join_box.children == (panel.join,)
     assert room[1].replace("&", "&amp;") in panel.projector.value
+    assert panel.people is not None  # each member's own link is the room's server's too
+    assert f"{room[0]}&name=Chlo%C3%A9".replace("&", "&amp;") in panel.people.value
+    assert 'href="participant.ipynb' not in panel.people.value
     assert panel.room.layout.display == "none"
 
 

@@ -298,7 +298,7 @@ def test_a_signal_to_codev_serve_alone_ends_voila_and_every_kernel(
         " — Ctrl+C to stop"
     )
     # Voilà renders the page with a kernel, which it keeps for the page's widgets.
-    assert "ParticipantView(session=" in fetch(server.link("Participants"))
+    assert "ParticipantPage(session=" in fetch(server.link("Participants"))
     below = server.below()
     (voila,) = (pid for pid, cmdline in below if "-m codevwidgets.voila_app " in cmdline)
     kernels = {pid for pid, cmdline in below if "ipykernel_launcher" in cmdline}

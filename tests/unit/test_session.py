@@ -9,8 +9,9 @@ import logging
 import pytest
 
 from codevwidgets.clock import FakeClock
+from codevwidgets.joining import joinable
 from codevwidgets.roles import Roles, RolesError
-from codevwidgets.runbook import Branding, NoteField, Rules, Runbook, Step
+from codevwidgets.runbook import Branding, NoteField, Rules, Runbook, Step, load_preset
 from codevwidgets.session import (
     Contribution,
     Event,
@@ -752,9 +753,52 @@ def test_evaluation_average_counts_each_persons_last() -> None:
         return Contribution(number, "conclusion", author, text, START, False, kind)
 
     assert evaluation_average([]) is None
-    given = [item(1, "Cy", "2"), item(2, "Di", "4"), item(3, "Cy", "5"), item(4, None, "3")]
+    given = [item(1, "Cy", "2"), item(2, "Di", "4"), item(3, " cy ", "5"), item(4, None, "3")]
     given += [item(5, None, "1"), item(6, "Ed", "I learned to listen", "learnings")]
-    # Cy changed their mind (5, not 2); the two unnamed evaluations count each.
-    assert evaluation_average(reversed(given)) == ((5 + 4 + 3 + 1) / 4, 4)
+    # Cy changed their mind (5, not 2; the name as typed differs only in case and spaces);
+    # unnamed evaluations (stored before pages said who they are) count for nobody.
+    assert evaluation_average(reversed(given)) == ((5 + 4) / 2, 2)
     given[1] = dataclasses.replace(given[1], hidden=True)  # Di's, hidden by the facilitator
-    assert evaluation_average(given) == ((5 + 3 + 1) / 3, 3)
+    assert evaluation_average(given) == (5, 1)
+
+
+def test_one_person_one_evaluation_however_many_pages() -> None:
+    """The reported case: one participant link gave "from 7" with three unnamed pages, a
+    reload and three made-up names, in a group of three (Ana, Bo, Cy)."""
+    group = ("Ana", "Bo", "Cy")
+    items: list[Contribution] = []
+
+    def rate(author: str | None, score: int) -> None:
+        number = len(items) + 1
+        items.append(
+            Contribution(number, "conclusion", author, str(score), START, False, "evaluation")
+        )
+
+    # As it was stored then: 3 unnamed pages, one of them reloaded (a 4th unnamed page),
+    # then three names typed into the link.
+    for score in (4, 5, 3, 4):
+        rate(None, score)
+    for made_up in ("Zorro", "Batman", "Nobody"):
+        rate(made_up, 1)
+    assert len(items) == 7  # "from 7" when each page counted
+    # Per joined person of the group: nobody there said who they were.
+    assert evaluation_average(items, group) is None
+    # The same room now: each page says who it is first (names from the roster only: the
+    # made-up ones are asked again), and Ana's reloaded page comes back as Ana.
+    items.clear()
+    assert [joinable(name, group) for name in ("Zorro", "Batman", "Nobody")] == [None] * 3
+    rate("Ana", 4)
+    rate("Bo", 5)
+    rate("Cy", 3)
+    rate("Ana", 2)  # after the reload: her last rating wins
+    assert evaluation_average(items, group) == ((2 + 5 + 3) / 3, 3)
+    # A name outside the group in the store (a crafted write) counts for nobody either.
+    rate("Zorro", 1)
+    assert evaluation_average(items, group) == ((2 + 5 + 3) / 3, 3)
+    # Without a roster, free names are the people.
+    assert evaluation_average(items) == ((2 + 5 + 3 + 1) / 4, 4)
+    # And no page can add an unnamed one now: the rule every path uses refuses it.
+    step = load_preset("classic").steps[-1]
+    with pytest.raises(ValueError, match="needs the name"):
+        validate_contribution(step, None, "4", "evaluation")
+    assert validate_contribution(step, "Cy", "4", "evaluation") == ("Cy", "4", "evaluation")

@@ -144,7 +144,8 @@ def test_the_installed_kit_serves_both_pages(
         participants = _link(lines, "Participants")
         session = parse_qs(urlsplit(facilitator).query)["session"][0]
         assert _shown(facilitator) == f"FacilitatorConsole(session={session!r})"
-        assert _shown(participants).startswith(f"ParticipantView(session={session!r}")
+        # The page first asks who (the demo group's names) before the participant's view.
+        assert _shown(participants).startswith(f"ParticipantPage(session={session!r}")
         below = _below(process.pid)
         # Voilà's server with the kit's health endpoint, in the venv's Python.
         (voila,) = (c for c in below.values() if c[1:3] == ["-m", "codevwidgets.voila_app"])

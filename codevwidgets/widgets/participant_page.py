@@ -1,0 +1,147 @@
+"""The participant's page around their view: who they are first, then the view under that name.
+
+A link with ``&name=`` (a personal link) joins at once; a link without asks "who are you?"
+(``WhoAreYou``). Either way the page first hears from its browser (``PageMemory``) which page
+it was and whom it joined as: a reload comes back as the same page and person without asking
+again, so the console does not count it twice. "Not you? Change" asks again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import ipywidgets as widgets
+
+from codevwidgets.joining import Visitor, joinable, page_id
+from codevwidgets.runbook import Runbook
+from codevwidgets.theme import Theme
+from codevwidgets.widgets._view import Texts, brand, close_all, close_page, stylesheet
+from codevwidgets.widgets.memory import PageMemory
+from codevwidgets.widgets.participant import ParticipantView
+from codevwidgets.widgets.who import WhoAreYou
+
+__all__ = ["ParticipantPage", "ViewFor"]
+
+MAX_REMEMBERED = 50  # names a browser may say it had a page under (it keeps 20)
+
+ViewFor = Callable[[Visitor, Callable[[], None]], ParticipantView]
+"""``view_for(visitor, change)``: the participant view for ``visitor`` (its page id and name),
+with ``change`` behind its "not you?" button (the composition root builds it)."""
+
+
+class ParticipantPage(widgets.VBox):
+    """Asks who, remembers it in the browser, and shows the participant view under that name.
+
+    ``names``: the roster's names (empty: a free name); ``link_name``: the link's ``&name=``
+    if any. Nothing shows until the browser has said what it remembers (``memory.recall``).
+
+    Examples
+    --------
+    >>> page = ParticipantPage("abc", texts, book, "light", ("Ana", "Bo"), None,
+    ...                        Visitor("pageid00000"), view_for)  # doctest: +SKIP
+    >>> page.memory.recall(None, None); page.who.click_name("Bo")  # doctest: +SKIP
+    >>> page.view.name  # doctest: +SKIP
+    'Bo'
+    """
+
+    def __init__(
+        self,
+        session_id: str,
+        texts: Texts,
+        runbook: Runbook,
+        theme: Theme,
+        names: Sequence[str],
+        link_name: str | None,
+        visitor: Visitor,
+        view_for: ViewFor,
+    ) -> None:
+        self.session_id, self.texts, self.runbook, self.theme = session_id, texts, runbook, theme
+        self.names, self.visitor, self.view_for = tuple(names), visitor, view_for
+        # The link's name as given, and the name it joins under if the session takes it (a
+        # roster's member, or any clean name).
+        self.link_given = link_name
+        self.link_name = joinable(link_name, self.names) if link_name else None
+        self.memory = PageMemory(key=f"codev-join:{session_id}")
+        self.memory.on_recall(self._recalled)
+        self.view: ParticipantView | None = None
+        self.who: WhoAreYou | None = None
+        # What the browser said: this tab's page id, and the device's page id by name.
+        self._tab_page: str | None = None
+        self._device_pages: dict[str, object] = {}
+        self._shown: list[widgets.Widget] = [stylesheet(runbook, theme)]
+        super().__init__([self.memory, *self._shown])
+        self.add_class("codev-participant-page")
+
+    def __repr__(self) -> str:
+        return f"ParticipantPage(session={self.session_id!r}, name={self.visitor.name!r})"
+
+    @property
+    def asking(self) -> bool:
+        """Whether the page asks "who are you?" now."""
+        return self.who is not None
+
+    def _recalled(self, tab: object, device: object) -> None:
+        # The browser's word is checked: ids of the right shape, a name the session takes.
+        tab = tab if isinstance(tab, dict) else {}
+        device = device if isinstance(device, dict) else {}
+        self._tab_page = page_id(tab.get("page"))
+        pages = device.get("pages")
+        if isinstance(pages, dict) and len(pages) <= MAX_REMEMBERED:
+            self._device_pages = {str(k): v for k, v in pages.items()}
+        if self._tab_page and "name" in tab and tab.get("link") == self.link_given:
+            # This tab reloaded on the same link: who it was last ("not you?" included), or
+            # the question again if it was asking.
+            chosen = joinable(tab.get("name"), self.names)
+        else:
+            # A new link in this tab, or a new tab: the link's name, else the one the tab or
+            # the device had.
+            remembered = tab.get("name") if "name" in tab else device.get("name")
+            chosen = self.link_name or joinable(remembered, self.names)
+        if chosen is None:
+            self.ask()
+        else:
+            self.join(chosen)
+
+    def ask(self) -> None:
+        """Show "who are you?" (and forget the name the browser kept)."""
+        self.visitor.name = None
+        self.memory.keep(self.visitor.page, None, self.link_given)
+        self.who = WhoAreYou(self.texts, self.names)
+        self.who.on_choose(self.join)
+        # Dressed as the participant view is: the same stylesheet, brand and theme.
+        box = widgets.VBox([stylesheet(self.runbook, self.theme), brand(self.runbook, self.texts)])
+        box.children = [*box.children, self.who]
+        box.add_class("codev-console").add_class("codev-participant")
+        self._show([box.add_class(f"codev-theme-{self.theme}")])
+
+    def join(self, name: str) -> None:
+        """Show the participant view under ``name`` (checked by the caller), and remember it."""
+        # The page this tab already was (a reload, "not you?"), else the one this device was
+        # under that name (the link opened again in a new tab), else the fresh one.
+        remembered = page_id(self._device_pages.get(name))
+        self.visitor.page = self._tab_page or remembered or self.visitor.page
+        self._tab_page = self.visitor.page
+        self.visitor.name = name
+        self.memory.keep(self.visitor.page, name, self.link_given)
+        self.who = None
+        self._show([])
+        self.view = self.view_for(self.visitor, self.change)
+        self._show([self.view])
+
+    def change(self) -> None:
+        """ "Not you? Change": leave the view, ask again."""
+        self.ask()
+
+    def _show(self, parts: list[widgets.Widget]) -> None:
+        old, self._shown = self._shown, parts
+        self.children = [self.memory, *parts]
+        if self.view is not None and self.view not in parts:
+            self.view.close()  # stops following the store too
+            self.view = None
+        close_all(w for w in old if w not in parts and not isinstance(w, ParticipantView))
+
+    def close(self) -> None:
+        """Close the view (and its link to the store), the question and the memory."""
+        self._show([])
+        close_page(self)
+        super().close()

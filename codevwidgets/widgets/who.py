@@ -1,0 +1,90 @@
+""" "Who are you?": a participant page's first question when its link names nobody.
+
+With a roster, a button per member's name (the names only: nothing else of the roster ever
+reaches a participant's kernel); without one, a box for a free name, checked
+(``joining.joinable``) and shown only as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import ipywidgets as widgets
+
+from codevwidgets.joining import joinable
+from codevwidgets.widgets._view import Texts, literal
+
+__all__ = ["Choose", "WhoAreYou"]
+
+Choose = Callable[[str], None]
+"""``choose(name)``: the page joins under ``name`` (already checked)."""
+
+
+class WhoAreYou(widgets.VBox):
+    """The question, and the group's names to pick from (or a free name to type).
+
+    ``on_choose(callback)`` is told the name chosen; ``click_name(name)`` and ``type_name``
+    drive it from code as a click or the box would.
+
+    Examples
+    --------
+    >>> who = WhoAreYou(texts, ("Ana", "Bruno", "Chloé"))  # doctest: +SKIP
+    >>> who.on_choose(print)  # doctest: +SKIP
+    >>> who.click_name("Chloé")  # doctest: +SKIP
+    Chloé
+    """
+
+    def __init__(self, texts: Texts, names: Sequence[str]) -> None:
+        self.texts, self.names = texts, tuple(names)
+        self._choose: list[Choose] = []
+        heading = widgets.Label(texts("join.who")).add_class("codev-heading")
+        self.message = literal(widgets.Label().add_class("codev-who-message"))
+        self.buttons: list[widgets.Button] = []
+        parts: list[widgets.Widget] = [heading]
+        if self.names:
+            for name in self.names:
+                # A button's description is shown as text, never HTML.
+                button = literal(widgets.Button(description=name, tooltip=name))
+                button.add_class("codev-who-name")
+                button.on_click(lambda _, chosen=name: self.click_name(chosen))
+                self.buttons.append(button)
+            parts.append(widgets.Box(self.buttons).add_class("codev-who-names"))
+            self.input: widgets.Text | None = None
+        else:
+            self.input = widgets.Text(placeholder=texts("join.your_name"))
+            self.input.add_class("codev-who-input")
+            self.join = widgets.Button(description=texts("join.join"), button_style="primary")
+            self.join.add_class("codev-who-join")
+            self.join.on_click(lambda _: self.type_name(self.input.value if self.input else ""))
+            parts.append(widgets.HBox([self.input, self.join]))
+        parts.append(self.message)
+        super().__init__(parts)
+        self.add_class("codev-who")
+
+    def __repr__(self) -> str:
+        return f"WhoAreYou(names={len(self.names)})"
+
+    def on_choose(self, callback: Choose, remove: bool = False) -> None:
+        """Call ``callback(name)`` when the person has said who they are."""
+        if remove:
+            self._choose.remove(callback)
+        else:
+            self._choose.append(callback)
+
+    def click_name(self, name: str) -> None:
+        """A click on a member's button (a crafted message naming someone else is refused)."""
+        self._chosen(name if name in self.names else None)
+
+    def type_name(self, typed: str) -> None:
+        """A free name typed and sent (only where the session has no roster)."""
+        self._chosen(None if self.names else joinable(typed, ()))
+
+    def _chosen(self, name: str | None) -> None:
+        if name is None:
+            self.message.value = self.texts("join.bad_name")
+            self.message.add_class("codev-error")
+            return
+        self.message.value = ""
+        self.message.remove_class("codev-error")
+        for callback in list(self._choose):
+            callback(name)
