@@ -56,6 +56,25 @@ def codev_serve_notebook(tmp_path: Path, notebook: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+def show_console(page: Any, link: str, tmp_path: Path) -> None:
+    """Open the console and wait for its countdown; reopened once if it never shows.
+
+    Twice in about 40 runs, all under heavy load from other test runs on the machine, the
+    console's kernel started and the page never showed (not understood, not reproduced
+    alone or under CPU load only): a facilitator would reload. A second miss fails, with
+    what Voilà's log says.
+    """
+    for attempt in (1, 2):
+        try:
+            page.goto(link, timeout=LOAD_TIMEOUT_MS, wait_until="commit")
+            page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
+            return
+        except Exception as exc:  # Playwright's TimeoutError
+            if attempt == 2:
+                log = (tmp_path / "voila.log").read_text(errors="replace")[-3000:]
+                raise AssertionError(f"the console did not show; Voilà's log:\n{log}") from exc
+
+
 def wait_title(page: Any, title: str) -> None:
     page.wait_for_function(
         "t => document.querySelector('.codev-step-title').textContent.trim() === t", arg=title
@@ -83,14 +102,7 @@ def test_a_step_cell_shows_in_the_console_during_its_step_only(
         assert "/voila/render/acme.ipynb?session=" in link
         page = chromium.new_page()
         try:
-            try:
-                # Not the "load" event: the console is there once its countdown shows.
-                page.goto(link, timeout=LOAD_TIMEOUT_MS, wait_until="commit")
-                page.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
-            except Exception as exc:
-                # Seen under heavy load only, and never understood: say what the server saw.
-                log = (tmp_path / "voila.log").read_text(errors="replace")[-3000:]
-                raise AssertionError(f"the console did not show; Voilà's log:\n{log}") from exc
+            show_console(page, link, tmp_path)
             area = page.locator(".codev-step-content")
             # Before: the text is in the page (hidden), never below the cells.
             assert UNIQUE not in page.locator("body").inner_text()
