@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -59,7 +60,7 @@ from codevwidgets.runbook import load_preset
 from codevwidgets.serve import POOL_SIZE, voila_command
 from codevwidgets.session import Session
 from codevwidgets.sqlite_store import SQLiteStore as SessionStore
-from codevwidgets.store import Secrets, open_store
+from codevwidgets.store import Secrets, Store, open_store
 
 RESULTS = Path(__file__).with_name("results.md")
 ADVISORS = ("Chloé", "David", "Emma")
@@ -687,22 +688,37 @@ def bench_idle(browser: Browser, work: Path, plan: Plan, report: Report) -> None
 # -- 9. capacity: many groups on one server ---------------------------------------------------
 
 
+def room(
+    browser: Browser,
+    plan: Plan,
+    groups: int,
+    page_url: Callable[..., str],
+    store: Store,
+    kernels: Callable[[], set[int]],
+    servers: set[int],
+) -> Room:
+    """The plan's capacity run of ``groups`` groups on the server(s) behind ``page_url``."""
+    return capacity_run(
+        browser,
+        page_url,
+        store,
+        groups=groups,
+        participants=plan.group_participants,
+        in_chromium=plan.group_in_chromium,
+        changes=plan.group_changes,
+        idle_seconds=plan.group_idle,
+        kernels=kernels,
+        servers=servers,
+    )
+
+
 def one_server_room(browser: Browser, work: Path, plan: Plan, groups: int) -> Room:
     """``groups`` groups on one ``codev serve``'s Voilà and one SQLite store."""
     server = Voila(work / f"one-{groups}", work / f"one-{groups}.db", pool=0)
     try:
         with SessionStore(work / f"one-{groups}.db") as store:
-            return capacity_run(
-                browser,
-                server.url,
-                store,
-                groups=groups,
-                participants=plan.group_participants,
-                in_chromium=plan.group_in_chromium,
-                changes=plan.group_changes,
-                idle_seconds=plan.group_idle,
-                kernels=server.kernels,
-                servers={server.process.pid},
+            return room(
+                browser, plan, groups, server.url, store, server.kernels, {server.process.pid}
             )
     finally:
         server.stop()
@@ -714,17 +730,8 @@ def two_server_room(browser: Browser, work: Path, plan: Plan, groups: int) -> Ro
     with Cluster(work / f"two-{groups}") as cluster:
         store = open_store(cluster.store)
         try:
-            return capacity_run(
-                browser,
-                cluster.url,
-                store,
-                groups=groups,
-                participants=plan.group_participants,
-                in_chromium=plan.group_in_chromium,
-                changes=plan.group_changes,
-                idle_seconds=plan.group_idle,
-                kernels=cluster.kernels,
-                servers=cluster.server_pids(),
+            return room(
+                browser, plan, groups, cluster.url, store, cluster.kernels, cluster.server_pids()
             )
         finally:
             store.close()

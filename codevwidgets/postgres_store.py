@@ -37,6 +37,7 @@ from codevwidgets.clock import Clock, system_clock
 from codevwidgets.runbook import Runbook
 from codevwidgets.sql_store import Cursor, Database, SQLStore
 from codevwidgets.store import StoreError, redact
+from codevwidgets.watch import tell
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresWatcher", "channel_for", "migrations"]
 
@@ -371,11 +372,7 @@ class PostgresWatcher:
                 return False
             self.revision = revision
         # Outside the lock: the callback may stop() this watcher.
-        try:
-            self.on_change(revision)
-        except Exception:
-            # A failing view must not stop the page from following the session.
-            logger.exception("session %s: a change callback failed", self.session_id)
+        tell(self.on_change, revision, self.session_id)
         return True
 
     def _heard(self) -> bool:

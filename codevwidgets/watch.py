@@ -22,6 +22,15 @@ __all__ = ["StoreWatcher"]
 logger = logging.getLogger(__name__)
 
 
+def tell(on_change: Callable[[int], None], revision: int, session_id: str) -> None:
+    """Call a watcher's callback with a new revision: a failing view is logged, and must not
+    stop the page from following the session."""
+    try:
+        on_change(revision)
+    except Exception:
+        logger.exception("session %s: a change callback failed", session_id)
+
+
 class StoreWatcher:
     """Calls ``on_change(revision)`` when the session's revision in the store moves.
 
@@ -104,11 +113,7 @@ class StoreWatcher:
                 return False
             self.revision = revision
         # Outside the lock: the callback may stop() this watcher.
-        try:
-            self.on_change(revision)
-        except Exception:
-            # A failing view must not stop the page from following the session.
-            logger.exception("session %s: a change callback failed", self.session_id)
+        tell(self.on_change, revision, self.session_id)
         return True
 
     def _run(self) -> None:
