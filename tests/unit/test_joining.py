@@ -593,3 +593,23 @@ def test_a_crafted_page_cannot_rename_a_button_to_join_as_someone_else(
     message(ana, {"method": "custom", "content": {"event": "click"}})
     assert page.view is not None and page.view.name == "Ana"
     stop(page)
+
+
+def test_a_built_page_gives_its_kernels_free_heap_back(
+    session_of: Callable[..., Secrets], open_page: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import codevwidgets.pages
+
+    trimmed: list[int] = []
+
+    class Libc:
+        def malloc_trim(self, pad: int) -> int:
+            trimmed.append(pad)
+            return 1
+
+    monkeypatch.setattr(codevwidgets.pages.ctypes, "CDLL", lambda name: Libc())
+    page = open_page(session_of(), name="Bruno")
+    assert trimmed == []  # not while it waits for its browser
+    page.memory.recall(None, None)
+    assert page.view is not None and trimmed == [0]
+    stop(page)
