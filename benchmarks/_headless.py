@@ -2,7 +2,8 @@
 
 A ``HeadlessPage`` does what a participant's browser does to its kernel, and nothing more:
 it asks Voilà for the page (Voilà starts the page's kernel and runs the notebook), connects to
-the kernel's websocket as the page would (with the cookies the page got: a proxy's sticky
+the kernel's websocket as the page would, says it remembers nothing of an earlier visit (the
+page's memory, which a participant page waits for) (with the cookies the page got: a proxy's sticky
 cookie sends it to the server that started the kernel), syncs the countdown's clock every
 60 s (so the kernel knows its page is there, and notes its presence), and notes when each new
 step title reaches it. No rendering: what is timed is the server's side of a step change, from
@@ -136,6 +137,12 @@ class HeadlessPage:
                 self._countdown = comm_id
             elif "codev-step-title" in str(state.get("value", "")):
                 self._title = comm_id
+            elif "kept" in state and str(state.get("key", "")).startswith("codev-join:"):
+                # The page's memory (widgets/memory.js): this browser remembers nothing; the
+                # kernel then builds the participant's view, whose widgets open as new comms.
+                content = {"type": "recall", "tab": None, "device": None}
+                data = {"method": "custom", "content": content}
+                self._send("comm_msg", {"comm_id": comm_id, "data": data})
 
     async def _read(self) -> None:
         assert self._socket is not None
@@ -146,9 +153,9 @@ class HeadlessPage:
             kind = message.get("msg_type") or message["header"]["msg_type"]
             if kind == "comm_info_reply" and not self._comms.done():
                 self._comms.set_result(message["content"].get("comms", {}))
-            elif kind == "comm_msg":
+            elif kind in {"comm_msg", "comm_open"}:
                 data = message["content"].get("data", {})
-                if data.get("method") != "update":
+                if kind == "comm_msg" and data.get("method") != "update":
                     continue
                 comm_id, state = message["content"]["comm_id"], data.get("state", {})
                 if comm_id == self._title:
