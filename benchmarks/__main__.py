@@ -120,15 +120,6 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Linear interpolation between the closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def new_session(store: Path) -> tuple[Secrets, int]:
     """A classic session with its roles set, stored; and its number of steps."""
     book = load_preset("classic")
@@ -266,8 +257,8 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
 
 
 def step_row(n: int, everyone: list[float], own: list[float], missed: int) -> Row:
-    p50, p95 = percentile(everyone, 0.5), percentile(everyone, 0.95)
-    b50, b95 = percentile(own, 0.5), percentile(own, 0.95)
+    p50, p95 = quantile(everyone, 0.5), quantile(everyone, 0.95)
+    b50, b95 = quantile(own, 0.5), quantile(own, 0.95)
     note = f" ({missed} of {len(own)} changes never reached every page)" if missed else ""
     return Row(
         f"step change → all {n} participant page(s) and the projector updated, p50 / p95 "

@@ -53,6 +53,7 @@ class Room:
 
 
 def quantile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
     ordered = sorted(values)
     position = (len(ordered) - 1) * q
     low = int(position)

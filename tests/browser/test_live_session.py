@@ -95,6 +95,17 @@ def participant(
     return open_page(context, url, dialogs)
 
 
+def wait_text(page: Any, selector: str, pattern: str) -> str:
+    """The text of ``selector`` once it matches ``pattern`` (the console follows the store)."""
+    page.wait_for_function(
+        "([selector, pattern]) => new RegExp(pattern).test("
+        "document.querySelector(selector)?.textContent ?? '')",
+        arg=[selector, pattern],
+        timeout=FOLLOW_TIMEOUT_MS,
+    )
+    return str(page.text_content(selector))
+
+
 def title(page: Any) -> str:
     return str(page.text_content(".codev-step-title")).strip()
 

@@ -18,6 +18,7 @@ from test_live_session import (
     NOTEBOOKS,
     contexts,
     facilitator,
+    wait_text,
 )
 
 from codevwidgets.commands import Command
@@ -54,16 +55,6 @@ def session_with_group(server: VoilaProcess) -> Secrets:
     session = Session(load_preset("classic"), Roles("Ana", "Bruno", ("Chloé", "David", "Farid")))
     with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
         return store.create(session, "classic", "en", roster)
-
-
-def wait_text(page: Any, selector: str, pattern: str) -> str:
-    page.wait_for_function(
-        "([selector, pattern]) => new RegExp(pattern).test("
-        "document.querySelector(selector)?.textContent ?? '')",
-        arg=[selector, pattern],
-        timeout=FOLLOW_TIMEOUT_MS,
-    )
-    return str(page.text_content(selector))
 
 
 def choose(page: Any, name: str) -> None:

@@ -17,6 +17,7 @@ from test_live_session import (
     new_session,
     participant,
     start,
+    wait_text,
 )
 
 from codevwidgets.commands import Command
@@ -26,17 +27,6 @@ if TYPE_CHECKING:
     from codevwidgets.serve import VoilaProcess
 
 pytestmark = pytest.mark.browser
-
-
-def wait_text(page: Any, selector: str, pattern: str) -> str:
-    """The text of ``selector`` once it matches ``pattern`` (the console follows the store)."""
-    page.wait_for_function(
-        "([selector, pattern]) => new RegExp(pattern).test("
-        "document.querySelector(selector)?.textContent ?? '')",
-        arg=[selector, pattern],
-        timeout=FOLLOW_TIMEOUT_MS,
-    )
-    return str(page.text_content(selector))
 
 
 def test_hands_in_the_order_raised_ready_count_and_talk_time(
