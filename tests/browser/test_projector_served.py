@@ -58,7 +58,8 @@ def test_the_projector_follows_the_facilitator(
         assert "Advisors ask, the client answers" in rules
         assert "Ask factual questions" in rules
         marks = [live.remaining(boss), live.remaining(screen)]
-        assert 840 < marks[1] <= 900 and abs(marks[0] - marks[1]) <= 3, marks
+        # 901: a page's estimate of the kernel's clock may run a second late (its first sync).
+        assert 840 < marks[1] <= 901 and abs(marks[0] - marks[1]) <= 3, marks
 
         digits = screen.locator(".codev-timer__digits").bounding_box()
         assert digits is not None and digits["height"] >= MIN_DIGITS_PX, digits
