@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -76,6 +78,7 @@ CREATE TABLE IF NOT EXISTS signals (
 );
 """
 FILES = ("", "-wal", "-shm")
+OPEN_PATIENCE = 10.0  # seconds a new page waits for another process opening the store
 
 
 class SQLiteStore(SQLStore):
@@ -125,13 +128,21 @@ class SQLiteStore(SQLStore):
         )
         try:
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(self._db)
             # In WAL mode NORMAL loses nothing when a process dies, only on power loss.
             self._db.execute("PRAGMA synchronous=NORMAL")
             # A deleted session's texts are overwritten, not just unlinked (codev sessions
             # delete: gone from the file, not merely marked free).
             self._db.execute("PRAGMA secure_delete=ON")
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if _busy(exc):
+                raise StoreError(
+                    f"{self.path}: the store stayed locked by another process for "
+                    f"{OPEN_PATIENCE:.0f} s ({exc}); try again"
+                ) from None
+            raise StoreError(f"{self.path}: not a codevwidgets store ({exc})") from None
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise StoreError(f"{self.path}: not a codevwidgets store ({exc})") from None
@@ -264,6 +275,25 @@ class SQLiteStore(SQLStore):
         return StoreWatcher(
             self.path, session_id, on_change, interval=interval, start_thread=start_thread
         )
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    # A new file's switch to WAL needs an exclusive lock, and SQLite does not wait for it
+    # (the busy handler is skipped there to avoid a deadlock): two servers opening one new
+    # store at the same instant would see "database is locked" at once. Wait here instead.
+    deadline = time.monotonic() + OPEN_PATIENCE
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 (jitter, not a secret)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _run(db: Database, script: str) -> None:

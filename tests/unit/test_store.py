@@ -18,7 +18,7 @@ import pytest
 
 from codevwidgets.clock import FakeClock
 from codevwidgets.commands import Command
-from codevwidgets.runbook import Runbook
+from codevwidgets.runbook import Runbook, load_preset
 from codevwidgets.session import Session, SessionError
 from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SCHEMA_VERSION, SQLiteStore
@@ -429,6 +429,48 @@ def test_sixteen_processes_submitting_at_once_lose_nothing(
     assert len({c.id for c in stored}) == 800
     assert {c.text for c in stored} == {f"{w}-{i}" for w in range(16) for i in range(50)}
     assert store.revision("test") == 1 + 800
+
+
+def _open_and_create(path: Path, worker: int, start: Barrier) -> None:
+    start.wait(timeout=60)
+    with SQLiteStore(path) as store:
+        store.create(Session(load_preset("classic"), session_id=f"s{worker}"), "classic", "en")
+
+
+def test_servers_opening_one_new_store_at_once_all_open_it(tmp_path: Path) -> None:
+    # Two `codev serve` started together on a new file: switching it to WAL needs an
+    # exclusive lock that SQLite does not wait for, and one server used to exit with
+    # "not a codevwidgets store (database is locked)". Several rounds: a race.
+    context = multiprocessing.get_context("fork")
+    for round_ in range(12):
+        path = tmp_path / f"new{round_}.db"
+        start = context.Barrier(6)
+        workers = [
+            context.Process(target=_open_and_create, args=(path, n, start)) for n in range(6)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [w.exitcode for w in workers] == [0] * 6, f"round {round_}"
+        with SQLiteStore(path) as store:
+            assert sorted(store.session_ids()) == [f"s{n}" for n in range(6)]
+
+
+def test_a_store_locked_too_long_says_so_not_that_it_is_foreign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("codevwidgets.sqlite_store.OPEN_PATIENCE", 0.2)
+    path = tmp_path / "held.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
+    try:
+        with pytest.raises(StoreError, match=r"held.db: the store stayed locked .* try again"):
+            SQLiteStore(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 def test_a_killed_writer_loses_nothing(
