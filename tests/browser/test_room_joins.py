@@ -227,6 +227,13 @@ def run_burst(browser: Any, url: str, burst: Burst) -> None:
         read(visit)  # last look: a shown page must still be clean
 
 
+def around(log: str, error: str) -> str:
+    """The log lines around the first ``error``: what led to it and what followed."""
+    lines = log.splitlines()
+    first = next(i for i, line in enumerate(lines) if error in line)
+    return "\n".join(lines[max(0, first - 20) : first + 40])
+
+
 def close(burst: Burst) -> None:
     for visit in burst.visits:
         try:
@@ -275,7 +282,7 @@ def test_thirty_pages_at_once_three_times_all_join(chromium: Any, tmp_path: Path
             print(burst.summary(pings), flush=True)
             log = server.log_text()
             logged = [error for error in LOG_ERRORS if error in log]
-            assert not logged, f"burst {number}: Voilà logged {logged}:\n{server.log_tail()}"
+            assert not logged, f"burst {number}: Voilà logged {logged}:\n{around(log, logged[0])}"
             assert pings.silence() < SILENCE_LIMIT, (
                 f"burst {number}: the server did not answer GET / for {pings.silence():.1f} s"
                 f" (pings unanswered within {PING_TIMEOUT:.0f} s: {pings.misses})"
