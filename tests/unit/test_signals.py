@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from codevwidgets.signals import Signal, hand_queue, place_in_queue, signaller, 
 from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import RateLimited, open_store
+from tests.unit.processes import exit_codes_at_once
 
 
 @pytest.fixture
@@ -247,16 +247,7 @@ def test_processes_signalling_at_once_lose_nothing(store_location: str, session:
     with open_store(store_location) as store:
         store.create(Session(session.runbook, session.roles, session_id="test"), "classic", "en")
         store.execute("test", Command("start"))
-        context = multiprocessing.get_context("spawn")
-        start = context.Barrier(4)
-        workers = [
-            context.Process(target=_raise, args=(store_location, n, start)) for n in range(4)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=120)
-        assert [w.exitcode for w in workers] == [0] * 4
+        assert exit_codes_at_once(_raise, store_location, 4) == [0] * 4
         signals = store.signals("test")
         assert len([s for s in signals if s.kind == "hand"]) == 4 * 9
         assert len([s for s in signals if s.kind == "ready"]) == 4 * 10

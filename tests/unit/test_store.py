@@ -3,7 +3,6 @@ files, modes and schema) and, for the rules, both stores (``store_location``).""
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 import stat
 import subprocess
@@ -30,6 +29,7 @@ from codevwidgets.store import (
     join_code_for,
     open_store,
 )
+from tests.unit.processes import exit_codes_at_once
 
 
 @pytest.fixture
@@ -416,14 +416,7 @@ def test_sixteen_processes_submitting_at_once_lose_nothing(
     store: SQLStore, running: Session, store_location: str
 ) -> None:
     store.create(running, "classic", "en")
-    context = multiprocessing.get_context("spawn")
-    start = context.Barrier(16)
-    workers = [context.Process(target=_submit, args=(store_location, n, start)) for n in range(16)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert [w.exitcode for w in workers] == [0] * 16
+    assert exit_codes_at_once(_submit, store_location, 16) == [0] * 16
     stored = store.contributions("test")
     assert len(stored) == 800
     assert len({c.id for c in stored}) == 800
@@ -431,9 +424,9 @@ def test_sixteen_processes_submitting_at_once_lose_nothing(
     assert store.revision("test") == 1 + 800
 
 
-def _open_and_create(path: Path, worker: int, start: Barrier) -> None:
+def _open_and_create(path: str, worker: int, start: Barrier) -> None:
     start.wait(timeout=60)
-    with SQLiteStore(path) as store:
+    with SQLiteStore(Path(path)) as store:
         store.create(Session(load_preset("classic"), session_id=f"s{worker}"), "classic", "en")
 
 
@@ -441,18 +434,10 @@ def test_servers_opening_one_new_store_at_once_all_open_it(tmp_path: Path) -> No
     # Two `codev serve` started together on a new file: switching it to WAL needs an
     # exclusive lock that SQLite does not wait for, and one server used to exit with
     # "not a codevwidgets store (database is locked)". Several rounds: a race.
-    context = multiprocessing.get_context("fork")
     for round_ in range(12):
         path = tmp_path / f"new{round_}.db"
-        start = context.Barrier(6)
-        workers = [
-            context.Process(target=_open_and_create, args=(path, n, start)) for n in range(6)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=60)
-        assert [w.exitcode for w in workers] == [0] * 6, f"round {round_}"
+        codes = exit_codes_at_once(_open_and_create, str(path), 6, method="fork")
+        assert codes == [0] * 6, f"round {round_}"
         with SQLiteStore(path) as store:
             assert sorted(store.session_ids()) == [f"s{n}" for n in range(6)]
 
