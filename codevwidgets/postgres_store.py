@@ -37,7 +37,7 @@ from codevwidgets.clock import Clock, system_clock
 from codevwidgets.runbook import Runbook
 from codevwidgets.sql_store import Cursor, Database, SQLStore
 from codevwidgets.store import StoreError, redact
-from codevwidgets.watch import tell
+from codevwidgets.watch import Watcher, tell
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresWatcher", "channel_for", "migrations"]
 
@@ -283,7 +283,7 @@ def _version(conn: psycopg.Connection[Any]) -> int:
     return int(found[0]) if found and found[0] is not None else 0
 
 
-class PostgresWatcher:
+class PostgresWatcher(Watcher):
     """Calls ``on_change(revision)`` when the session's revision in the database moves.
 
     Its own connection (autocommit) listens on the session's channel; a notification naming a
@@ -312,6 +312,8 @@ class PostgresWatcher:
     """
 
     wait_slice = 0.25  # how soon stop() is noticed while waiting for a notification
+    thread_name = "codev-listen"
+    join_timeout = 2 * wait_slice + 1
 
     def __init__(
         self,
@@ -328,14 +330,7 @@ class PostgresWatcher:
         self._closed = False
         self._conn: psycopg.Connection[Any] | None = self._listen()
         self.revision = self._read_revision(self._conn)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if start_thread:
-            self._thread = threading.Thread(target=self._run, name="codev-listen", daemon=True)
-            self._thread.start()
-
-    def __repr__(self) -> str:
-        return f"PostgresWatcher(session={self.session_id!r}, revision={self.revision})"
+        self._begin(start_thread)
 
     def _listen(self) -> psycopg.Connection[Any]:
         conn = self._open()
@@ -368,9 +363,8 @@ class PostgresWatcher:
                 self._conn = None
                 self._conn = self._listen()  # listening again before reading: nothing falls between
             revision = self._read_revision(self._conn)
-            if revision == self.revision:
+            if not self._moved(revision):
                 return False
-            self.revision = revision
         # Outside the lock: the callback may stop() this watcher.
         tell(self.on_change, revision, self.session_id)
         return True
@@ -421,17 +415,6 @@ class PostgresWatcher:
         if conn is not None:
             conn.close()
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self) -> None:
-        """Stop watching and close the connection (safe to call from ``on_change``)."""
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2 * self.wait_slice + 1)
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                if self._conn is not None:
-                    self._conn.close()
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["StoreWatcher"]
+__all__ = ["StoreWatcher", "Watcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,59 @@ def tell(on_change: Callable[[int], None], revision: int, session_id: str) -> No
         logger.exception("session %s: a change callback failed", session_id)
 
 
-class StoreWatcher:
+class Watcher:
+    """What every store's change feed shares: a thread of its own that follows the session
+    until ``stop()``, a connection of its own, and the callback told outside the lock (it may
+    stop the watcher). Subclasses open the connection, then call ``_begin``."""
+
+    session_id: str
+    on_change: Callable[[int], None]
+    revision: int
+    _lock: threading.Lock
+    _closed: bool
+    thread_name: str = "codev-watch"
+    join_timeout: float = 2.0
+
+    def _begin(self, start_thread: bool) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if start_thread:
+            self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+            self._thread.start()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(session={self.session_id!r}, revision={self.revision})"
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        """Close the connection (under the lock, once)."""
+        raise NotImplementedError
+
+    def _moved(self, revision: int) -> bool:
+        """Whether ``revision`` is new; a new one is remembered (and then told, unlocked)."""
+        if revision == self.revision:
+            return False
+        self.revision = revision
+        return True
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop watching and close the connection (safe to call from ``on_change``)."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=self.join_timeout)
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._close()
+
+
+class StoreWatcher(Watcher):
     """Calls ``on_change(revision)`` when the session's revision in the store moves.
 
     It opens its own connection: ``data_version`` counts only commits made by *other*
@@ -80,14 +132,7 @@ class StoreWatcher:
         self._closed = False
         self._data_version = self._read_data_version()
         self.revision = self._read_revision()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if start_thread:
-            self._thread = threading.Thread(target=self._run, name="codev-watch", daemon=True)
-            self._thread.start()
-
-    def __repr__(self) -> str:
-        return f"StoreWatcher(session={self.session_id!r}, revision={self.revision})"
+        self._begin(start_thread)
 
     def _read_data_version(self) -> int:
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
@@ -109,9 +154,8 @@ class StoreWatcher:
             revision = self._read_revision()
             # Only now: if reading the revision failed, the next poll tries again.
             self._data_version = version
-            if revision == self.revision:
+            if not self._moved(revision):
                 return False
-            self.revision = revision
         # Outside the lock: the callback may stop() this watcher.
         tell(self.on_change, revision, self.session_id)
         return True
@@ -129,16 +173,5 @@ class StoreWatcher:
                     logger.exception("session %s: cannot read the store", self.session_id)
                 failing = True
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self) -> None:
-        """Stop watching and close the connection (safe to call from ``on_change``)."""
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2)
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._db.close()
+    def _close(self) -> None:
+        self._db.close()
