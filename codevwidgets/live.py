@@ -8,13 +8,14 @@ first — loads what the store then holds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
 
 from codevwidgets.commands import Command
-from codevwidgets.session import Session
-from codevwidgets.store import Store
+from codevwidgets.session import Session, SessionError
+from codevwidgets.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +64,19 @@ class LiveLink:
         """Have the store apply ``command``; the session then shows the stored state.
 
         A refusal (``SessionError``, ``RolesError``, ``ValueError``) is raised to the view
-        that sent it, after the session has caught up with what the store holds.
+        that sent it, after the session has caught up with what the store holds; a store
+        that cannot be reached is a ``SessionError`` keyed ``live.store_unreachable``.
         """
         with self._lock:
             try:
                 self.store.execute(self.session.id, command)
+            except StoreError as exc:
+                # Nothing was applied; the view says so in words and keeps what was typed.
+                logger.warning("session %s: %s", self.session.id, exc)
+                raise SessionError(str(exc), key="live.store_unreachable") from None
             finally:
-                self.sync()
+                with contextlib.suppress(StoreError):  # down: the watcher catches up later
+                    self.sync()
 
     def sync(self) -> bool:
         """Load the latest state if the store moved past ours; whether it did."""
@@ -85,9 +92,12 @@ class LiveLink:
         """Catch up, then read the participants' signals again: presence beats move no
         revision (``Store.seen``), so the console reads them on its own page's beat."""
         with self._lock:
-            self.sync()
-            if self.private:
-                self.session.replace_signals(self.store.signals(self.session.id))
+            try:
+                self.sync()
+                if self.private:
+                    self.session.replace_signals(self.store.signals(self.session.id))
+            except StoreError as exc:  # the next beat reads them again
+                logger.warning("session %s: %s", self.session.id, exc)
 
     def _changed(self, revision: int) -> None:
         if not self.alive():

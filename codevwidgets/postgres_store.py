@@ -120,6 +120,10 @@ class PostgresStore(SQLStore):
             num_workers=1,
             # A command waits this long for a connection (the server gone: then it fails).
             timeout=10.0,
+            # After a restart the pool tries again at growing intervals (1, 2, 4… s); giving
+            # the attempt up after 5 s lets the next command try at once: a room's pages work
+            # again within seconds of the server's return, not after a minute's backoff.
+            reconnect_timeout=5.0,
         )
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)

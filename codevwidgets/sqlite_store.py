@@ -78,6 +78,8 @@ CREATE TABLE IF NOT EXISTS signals (
 );
 """
 FILES = ("", "-wal", "-shm")
+# How long a command waits for another kernel's write to end before it is refused (StoreError).
+BUSY_TIMEOUT_MS = 5000
 OPEN_PATIENCE = 10.0  # seconds a new page waits for another process opening the store
 
 
@@ -127,7 +129,7 @@ class SQLiteStore(SQLStore):
             self.path, timeout=5.0, isolation_level=None, check_same_thread=False
         )
         try:
-            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             _use_wal(self._db)
             # In WAL mode NORMAL loses nothing when a process dies, only on power loss.
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -185,30 +187,41 @@ class SQLiteStore(SQLStore):
     def _write(self) -> Iterator[Database]:
         # BEGIN IMMEDIATE takes the write lock up front, so concurrent kernels queue on the
         # busy timeout instead of failing half-way through a read-then-write.
-        with self._lock:
+        with self._lock, self._said():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
     @contextmanager
     def _query(self) -> Iterator[Database]:
         # One statement: autocommit mode reads the latest commit without a BEGIN.
-        with self._lock:
+        with self._lock, self._said():
             yield self._db
 
     @contextmanager
     def _read(self) -> Iterator[Database]:
         # One snapshot for several SELECTs: a state, its notes and contributions of one moment.
-        with self._lock:
+        with self._lock, self._said():
             self._db.execute("BEGIN")
             try:
                 yield self._db
             finally:
-                self._db.execute("COMMIT")
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
+
+    @contextmanager
+    def _said(self) -> Iterator[None]:
+        # A store locked past the busy timeout, a full disk, a file gone: one line
+        # (StoreError), as PostgreSQL's unreachable server is; the pages say it in words.
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
 
     def _forget(self) -> None:
         # secure_delete zeroes what was deleted in the pages; the WAL still holds copies of

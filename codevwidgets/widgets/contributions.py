@@ -19,6 +19,7 @@ from codevwidgets.session import (
     Session,
     evaluation_average,
 )
+from codevwidgets.store import StoreError
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
 
@@ -258,6 +259,9 @@ class ContributionBox(Follower, widgets.VBox):
             self.submit(step_id, text, anonymous, kind)
         except RateLimited:
             return self._refuse("participant.rate_limited")
+        except StoreError:
+            # Not stored: the text stays in the box, to send again in a moment.
+            return self._refuse("participant.store_unreachable")
         except ValueError:
             # Lengths were checked above: what is left is a step that does not take this.
             return self._refuse("participant.refused")

@@ -24,6 +24,7 @@ from codevwidgets.signals import (
     signaller,
     signals_of_step,
 )
+from codevwidgets.store import StoreError
 from codevwidgets.widgets._view import (
     TIMER_KINDS,
     Follower,
@@ -218,6 +219,8 @@ class ParticipantSignals(Follower, widgets.VBox):
             self.send(kind, not self.mine(kind))
         except ValueError:
             self.message.value = self.texts("signals.refused")
+        except StoreError:
+            self.message.value = self.texts("signals.store_unreachable")
 
     def _on_event(self, event: Event) -> None:
         if touches(event, *CHANGES):

@@ -1,0 +1,164 @@
+"""A store that stops answering mid-session: a long write holds SQLite's file, or the
+PostgreSQL server refuses connections. Pages say so in words, keep what was typed, change
+nothing, and work again once the store is back: nothing lost, nothing half-applied.
+
+Both stores (``store_location``); the pages are composed as the notebooks compose them
+(``facilitator_page``, ``participant_page``), their watcher threads stopped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import cast
+from urllib.parse import urlencode
+
+import pytest
+
+from codevwidgets.commands import Command
+from codevwidgets.i18n import Translator
+from codevwidgets.pages import facilitator_page, participant_page
+from codevwidgets.roles import Roles
+from codevwidgets.runbook import load_preset
+from codevwidgets.session import Session
+from codevwidgets.sql_store import SQLStore
+from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.store import StoreError, open_store
+from codevwidgets.widgets.console import FacilitatorConsole
+from codevwidgets.widgets.participant import ParticipantView
+from tests.unit.participant_pages import joined
+
+EN = Translator("en")
+
+
+@contextmanager
+def outage(store_location: str, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The store stops taking writes, then comes back."""
+    if "://" not in store_location:
+        # Another process in the middle of a long write (WAL: reads still go on).
+        holder = sqlite3.connect(store_location, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = store_location.rsplit("/", 1)[1]
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        # The server refuses the database's connections, and ends those it had.
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (name,),
+        )
+        try:
+            yield
+        finally:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+
+
+def until(done: Callable[[], bool], within: float = 60.0) -> bool:
+    """Whether ``done()`` (a person trying again every half second) says yes in time."""
+    deadline = time.monotonic() + within
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+@pytest.fixture
+def pages(
+    store_location: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[SQLStore, FacilitatorConsole, ParticipantView]]:
+    """A running session at its clarification step; its console and Chloé's page."""
+    monkeypatch.setattr("codevwidgets.sqlite_store.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setenv("CODEV_STORE", store_location)
+    store = cast(SQLStore, open_store(store_location))
+    roles = Roles("Ana", "Bruno", ("Chloé", "David", "Emma"))
+    secrets = store.create(Session(load_preset("classic"), roles), "classic", "en")
+    store.execute(secrets.session_id, Command("start"))
+    store.execute(secrets.session_id, Command("next", {"step": "presentation"}))
+    query = {"session": secrets.session_id}
+    monkeypatch.setenv("QUERY_STRING", urlencode({**query, "key": secrets.facilitator_key}))
+    console = facilitator_page()
+    assert isinstance(console, FacilitatorConsole)
+    monkeypatch.setenv("QUERY_STRING", urlencode({**query, "code": secrets.join_code}))
+    view = joined(participant_page())
+    opened = [store, console.link.store, view.link.store]
+    for link in (console.link, view.link):
+        link.stop()
+        if not isinstance(link.store, SQLiteStore):
+            link.store._pool.timeout = 1.0  # type: ignore[attr-defined]  # not a room's 10 s
+    yield store, console, view
+    for each in opened:
+        each.close()
+
+
+def test_a_participant_keeps_their_text_and_sends_it_once_the_store_is_back(
+    pages: tuple[SQLStore, FacilitatorConsole, ParticipantView],
+    store_location: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    store, _, view = pages
+    box = view.box
+    with outage(store_location, request):
+        box.input.value = "What have you already tried?"
+        box.send.click()
+        assert box.message.value == EN("participant.store_unreachable")
+        assert "codev-error" in box.message._dom_classes
+        assert box.input.value == "What have you already tried?"  # kept, to send again
+        view.signals.hand.click()  # type: ignore[union-attr]
+        assert view.signals.message.value == EN("signals.store_unreachable")  # type: ignore[union-attr]
+    assert until(lambda: box.send.click() or box.message.value == EN("participant.sent"))
+    assert box.input.value == ""
+    stored = store.contributions(view.session.id)
+    assert [(c.author, c.text) for c in stored] == [("Chloé", "What have you already tried?")]
+
+
+def test_the_console_says_the_store_is_not_answering_and_changes_nothing(
+    pages: tuple[SQLStore, FacilitatorConsole, ParticipantView],
+    store_location: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    store, console, _ = pages
+    session_id = console.session.id
+    before = store.load(session_id, private=True)
+    assert before is not None
+    controls, navigator = console.timer_controls, console.navigator
+    with outage(store_location, request):
+        controls.pause_button.click()
+        assert controls.message.value == EN("live.store_unreachable")
+        navigator.next_button.click()
+        navigator.confirm_button.click()  # "the time is not up: next anyway?"
+        assert navigator.message.value == EN("live.store_unreachable")
+        assert (console.session.status, console.session.current_step.id) == (
+            "running",
+            "clarification",
+        )
+        console.link.refresh()  # the console's beat: no error out of it, it tries again later
+    after = store.load(session_id, private=True)
+    assert after is not None and after.revision == before.revision
+    # The facilitator clicks again: PostgreSQL's pool reconnects within seconds.
+    assert until(lambda: controls.pause_button.click() or controls.message.value == "")
+    assert console.session.status == "paused"
+
+
+def test_a_store_locked_past_the_busy_timeout_is_a_store_error_in_one_line(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("codevwidgets.sqlite_store.BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "store.db"  # type: ignore[operator]
+    with SQLiteStore(path) as store:
+        store.create(Session(load_preset("classic"), session_id="s"), "classic", "en")
+        created = store.revision("s")
+        with outage(str(path), None), pytest.raises(StoreError) as locked:  # type: ignore[arg-type]
+            store.execute("s", Command("start"))
+        assert str(locked.value) == f"{path}: database is locked"
+        assert store.revision("s") == created
