@@ -6,7 +6,7 @@ link at the same moment, three bursts in a row on the same server. Every page mu
 participant view: never a widget's text repr (``ParticipantView(session=…)``), never stuck on
 "Loading widget…"; the server must keep answering ``GET /`` (pinged every second, never
 silent for a minute), and Voilà must log no ``ZMQError`` (``Address already in use``: kernels
-racing for TCP ports).
+racing for TCP ports), but for ipykernel's known traceback when a culled kernel shuts down.
 
 ``pytest -s`` prints one line per burst: pages shown, join times (navigation to countdown shown).
 """
@@ -49,6 +49,10 @@ SILENCE_LIMIT = 60.0
 REPR = re.compile(r"\w+\((session|value|children|layout)=")
 LOADING = "Loading widget"
 LOG_ERRORS = ("ZMQError", "Address already in use")
+# Not the port race: a kernel being shut down (culled once its page is gone) publishes its
+# "idle" status after its IOPub socket closed, and ipykernel logs the traceback
+# (ipython/ipykernel#1518). The kernel was leaving anyway; no page is affected.
+SHUTDOWN_NOISE = "ZMQError: Socket operation on non-socket"
 
 # In every page of a burst, from its first document on: when the participant view was first
 # shown (browser clock, ms), and the first widget repr its text ever held.
@@ -281,6 +285,7 @@ def test_thirty_pages_at_once_three_times_all_join(chromium: Any, tmp_path: Path
                 close(burst)  # before the next burst: its pages' kernels may now be culled
             print(burst.summary(pings), flush=True)
             log = server.log_text()
+            log = "\n".join(line for line in log.splitlines() if SHUTDOWN_NOISE not in line)
             logged = [error for error in LOG_ERRORS if error in log]
             assert not logged, f"burst {number}: Voilà logged {logged}:\n{around(log, logged[0])}"
             assert pings.silence() < SILENCE_LIMIT, (
