@@ -193,6 +193,8 @@ def facilitator_page(
     link.alive = lambda: page_alive(console.countdown)
     # Who is connected: the pages' beats, read on the console's own (``Store.seen``).
     console.countdown.on_heard(link.refresh)
+    # Notes typed while the store did not answer are stored again on the same beat.
+    console.countdown.on_heard(console.notes.retry)
     console.link = link
     return console
 

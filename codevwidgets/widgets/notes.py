@@ -27,7 +27,10 @@ class NoteBox(widgets.VBox):
         self.restore = widgets.Button(layout={"width": "auto"}).add_class("codev-note-restore")
         self.notice = widgets.HBox([self.replaced, self.restore])
         show(self.notice, False)
-        super().__init__([literal(widgets.Label(label)), self.area, self.notice])
+        # The store did not answer: the text stays here and is stored again (NotesPanel.retry).
+        self.unsaved = literal(widgets.Label().add_class("codev-note-unsaved"))
+        show(self.unsaved, False)
+        super().__init__([literal(widgets.Label(label)), self.area, self.notice, self.unsaved])
 
 
 class ChoiceBox(widgets.VBox):
@@ -55,6 +58,7 @@ class NotesPanel(Follower, widgets.VBox):
         self.boxes: dict[tuple[str, str], NoteBox] = {}
         self.choices: dict[tuple[str, str], ChoiceBox] = {}
         self._seen: dict[tuple[str, str], str] = {}  # the stored text each box last showed
+        self._unsaved: dict[tuple[str, str], NoteBox] = {}  # typed while the store was down
         self._echo = Echo()  # a stored text put in a box is not a keystroke
         self.box = widgets.VBox()
         super().__init__(
@@ -159,11 +163,22 @@ class NotesPanel(Follower, widgets.VBox):
         show(box.notice, False)
         try:
             self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
-        except (ValueError, SessionError):
+        except (ValueError, SessionError) as exc:
             # Too long: keep the box as typed and mark it, rather than lose the text silently.
             box.area.add_class("codev-error")
+            if isinstance(exc, SessionError) and exc.key == "live.store_unreachable":
+                self._unsaved[step_id, field_id] = box
+                box.unsaved.value = self.texts("notes.unsaved")
+                show(box.unsaved, True)
         else:
             box.area.remove_class("codev-error")
+            if self._unsaved.pop((step_id, field_id), None) is not None:
+                show(box.unsaved, False)
+
+    def retry(self) -> None:
+        """Store again what was typed while the store did not answer (the console's beat)."""
+        for (step_id, field_id), box in list(self._unsaved.items()):
+            self._save(box, step_id, field_id, box.area.value)
 
     def close(self) -> None:
         close_all([*self.boxes.values(), *self.choices.values()])  # kept aside until their step

@@ -8,6 +8,7 @@ Both stores (``store_location``); the pages are composed as the notebooks compos
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -148,6 +149,36 @@ def test_the_console_says_the_store_is_not_answering_and_changes_nothing(
     # The facilitator clicks again: PostgreSQL's pool reconnects within seconds.
     assert until(lambda: controls.pause_button.click() or controls.message.value == "")
     assert console.session.status == "paused"
+
+
+def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_beat(
+    pages: tuple[SQLStore, FacilitatorConsole, ParticipantView],
+    store_location: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    store, console, _ = pages
+    area = console.notes.fields["questions"]
+    box = console.notes.boxes["clarification", "questions"]
+    with outage(store_location, request):
+        area.value = "Ana: the budget was cut in March"
+        assert box.unsaved.value == EN("notes.unsaved")
+        assert box.unsaved.layout.display != "none"
+        console.countdown.heard()  # the page's beat while the store is still down
+        with contextlib.suppress(StoreError):  # SQLite still reads while a writer holds it
+            console.link.sync()  # a sync in between must not put the stored (empty) text back
+        assert area.value == "Ana: the budget was cut in March"
+    # Back, before the console's next beat: another console writes a note, this one follows.
+    note = {"step": "presentation", "field": "topic", "text": "Budget cuts"}
+    store.execute(console.session.id, Command("set_note", note))
+    assert console.link.sync()
+    assert area.value == "Ana: the budget was cut in March"  # not the stored (empty) text
+    assert until(lambda: console.countdown.heard() or not console.notes._unsaved)
+    assert box.unsaved.layout.display == "none"
+    stored = store.load(console.session.id, private=True)
+    assert stored is not None
+    assert stored.state["notes"]["clarification"]["questions"] == (
+        "Ana: the budget was cut in March"
+    )
 
 
 def test_a_store_locked_past_the_busy_timeout_is_a_store_error_in_one_line(
