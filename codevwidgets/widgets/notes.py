@@ -28,7 +28,9 @@ class NoteBox(widgets.VBox):
         self.notice = widgets.HBox([self.replaced, self.restore])
         show(self.notice, False)
         # The store did not answer: the text stays here and is stored again (NotesPanel.retry).
-        self.unsaved = literal(widgets.Label().add_class("codev-note-unsaved"))
+        self.unsaved = literal(
+            widgets.Label().add_class("codev-note-unsaved").add_class("codev-error")
+        )
         show(self.unsaved, False)
         super().__init__([literal(widgets.Label(label)), self.area, self.notice, self.unsaved])
 
