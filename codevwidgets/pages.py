@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 # Pages sync every 60 s, and background tabs are throttled to about once a minute.
 PAGE_GONE_AFTER = 150.0
 
+LOG = logging.getLogger(__name__)
+
 
 def error_box(lines: list[str], refuse: bool = False) -> ErrorBox:
     """One clear message and nothing else; ``refuse``: the visitor had no valid secret, so
@@ -254,21 +256,26 @@ def _roster(roster: str | None) -> Roster:
     return load_roster(Path(roster or os.environ.get("CODEV_ROSTER") or DEMO_ROSTER))
 
 
-def _joined(query: dict[str, str]) -> tuple[Store, StoredSession, Session] | None:
+def _joined(query: dict[str, str]) -> tuple[Store, StoredSession, Session] | str:
     """The store and the session a participant's or projector's link names, if its join code
-    is right; None for a wrong code, an unknown session, or a session that cannot be rebuilt
-    (stored before snapshots, its runbook file gone or changed): never a traceback."""
+    is right; else the message's key, never a traceback: a wrong code, an unknown session or
+    one that cannot be rebuilt (stored before snapshots, its runbook file gone or changed) is
+    a bad link; a store that does not answer (its server restarting, full) is not the
+    link's fault, and a reload will do."""
     session_id = query.get("session", "")
     try:
         store = open_store()
         if not store.check_code(session_id, query.get("code")):
-            return None
+            return "participant.bad_link"
         stored = store.load(session_id, private=False)
         if stored is None:
-            return None
+            return "participant.bad_link"
         session = stored.session()  # a session that cannot be rebuilt is a bad link
-    except (InputError, ValueError, StoreError):
-        return None
+    except StoreError as exc:
+        LOG.warning("a page could not open the store: %s", exc)
+        return "participant.unreachable"
+    except (InputError, ValueError):
+        return "participant.bad_link"
     return store, stored, session
 
 
@@ -304,9 +311,8 @@ def participant_page(language: str = "en") -> widgets.Widget:
     keep_errors_on_the_server()
     query = query_parameters()
     joined = _joined(query)
-    if joined is None:
-        text = Translator(_language(query, language))("participant.bad_link")
-        return error_box([text], refuse=True)
+    if isinstance(joined, str):
+        return error_box([Translator(_language(query, language))(joined)], refuse=True)
     store, stored, session = joined
     language = _language(query, stored.language)
     book = stored.runbook
@@ -366,9 +372,8 @@ def projector_page(language: str = "en") -> widgets.Widget:
     keep_errors_on_the_server()
     query = query_parameters()
     joined = _joined(query)
-    if joined is None:
-        text = Translator(_language(query, language))("participant.bad_link")
-        return error_box([text], refuse=True)
+    if isinstance(joined, str):
+        return error_box([Translator(_language(query, language))(joined)], refuse=True)
     store, stored, session = joined
     language = _language(query, stored.language)
     texts = Texts(stored.runbook, language)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import cast
 from urllib.parse import urlencode
 
+import ipywidgets as widgets
 import pytest
 
 from codevwidgets.commands import Command
@@ -179,6 +180,23 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
     assert stored.state["notes"]["clarification"]["questions"] == (
         "Ana: the budget was cut in March"
     )
+
+
+def test_a_page_opened_while_the_store_is_down_says_to_reload_not_that_the_link_is_bad(
+    pages: tuple[SQLStore, FacilitatorConsole, ParticipantView],
+    store_location: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    _, console, _ = pages
+    with outage(store_location, request):
+        page = participant_page()  # Chloé's link again (QUERY_STRING), a reload
+    if "://" not in store_location:
+        # SQLite's readers go on while a writer holds the file: the page opens.
+        assert joined(page).session.id == console.session.id
+        return
+    assert isinstance(page, widgets.HTML)
+    assert EN("participant.unreachable") in page.value
+    assert EN("participant.bad_link") not in page.value
 
 
 def test_a_store_locked_past_the_busy_timeout_is_a_store_error_in_one_line(
