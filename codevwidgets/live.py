@@ -55,7 +55,7 @@ class LiveLink:
         )
         # A change made between loading the page's state and starting to watch would never
         # be noticed (the watcher starts from the store's revision of now): catch up once.
-        self.sync()
+        self.catch_up()
 
     def __repr__(self) -> str:
         return f"LiveLink(session={self.session.id!r}, revision={self.revision})"
@@ -88,6 +88,20 @@ class LiveLink:
             self.session.apply_state(stored.state)
             return True
 
+    def catch_up(self) -> None:
+        """Load what the store holds now; a store that does not answer is logged, and the
+        next change or beat tries again (the watcher may already have passed its revision)."""
+        try:
+            self.sync()
+        except StoreError as exc:
+            logger.warning("session %s: %s", self.session.id, exc)
+
+    def beat(self) -> None:
+        """The page's beat (its clock sync): load a revision the watcher saw while the store
+        did not answer the sync it started (no read at all when there is none)."""
+        if self.watcher.revision > self.revision:
+            self.catch_up()
+
     def refresh(self) -> None:
         """Catch up, then read the participants' signals again: presence beats move no
         revision (``Store.seen``), so the console reads them on its own page's beat."""
@@ -105,7 +119,7 @@ class LiveLink:
             self.watcher.stop()
             return
         if revision > self.revision:
-            self.sync()
+            self.catch_up()
 
     def stop(self) -> None:
         self.watcher.stop()

@@ -286,6 +286,7 @@ def _follow(view: widgets.Widget, store: Store, session: Session, revision: int)
     view.link = LiveLink(
         store, session, private=False, revision=revision, alive=lambda: page_alive(countdown)
     )
+    countdown.on_heard(view.link.beat)
 
 
 def give_back_memory() -> None:

@@ -37,7 +37,7 @@ from codevwidgets.clock import Clock, system_clock
 from codevwidgets.runbook import Runbook
 from codevwidgets.sql_store import Cursor, Database, SQLStore
 from codevwidgets.store import StoreError, redact
-from codevwidgets.watch import Watcher, tell
+from codevwidgets.watch import ChangeFeed, tell
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresWatcher", "channel_for", "migrations"]
 
@@ -287,7 +287,7 @@ def _version(conn: psycopg.Connection[Any]) -> int:
     return int(found[0]) if found and found[0] is not None else 0
 
 
-class PostgresWatcher(Watcher):
+class PostgresWatcher(ChangeFeed):
     """Calls ``on_change(revision)`` when the session's revision in the database moves.
 
     Its own connection (autocommit) listens on the session's channel; a notification naming a
@@ -332,8 +332,16 @@ class PostgresWatcher(Watcher):
         self._open = connect
         self._lock = threading.Lock()
         self._closed = False
-        self._conn: psycopg.Connection[Any] | None = self._listen()
-        self.revision = self._read_revision(self._conn)
+        self._conn: psycopg.Connection[Any] | None = None
+        self.revision = -1
+        try:
+            self._conn = self._listen()
+            self.revision = self._read_revision(self._conn)
+        except psycopg.Error as exc:
+            # The server is away as a page opens: follow from nothing, the thread connects
+            # again (poll) and tells the page the revision it finds then.
+            logger.warning("session %s: no change feed yet (%s)", self.session_id, exc)
+            self._drop()
         self._begin(start_thread)
 
     def _listen(self) -> psycopg.Connection[Any]:

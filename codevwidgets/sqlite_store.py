@@ -191,11 +191,13 @@ class SQLiteStore(SQLStore):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
+                # A failed COMMIT (busy, disk full) may leave the transaction open, holding
+                # the write lock for every other kernel: end it.
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     @contextmanager
     def _query(self) -> Iterator[Database]:
@@ -212,7 +214,7 @@ class SQLiteStore(SQLStore):
                 yield self._db
             finally:
                 if self._db.in_transaction:
-                    self._db.execute("COMMIT")
+                    self._db.execute("ROLLBACK")  # nothing written: ends the snapshot
 
     @contextmanager
     def _said(self) -> Iterator[None]:
@@ -220,7 +222,9 @@ class SQLiteStore(SQLStore):
         # (StoreError), as PostgreSQL's unreachable server is; the pages say it in words.
         try:
             yield
-        except sqlite3.OperationalError as exc:
+        except sqlite3.IntegrityError:
+            raise  # a duplicate id: the caller's to handle (SQLStore.duplicate)
+        except sqlite3.DatabaseError as exc:  # locked, disk full, a damaged file…
             raise StoreError(f"{self.path}: {exc}") from None
 
     def _forget(self) -> None:

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["StoreWatcher", "Watcher"]
+__all__ = ["ChangeFeed", "StoreWatcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def tell(on_change: Callable[[int], None], revision: int, session_id: str) -> No
         logger.exception("session %s: a change callback failed", session_id)
 
 
-class Watcher:
+class ChangeFeed:
     """What every store's change feed shares: a thread of its own that follows the session
     until ``stop()``, a connection of its own, and the callback told outside the lock (it may
     stop the watcher). Subclasses open the connection, then call ``_begin``."""
@@ -83,7 +83,7 @@ class Watcher:
                 self._close()
 
 
-class StoreWatcher(Watcher):
+class StoreWatcher(ChangeFeed):
     """Calls ``on_change(revision)`` when the session's revision in the store moves.
 
     It opens its own connection: ``data_version`` counts only commits made by *other*

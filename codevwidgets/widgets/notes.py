@@ -156,12 +156,19 @@ class NotesPanel(Follower, widgets.VBox):
                 box.replaced_text = box.area.value
                 box.replaced.value = self.texts("notes.replaced")
                 show(box.notice, True)
+                # Not stored yet either: "Put my text back" offers it, the person decides.
+                self._forget_unsaved(step_id, field_id)
             with self._echo():
                 box.area.value = stored
 
     def _save(self, box: NoteBox, step_id: str, field_id: str, text: str) -> None:
-        if self._echo.active:
+        if self._echo.active or (step_id, field_id) in self._unsaved:
+            # A field waiting for the store keeps its text in the box: retry() sends the
+            # latest, rather than each keystroke waiting out the store's timeout in turn.
             return
+        self._store(box, step_id, field_id, text)
+
+    def _store(self, box: NoteBox, step_id: str, field_id: str, text: str) -> None:
         show(box.notice, False)
         try:
             self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
@@ -174,13 +181,17 @@ class NotesPanel(Follower, widgets.VBox):
                 show(box.unsaved, True)
         else:
             box.area.remove_class("codev-error")
-            if self._unsaved.pop((step_id, field_id), None) is not None:
-                show(box.unsaved, False)
+            self._forget_unsaved(step_id, field_id)
 
     def retry(self) -> None:
         """Store again what was typed while the store did not answer (the console's beat)."""
         for (step_id, field_id), box in list(self._unsaved.items()):
-            self._save(box, step_id, field_id, box.area.value)
+            self._store(box, step_id, field_id, box.area.value)
+
+    def _forget_unsaved(self, step_id: str, field_id: str) -> None:
+        box = self._unsaved.pop((step_id, field_id), None)
+        if box is not None:
+            show(box.unsaved, False)
 
     def close(self) -> None:
         close_all([*self.boxes.values(), *self.choices.values()])  # kept aside until their step

@@ -14,8 +14,9 @@ import ipywidgets as widgets
 
 from codevwidgets.joining import Visitor, joinable, page_id
 from codevwidgets.runbook import Runbook
+from codevwidgets.store import StoreError
 from codevwidgets.theme import Theme
-from codevwidgets.widgets._view import Texts, brand, close_all, close_page, stylesheet
+from codevwidgets.widgets._view import Texts, brand, close_all, close_page, literal, stylesheet
 from codevwidgets.widgets.memory import PageMemory
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.who import WhoAreYou
@@ -108,11 +109,14 @@ class ParticipantPage(widgets.VBox):
         self.memory.keep(self.visitor.page, None, self.link_given)
         self.who = WhoAreYou(self.texts, self.names)
         self.who.on_choose(self.join)
-        # Dressed as the participant view is: the same stylesheet, brand and theme.
+        self._show([self._dressed(self.who)])
+
+    def _dressed(self, part: widgets.Widget) -> widgets.VBox:
+        """``part`` dressed as the participant view is: the same stylesheet, brand and theme."""
         box = widgets.VBox([stylesheet(self.runbook, self.theme), brand(self.runbook, self.texts)])
-        box.children = [*box.children, self.who]
+        box.children = [*box.children, part]
         box.add_class("codev-console").add_class("codev-participant")
-        self._show([box.add_class(f"codev-theme-{self.theme}")])
+        return box.add_class(f"codev-theme-{self.theme}")
 
     def join(self, name: str) -> None:
         """Show the participant view under ``name`` (checked by the caller), and remember it."""
@@ -125,7 +129,13 @@ class ParticipantPage(widgets.VBox):
         self.memory.keep(self.visitor.page, name, self.link_given)
         self.who = None
         self._show([])
-        self.view = self.view_for(self.visitor, self.change)
+        try:
+            self.view = self.view_for(self.visitor, self.change)
+        except StoreError:
+            # The store stopped answering between "who are you?" and the view: say so.
+            message = widgets.Label(self.texts("participant.unreachable"))
+            self._show([self._dressed(literal(message.add_class("codev-error")))])
+            return
         self._show([self.view])
 
     def change(self) -> None:

@@ -17,6 +17,7 @@ from codevwidgets.live import LiveLink
 from codevwidgets.roster import load_roster
 from codevwidgets.session import Event, Session, SessionError
 from codevwidgets.sql_store import SQLStore
+from codevwidgets.store import StoreError
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import DEMO_ROSTER, FacilitatorConsole
 from codevwidgets.widgets.participant import ParticipantView
@@ -137,6 +138,25 @@ def test_an_older_state_is_never_applied_over_a_newer_one(
     )
     assert not console.sync()
     assert console.session.notes["presentation"]["topic"] == "ab"
+
+
+def test_a_change_the_store_could_not_give_is_loaded_on_the_pages_next_beat(
+    store: SQLStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phone = follower(store, clock, False)
+    store.execute("test", Command("start"))
+    with monkeypatch.context() as down:
+
+        def unreachable(*args: object, **kwargs: object) -> None:
+            raise StoreError("the store does not answer")
+
+        down.setattr(phone.store, "load", unreachable)
+        assert phone.watcher.poll()  # seen by the feed; the load failed (logged, not raised)
+        assert phone.session.status == "ready"
+        phone.beat()  # still down: nothing, and nothing raised
+    assert not phone.watcher.poll()  # the feed has nothing new to say…
+    phone.beat()  # …the page's beat loads it
+    assert phone.session.status == "running"
 
 
 def test_a_page_gone_stops_following(store: SQLStore, clock: FakeClock) -> None:

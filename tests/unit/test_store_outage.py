@@ -13,12 +13,14 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import cast
 from urllib.parse import urlencode
 
 import ipywidgets as widgets
 import pytest
 
+from codevwidgets.cli import main
 from codevwidgets.commands import Command
 from codevwidgets.i18n import Translator
 from codevwidgets.pages import facilitator_page, participant_page
@@ -30,6 +32,7 @@ from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import StoreError, open_store
 from codevwidgets.widgets.console import FacilitatorConsole
 from codevwidgets.widgets.participant import ParticipantView
+from codevwidgets.widgets.participant_page import ParticipantPage
 from tests.unit.participant_pages import joined
 
 EN = Translator("en")
@@ -63,6 +66,25 @@ def outage(store_location: str, request: pytest.FixtureRequest) -> Iterator[None
             yield
         finally:
             admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+
+
+def count_commands(console: FacilitatorConsole) -> list[Command]:
+    """The commands the console's notes send to the store from now on."""
+    sent: list[Command] = []
+    act = console.notes.act
+
+    def counted(command: Command) -> None:
+        sent.append(command)
+        act(command)
+
+    console.notes.act = counted
+    return sent
+
+
+def caught_up(store: SQLStore, console: FacilitatorConsole) -> bool:
+    """Whether the console, syncing now, holds the store's latest revision."""
+    console.link.catch_up()
+    return console.link.revision == store.revision(console.session.id)
 
 
 def until(done: Callable[[], bool], within: float = 60.0) -> bool:
@@ -160,8 +182,12 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
     store, console, _ = pages
     area = console.notes.fields["questions"]
     box = console.notes.boxes["clarification", "questions"]
+    sent = count_commands(console)
     with outage(store_location, request):
-        area.value = "Ana: the budget was cut in March"
+        for typed in ("Ana:", "Ana: the budget", "Ana: the budget was cut in March"):
+            area.value = typed  # keystrokes
+        # One command waited for the store; the later keystrokes wait in the box, not on it.
+        assert len(sent) == 1
         assert box.unsaved.value == EN("notes.unsaved")
         assert box.unsaved.layout.display != "none"
         console.countdown.heard()  # the page's beat while the store is still down
@@ -171,7 +197,7 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
     # Back, before the console's next beat: another console writes a note, this one follows.
     note = {"step": "presentation", "field": "topic", "text": "Budget cuts"}
     store.execute(console.session.id, Command("set_note", note))
-    assert console.link.sync()
+    assert until(lambda: caught_up(store, console))  # its pool may still be reconnecting
     assert area.value == "Ana: the budget was cut in March"  # not the stored (empty) text
     assert until(lambda: console.countdown.heard() or not console.notes._unsaved)
     assert box.unsaved.layout.display == "none"
@@ -180,6 +206,69 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
     assert stored.state["notes"]["clarification"]["questions"] == (
         "Ana: the budget was cut in March"
     )
+
+
+def test_a_note_replaced_by_another_console_meanwhile_is_offered_back_not_stored_over_it(
+    pages: tuple[SQLStore, FacilitatorConsole, ParticipantView],
+    store_location: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    store, console, _ = pages
+    area = console.notes.fields["questions"]
+    box = console.notes.boxes["clarification", "questions"]
+    with outage(store_location, request):
+        area.value = "Mine, typed while the store was down"
+    # The store is back; the laptop's console wrote this field first.
+    note = {"step": "clarification", "field": "questions", "text": "The laptop's"}
+    store.execute(console.session.id, Command("set_note", note))
+    assert until(lambda: caught_up(store, console))  # its pool may still be reconnecting
+    assert area.value == "The laptop's"
+    assert box.notice.layout.display != "none"  # "Put my text back"
+    assert box.unsaved.layout.display == "none"
+    console.countdown.heard()  # the beat does not decide for the person
+    assert box.notice.layout.display != "none"
+    box.restore.click()
+    stored = store.load(console.session.id, private=True)
+    assert stored is not None
+    assert stored.state["notes"]["clarification"]["questions"] == (
+        "Mine, typed while the store was down"
+    )
+
+
+def test_a_person_joining_while_the_store_is_down_sees_the_session_once_it_is_back(
+    pages: tuple[SQLStore, FacilitatorConsole, ParticipantView],
+    store_location: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    store, console, _ = pages
+    page = participant_page()  # Chloé's link again (QUERY_STRING): "who are you?"
+    assert isinstance(page, ParticipantPage)
+    page.memory.recall(None, None)
+    assert page.who is not None
+    with outage(store_location, request):
+        page.who.type_name("David")  # PostgreSQL: the page cannot follow yet
+        view = page.view
+        assert view is not None
+    try:
+        store.execute(console.session.id, Command("pause", {"step": "clarification"}))
+        assert until(lambda: view.session.status == "paused")  # its feed connected again
+    finally:
+        view.link.stop()
+
+
+def test_a_damaged_store_file_is_one_line_and_exit_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "store.db"
+    with SQLiteStore(path) as store:
+        for n in range(5):
+            store.create(Session(load_preset("classic"), session_id=f"s{n}"), "classic", "en")
+    data = bytearray(path.read_bytes())
+    data[8192:] = b"\xab" * (len(data) - 8192)  # every page but the first two
+    path.write_bytes(bytes(data))
+    assert main(["sessions", "--store", str(path)]) == 2
+    said = capsys.readouterr().err.strip()
+    assert said == f"{path}: database disk image is malformed"
 
 
 def test_a_page_opened_while_the_store_is_down_says_to_reload_not_that_the_link_is_bad(
