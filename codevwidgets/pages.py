@@ -332,7 +332,9 @@ def participant_page(language: str = "en") -> widgets.Widget:
 
         def signal(kind: str, on: bool) -> None:
             store.signal(session.id, page, name, kind, on)
-            view.link.sync()  # the page shows its own signal at once, not at the next poll
+            # The page shows its own signal at once, not at the next poll (stored already: a
+            # store gone just now is logged, the feed or the beat catches up).
+            view.link.catch_up()
 
         def seen() -> None:
             # Presence, the console's: each clock sync of the page says it is still there.
