@@ -19,6 +19,9 @@ from codevwidgets.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
 
+STORE_UNREACHABLE = "live.store_unreachable"
+"""The key of a command's ``SessionError`` when the store did not answer (nothing applied)."""
+
 
 class LiveLink:
     """Keeps ``session`` at the store's latest revision; ``act`` sends a command.
@@ -73,7 +76,7 @@ class LiveLink:
             except StoreError as exc:
                 # Nothing was applied; the view says so in words and keeps what was typed.
                 logger.warning("session %s: %s", self.session.id, exc)
-                raise SessionError(str(exc), key="live.store_unreachable") from None
+                raise SessionError(str(exc), key=STORE_UNREACHABLE) from None
             finally:
                 with contextlib.suppress(StoreError):  # down: the watcher catches up later
                     self.sync()

@@ -39,6 +39,14 @@ MAX_AUTHOR = 100
 MAX_NAME = 100
 
 
+def new_session_id() -> str:
+    """Eight URL-safe characters (48 random bits), never starting with "-": a command line
+    would read ``codev export -x…`` as an option (one session in 64 could not be exported)."""
+    while (candidate := secrets.token_urlsafe(6)).startswith("-"):
+        pass
+    return candidate
+
+
 def validate_contribution(
     step: Step, author: str | None, text: str, kind: str | None
 ) -> tuple[str | None, str, str | None]:
@@ -178,7 +186,7 @@ class Session:
             raise ValueError("the runbook has no step")
         self.runbook = runbook
         self.clock = clock
-        self.id = session_id or secrets.token_urlsafe(6)
+        self.id = session_id or new_session_id()
         self._roles = roles
         self._status = "ready"
         self._index = 0

@@ -13,9 +13,10 @@ import ipywidgets as widgets
 
 from codevwidgets.branding import logo_src
 from codevwidgets.i18n import Translator
+from codevwidgets.live import STORE_UNREACHABLE
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import LocalText, Runbook
-from codevwidgets.session import Event, Session
+from codevwidgets.session import Event, Session, SessionError
 from codevwidgets.theme import Theme, palette
 
 W = TypeVar("W", bound=widgets.DOMWidget)
@@ -118,6 +119,14 @@ def touches(event: Event, kinds: set[str], parts: set[str]) -> bool:
     if event.kind == "synced":
         return bool(parts.intersection(event.data.get("changed", ())))
     return event.kind in kinds
+
+
+def refusal(texts: Texts, exc: SessionError) -> str:
+    """What a view says when its command was refused: the refusal's text, in the page's
+    language; nothing for a store that did not answer (the console says that at its top)."""
+    if exc.key == STORE_UNREACHABLE:
+        return ""
+    return texts(exc.key, **exc.values) if exc.key else str(exc)
 
 
 def show(widget: widgets.DOMWidget, visible: bool) -> None:

@@ -14,6 +14,7 @@ from codevwidgets.clock import Clock, system_clock
 from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.cycle import plan_cycle
 from codevwidgets.followup import PreviousPlan, has_followup
+from codevwidgets.live import STORE_UNREACHABLE
 from codevwidgets.roster import Roster
 from codevwidgets.runbook import Runbook
 from codevwidgets.session import Session, SessionError
@@ -24,6 +25,7 @@ from codevwidgets.widgets._view import (
     close_page,
     escaped_list,
     literal,
+    show,
     stylesheet,
 )
 from codevwidgets.widgets.contributions import ContributionList
@@ -81,8 +83,13 @@ class FacilitatorConsole(widgets.VBox):
         people: Sequence[str] = (),
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
-        self.act = act or local_act(self.session)
         texts = Texts(runbook, language)
+        # Every panel's commands go through one door, which says at the top of the page when
+        # the store did not answer (some panels have no message line of their own).
+        self.store_status = literal(widgets.Label(texts(STORE_UNREACHABLE)))
+        self.store_status.add_class("codev-error").add_class("codev-store-status")
+        show(self.store_status, False)
+        self.act = self._telling(act or local_act(self.session))
         suggested = None
         if cycle_session is not None:
             sessions = plan_cycle(roster, dt.date.today(), 14).sessions
@@ -151,11 +158,22 @@ class FacilitatorConsole(widgets.VBox):
         ).add_class("codev-main")
         # The page's theme: the link's (&theme=), else the runbook's (see theme.page_theme).
         self.theme = theme or runbook.theme
-        super().__init__([stylesheet(runbook, self.theme), header, main])
+        super().__init__([stylesheet(runbook, self.theme), header, self.store_status, main])
         self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
+
+    def _telling(self, act: Act) -> Act:
+        def act_and_tell(command: Command) -> None:
+            try:
+                act(command)
+            except SessionError as exc:
+                show(self.store_status, exc.key == STORE_UNREACHABLE)
+                raise
+            show(self.store_status, False)
+
+        return act_and_tell
 
     def close(self) -> None:
         """Stop following (the store and the session) and close every part of the page."""

@@ -16,6 +16,7 @@ from codevwidgets.widgets._view import (
     Texts,
     clock_text,
     literal,
+    refusal,
     show,
     touches,
 )
@@ -105,7 +106,7 @@ class StepNavigator(Follower, widgets.VBox):
         except RolesError as exc:
             self.message.value = " ".join(self.texts(key) for key in exc.keys)
         except SessionError as exc:
-            self.message.value = self.texts(exc.key, **exc.values) if exc.key else str(exc)
+            self.message.value = refusal(self.texts, exc)
 
     # -- actions: one line each, the rules live in Session ---------------------------------
 

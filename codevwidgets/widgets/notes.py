@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from codevwidgets.commands import Act, Command, local_act
+from codevwidgets.live import STORE_UNREACHABLE
 from codevwidgets.runbook import NoteField
 from codevwidgets.session import Event, Session, SessionError
 from codevwidgets.widgets._view import Echo, Follower, Texts, close_all, literal, show, touches
@@ -175,7 +176,7 @@ class NotesPanel(Follower, widgets.VBox):
         except (ValueError, SessionError) as exc:
             # Too long: keep the box as typed and mark it, rather than lose the text silently.
             box.area.add_class("codev-error")
-            if isinstance(exc, SessionError) and exc.key == "live.store_unreachable":
+            if isinstance(exc, SessionError) and exc.key == STORE_UNREACHABLE:
                 self._unsaved[step_id, field_id] = box
                 box.unsaved.value = self.texts("notes.unsaved")
                 show(box.unsaved, True)

@@ -9,7 +9,15 @@ from codevwidgets.cycle import PlannedSession
 from codevwidgets.roles import Roles, RolesError
 from codevwidgets.roster import Roster
 from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.widgets._view import Echo, Follower, Texts, literal, roles_summary, touches
+from codevwidgets.widgets._view import (
+    Echo,
+    Follower,
+    Texts,
+    literal,
+    refusal,
+    roles_summary,
+    touches,
+)
 
 NOBODY = ""
 
@@ -143,7 +151,7 @@ class RoleBoard(Follower, widgets.VBox):
         try:
             self.act(Command("set_roles", {"roles": roles.to_dict(), "expected": shown}))
         except SessionError as exc:  # another console changed them: they show here now
-            self.message.value = self.texts(exc.key) if exc.key else str(exc)
+            self.message.value = refusal(self.texts, exc)
             self.message.add_class("codev-error")
             return False
         except RolesError as exc:

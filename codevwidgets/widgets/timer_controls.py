@@ -10,7 +10,7 @@ import ipywidgets as widgets
 
 from codevwidgets.commands import Act, Command, local_act
 from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.widgets._view import TIMER_KINDS, Follower, Shown, Texts, show, touches
+from codevwidgets.widgets._view import TIMER_KINDS, Follower, Shown, Texts, refusal, show, touches
 
 
 class TimerControls(Follower, widgets.HBox):
@@ -64,7 +64,7 @@ class TimerControls(Follower, widgets.HBox):
         try:
             self.act(Command(name, {"step": self.shown(), **args}))
         except SessionError as exc:
-            self.message.value = self.texts(exc.key, **exc.values) if exc.key else str(exc)
+            self.message.value = refusal(self.texts, exc)
 
     def _on_event(self, event: Event) -> None:
         if touches(event, TIMER_KINDS, {"step", "timer"}):

@@ -168,7 +168,7 @@ def test_the_console_shows_the_panel_only_with_an_export(session: Session) -> No
     console = FacilitatorConsole(session.runbook, roster, session=session, export=make)
     try:
         assert isinstance(console.export, ExportPanel)
-        column = console.children[2].children[2]  # notes, contributions, the record
+        column = console.children[-1].children[2]  # notes, contributions, the record
         assert console.export in column.children
         console.export.run = at_once
         console.export.buttons["md"].click()

@@ -18,6 +18,7 @@ from codevwidgets.session import (
     Session,
     SessionError,
     evaluation_average,
+    new_session_id,
     validate_contribution,
 )
 
@@ -105,6 +106,14 @@ def test_default_id_is_random_and_url_safe(runbook: Runbook) -> None:
     assert first != second
     assert len(first) == 8
     assert all(c.isalnum() or c in "-_" for c in first)
+
+
+def test_an_id_never_starts_with_a_dash_which_a_command_line_reads_as_an_option() -> None:
+    # One in 64 did: `codev export -Xb3…` then failed with "the following arguments are
+    # required: SESSION" (found by a CLI test, now and then).
+    ids = [new_session_id() for _ in range(3000)]
+    assert not [i for i in ids if i.startswith("-")]
+    assert len(set(ids)) == len(ids)
 
 
 def test_start_sets_a_deadline(running: Session) -> None:

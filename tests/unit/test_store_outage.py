@@ -30,6 +30,7 @@ from codevwidgets.session import Session
 from codevwidgets.sql_store import SQLStore
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.store import StoreError, open_store
+from codevwidgets.widgets._view import show
 from codevwidgets.widgets.console import FacilitatorConsole
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.participant_page import ParticipantPage
@@ -155,23 +156,33 @@ def test_the_console_says_the_store_is_not_answering_and_changes_nothing(
     session_id = console.session.id
     before = store.load(session_id, private=True)
     assert before is not None
-    controls, navigator = console.timer_controls, console.navigator
+    controls, navigator, banner = console.timer_controls, console.navigator, console.store_status
+    assert banner.layout.display == "none"
     with outage(store_location, request):
         controls.pause_button.click()
-        assert controls.message.value == EN("live.store_unreachable")
+        # Said once, at the top of the page, whichever panel the command came from.
+        assert banner.layout.display != "none"
+        assert banner.value == EN("live.store_unreachable")
+        assert controls.message.value == ""
+        show(banner, False)
         navigator.next_button.click()
         navigator.confirm_button.click()  # "the time is not up: next anyway?"
-        assert navigator.message.value == EN("live.store_unreachable")
+        assert banner.layout.display != "none"
+        assert navigator.message.value == ""
+        show(banner, False)
+        console.talk.click("Chloé")  # a panel without a message line of its own
+        assert banner.layout.display != "none"
         assert (console.session.status, console.session.current_step.id) == (
             "running",
             "clarification",
         )
+        assert console.session.speaker is None
         console.link.refresh()  # the console's beat: no error out of it, it tries again later
     after = store.load(session_id, private=True)
     assert after is not None and after.revision == before.revision
     # The facilitator clicks again: PostgreSQL's pool reconnects within seconds.
-    assert until(lambda: controls.pause_button.click() or controls.message.value == "")
-    assert console.session.status == "paused"
+    assert until(lambda: controls.pause_button.click() or console.session.status == "paused")
+    assert banner.layout.display == "none"
 
 
 def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_beat(
