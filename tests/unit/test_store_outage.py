@@ -82,6 +82,22 @@ def count_commands(console: FacilitatorConsole) -> list[Command]:
     return sent
 
 
+def another_console_writes(
+    store: SQLStore, console: FacilitatorConsole, step: str, field: str, text: str
+) -> None:
+    """Another console stores a note; this one follows (its pool may still be reconnecting)."""
+    note = {"step": step, "field": field, "text": text}
+    store.execute(console.session.id, Command("set_note", note))
+    assert until(lambda: caught_up(store, console))
+
+
+def stored_note(store: SQLStore, console: FacilitatorConsole) -> str:
+    """The clarifying questions' note as the store holds it."""
+    stored = store.load(console.session.id, private=True)
+    assert stored is not None
+    return str(stored.state["notes"]["clarification"]["questions"])
+
+
 def caught_up(store: SQLStore, console: FacilitatorConsole) -> bool:
     """Whether the console, syncing now, holds the store's latest revision."""
     console.link.catch_up()
@@ -206,17 +222,11 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
             console.link.sync()  # a sync in between must not put the stored (empty) text back
         assert area.value == "Ana: the budget was cut in March"
     # Back, before the console's next beat: another console writes a note, this one follows.
-    note = {"step": "presentation", "field": "topic", "text": "Budget cuts"}
-    store.execute(console.session.id, Command("set_note", note))
-    assert until(lambda: caught_up(store, console))  # its pool may still be reconnecting
+    another_console_writes(store, console, "presentation", "topic", "Budget cuts")
     assert area.value == "Ana: the budget was cut in March"  # not the stored (empty) text
     assert until(lambda: console.countdown.heard() or not console.notes._unsaved)
     assert box.unsaved.layout.display == "none"
-    stored = store.load(console.session.id, private=True)
-    assert stored is not None
-    assert stored.state["notes"]["clarification"]["questions"] == (
-        "Ana: the budget was cut in March"
-    )
+    assert stored_note(store, console) == "Ana: the budget was cut in March"
 
 
 def test_a_note_replaced_by_another_console_meanwhile_is_offered_back_not_stored_over_it(
@@ -230,20 +240,14 @@ def test_a_note_replaced_by_another_console_meanwhile_is_offered_back_not_stored
     with outage(store_location, request):
         area.value = "Mine, typed while the store was down"
     # The store is back; the laptop's console wrote this field first.
-    note = {"step": "clarification", "field": "questions", "text": "The laptop's"}
-    store.execute(console.session.id, Command("set_note", note))
-    assert until(lambda: caught_up(store, console))  # its pool may still be reconnecting
+    another_console_writes(store, console, "clarification", "questions", "The laptop's")
     assert area.value == "The laptop's"
     assert box.notice.layout.display != "none"  # "Put my text back"
     assert box.unsaved.layout.display == "none"
     console.countdown.heard()  # the beat does not decide for the person
     assert box.notice.layout.display != "none"
     box.restore.click()
-    stored = store.load(console.session.id, private=True)
-    assert stored is not None
-    assert stored.state["notes"]["clarification"]["questions"] == (
-        "Mine, typed while the store was down"
-    )
+    assert stored_note(store, console) == "Mine, typed while the store was down"
 
 
 def test_a_person_joining_while_the_store_is_down_sees_the_session_once_it_is_back(
