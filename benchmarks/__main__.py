@@ -16,6 +16,9 @@
 9. capacity: 10 groups (a console and 8 participants each) on one server, step changes in
    every group: delay to the pages (headless, and a few in Chromium), kernels' memory, idle
    CPU; vs 1 group in the same run.
+10. recovery: PostgreSQL stopped for 3, 7 and 11 s, a command tried meanwhile: time from
+    the server's return to a command applied and to a follower's change feed hearing it; vs
+    the same store with psycopg's default reconnection backoff.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -54,6 +57,7 @@ from benchmarks._pages import (
     open_page,
     title_changes,
 )
+from benchmarks._recovery import recoveries
 from benchmarks._voila import Voila, browser_groups, cpu_seconds, descendants, rss_mib
 from codevwidgets.roles import Roles
 from codevwidgets.runbook import load_preset
@@ -96,9 +100,10 @@ class Plan:
     group_in_chromium: int = 4  # of the first group; every other page headless
     group_changes: int = 10  # step changes per group
     group_idle: float = 60.0  # seconds of idle CPU measured
+    recovery_runs: int = 3  # each outage, with the kit's pool and psycopg's default
 
 
-QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0, 2, 3, 1, 3, 10.0)
+QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0, 2, 3, 1, 3, 10.0, 1)
 
 
 @dataclass
@@ -787,6 +792,29 @@ def bench_capacity(browser: Browser, work: Path, plan: Plan, report: Report) -> 
     )
 
 
+# -- 10. a PostgreSQL restart ------------------------------------------------------------------
+
+OUTAGES = (3.0, 7.0, 11.0)  # seconds the server is away
+
+
+def bench_recovery(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    kit, default = recoveries(plan.recovery_runs, OUTAGES)
+    for name, of in (("a command applied", "command"), ("a follower's feed hears it", "feed")):
+        ours = statistics.median(getattr(r, of) for r in kit)
+        theirs = statistics.median(getattr(r, of) for r in default)
+        report.rows.append(
+            Row(
+                f"PostgreSQL stopped {', '.join(f'{s:.0f}' for s in OUTAGES)} s "
+                f"({plan.recovery_runs}× each), a command tried meanwhile: server back → "
+                f"{name}, median",
+                f"{ours:.2f} s (max {max(getattr(r, of) for r in kit):.2f} s)",
+                f"psycopg's default backoff: {theirs:.2f} s",
+                f"{ours / theirs:.3f}",
+                "(report)",
+            )
+        )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
@@ -796,6 +824,7 @@ BENCHES = {
     "export": bench_export,
     "idle": bench_idle,
     "capacity": bench_capacity,
+    "recovery": bench_recovery,
 }
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from codevwidgets.serve import free_port
@@ -62,13 +64,27 @@ class PostgresServer:
             "initdb", "-D", str(self.data), "-U", USER, "-A", "trust", "-E", "UTF8",
             "--locale=C", "--no-sync",
         )  # fmt: skip
-        options = (
+        self._options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
             # A test server: nothing to keep after a crash, so no waiting on the disk.
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             f" -c max_connections={max_connections}"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        self._start()
+
+    def _start(self) -> None:
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", self._options, "-w", "start"
+        )  # fmt: skip
+
+    def pause(self, seconds: float, meanwhile: Callable[[], object] = lambda: None) -> None:
+        """Stop the server (its connections ended), call ``meanwhile()``, start it again
+        ``seconds`` after it stopped: a restart, as an operator's would be."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        stopped = time.monotonic()
+        meanwhile()
+        time.sleep(max(0.0, seconds - (time.monotonic() - stopped)))
+        self._start()
 
     def _run(self, tool: str, *args: str) -> None:
         result = subprocess.run(
