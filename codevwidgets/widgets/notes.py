@@ -16,6 +16,14 @@ from codevwidgets.session import Event, Session, SessionError
 from codevwidgets.widgets._view import Echo, Follower, Texts, close_all, literal, show, touches
 
 
+def unsaved_label() -> widgets.Label:
+    """Said under a field the store did not take: what is in it is stored again on the
+    console's beat (``NotesPanel.retry``)."""
+    label = literal(widgets.Label().add_class("codev-note-unsaved").add_class("codev-error"))
+    show(label, False)
+    return label
+
+
 class NoteBox(widgets.VBox):
     """One note field: its label, the text box, and what shows when another console's text
     replaced this one's."""
@@ -28,12 +36,12 @@ class NoteBox(widgets.VBox):
         self.restore = widgets.Button(layout={"width": "auto"}).add_class("codev-note-restore")
         self.notice = widgets.HBox([self.replaced, self.restore])
         show(self.notice, False)
-        # The store did not answer: the text stays here and is stored again (NotesPanel.retry).
-        self.unsaved = literal(
-            widgets.Label().add_class("codev-note-unsaved").add_class("codev-error")
-        )
-        show(self.unsaved, False)
+        self.unsaved = unsaved_label()
         super().__init__([literal(widgets.Label(label)), self.area, self.notice, self.unsaved])
+
+    @property
+    def text(self) -> str:
+        return str(self.area.value)
 
 
 class ChoiceBox(widgets.VBox):
@@ -44,7 +52,13 @@ class ChoiceBox(widgets.VBox):
         self.area = widgets.ToggleButtons(options=options, value=None, style={"button_width": ""})
         self.area.add_class(css).add_class("codev-note-choice")
         literal(self.area)
-        super().__init__([literal(widgets.Label(label)), self.area])
+        self.unsaved = unsaved_label()
+        super().__init__([literal(widgets.Label(label)), self.area, self.unsaved])
+
+    @property
+    def text(self) -> str:
+        """What the store keeps: the chosen id, "" while none is chosen."""
+        return self.area.value if isinstance(self.area.value, str) else ""
 
 
 class NotesPanel(Follower, widgets.VBox):
@@ -61,7 +75,8 @@ class NotesPanel(Follower, widgets.VBox):
         self.boxes: dict[tuple[str, str], NoteBox] = {}
         self.choices: dict[tuple[str, str], ChoiceBox] = {}
         self._seen: dict[tuple[str, str], str] = {}  # the stored text each box last showed
-        self._unsaved: dict[tuple[str, str], NoteBox] = {}  # typed while the store was down
+        # Typed or chosen while the store did not answer: stored again by retry().
+        self._unsaved: dict[tuple[str, str], NoteBox | ChoiceBox] = {}
         self._echo = Echo()  # a stored text put in a box is not a keystroke
         self.box = widgets.VBox()
         super().__init__(
@@ -123,15 +138,9 @@ class NotesPanel(Follower, widgets.VBox):
         return box
 
     def _save_choice(self, box: ChoiceBox, step_id: str, field_id: str, choice: object) -> None:
-        if self._echo.active:
+        if self._echo.active or (step_id, field_id) in self._unsaved:
             return
-        text = choice if isinstance(choice, str) else ""
-        try:
-            self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
-        except (ValueError, SessionError):
-            box.area.add_class("codev-error")
-        else:
-            box.area.remove_class("codev-error")
+        self._store(box, step_id, field_id, box.text)
 
     def _take_stored(self) -> None:
         """Put in each box the stored text, where it changed since the box last showed it."""
@@ -141,6 +150,7 @@ class NotesPanel(Follower, widgets.VBox):
             if self._seen.get((step_id, field_id)) == stored:
                 continue
             self._seen[step_id, field_id] = stored
+            self._forget_unsaved(step_id, field_id)  # another console's click came after
             with self._echo():  # a choice has no text to lose: the last click wins
                 known = {value for _, value in choice.area.options}
                 choice.area.value = stored if stored in known else None
@@ -167,10 +177,10 @@ class NotesPanel(Follower, widgets.VBox):
             # A field waiting for the store keeps its text in the box: retry() sends the
             # latest, rather than each keystroke waiting out the store's timeout in turn.
             return
+        show(box.notice, False)
         self._store(box, step_id, field_id, text)
 
-    def _store(self, box: NoteBox, step_id: str, field_id: str, text: str) -> None:
-        show(box.notice, False)
+    def _store(self, box: NoteBox | ChoiceBox, step_id: str, field_id: str, text: str) -> None:
         try:
             self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
         except (ValueError, SessionError) as exc:
@@ -187,7 +197,7 @@ class NotesPanel(Follower, widgets.VBox):
     def retry(self) -> None:
         """Store again what was typed while the store did not answer (the console's beat)."""
         for (step_id, field_id), box in list(self._unsaved.items()):
-            self._store(box, step_id, field_id, box.area.value)
+            self._store(box, step_id, field_id, box.text)
 
     def _forget_unsaved(self, step_id: str, field_id: str) -> None:
         box = self._unsaved.pop((step_id, field_id), None)

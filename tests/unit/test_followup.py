@@ -19,7 +19,7 @@ from codevwidgets.followup import (
     later_followup,
     previous_plan,
 )
-from codevwidgets.live import LiveLink
+from codevwidgets.live import STORE_UNREACHABLE, LiveLink
 from codevwidgets.problems import InputError
 from codevwidgets.roles import Roles
 from codevwidgets.roster import Member, Roster
@@ -31,7 +31,7 @@ from codevwidgets.runbook import (
     load_runbook,
     preset_names,
 )
-from codevwidgets.session import Session
+from codevwidgets.session import Session, SessionError
 from codevwidgets.sqlite_store import SQLiteStore
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import FacilitatorConsole
@@ -370,6 +370,37 @@ def test_the_choice_is_stored_as_its_id_through_the_store_and_followed(
         link.watcher.poll()
         assert outcome.value == "dropped"
         assert store.revision("s") == revision
+        panel.close()
+        link.stop()
+
+
+def test_a_choice_clicked_while_the_store_is_down_is_stored_on_the_next_beat(
+    tmp_path: Path, with_followup: Runbook, clock: FakeClock
+) -> None:
+    with SQLiteStore(tmp_path / "s.db", clock) as store:
+        store.create(Session(with_followup, session_id="s"), "client.yaml", "fr")
+        stored = store.load("s", private=True)
+        assert stored is not None
+        link = LiveLink(
+            store, stored.session(clock), private=True, revision=stored.revision, start_thread=False
+        )
+        down = [True]
+
+        def act(command: Command) -> None:
+            if down[0]:
+                raise SessionError("the store does not answer", key=STORE_UNREACHABLE)
+            link.act(command)
+
+        panel = NotesPanel(link.session, Texts(with_followup, "fr"), act)
+        outcome, box = panel.fields["outcome"], panel.choices["followup", "outcome"]
+        outcome.value = "in_progress"
+        assert box.unsaved.layout.display != "none"  # "not saved yet"
+        assert store.notes("s") == {}
+        panel.retry()  # the beat, still down
+        down[0] = False
+        panel.retry()
+        assert store.notes("s") == {"followup": {"outcome": "in_progress"}}
+        assert box.unsaved.layout.display == "none"
         panel.close()
         link.stop()
 
