@@ -79,9 +79,9 @@ class NotesPanel(Follower, widgets.VBox):
         self._unsaved: dict[tuple[str, str], NoteBox | ChoiceBox] = {}
         self._echo = Echo()  # a stored text put in a box is not a keystroke
         self.box = widgets.VBox()
-        super().__init__(
-            [self.heading, self.box, widgets.Label(texts("notes.saved")).add_class("codev-hint")]
-        )
+        # "Saved as you type", unless a field is waiting for the store (it says so itself).
+        self.hint = widgets.Label(texts("notes.saved")).add_class("codev-hint")
+        super().__init__([self.heading, self.box, self.hint])
         self.add_class("codev-notes")
         self._follow()
         self.refresh()
@@ -190,6 +190,7 @@ class NotesPanel(Follower, widgets.VBox):
                 self._unsaved[step_id, field_id] = box
                 box.unsaved.value = self.texts("notes.unsaved")
                 show(box.unsaved, True)
+                show(self.hint, False)
         else:
             box.area.remove_class("codev-error")
             self._forget_unsaved(step_id, field_id)
@@ -203,6 +204,7 @@ class NotesPanel(Follower, widgets.VBox):
         box = self._unsaved.pop((step_id, field_id), None)
         if box is not None:
             show(box.unsaved, False)
+            show(self.hint, not self._unsaved)
 
     def close(self) -> None:
         close_all([*self.boxes.values(), *self.choices.values()])  # kept aside until their step

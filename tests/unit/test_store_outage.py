@@ -217,6 +217,7 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
         assert len(sent) == 1
         assert box.unsaved.value == EN("notes.unsaved")
         assert box.unsaved.layout.display != "none"
+        assert console.notes.hint.layout.display == "none"  # not "saved as you type" now
         console.countdown.heard()  # the page's beat while the store is still down
         with contextlib.suppress(StoreError):  # SQLite still reads while a writer holds it
             console.link.sync()  # a sync in between must not put the stored (empty) text back
@@ -226,6 +227,7 @@ def test_notes_typed_while_the_store_is_down_stay_and_are_stored_on_the_next_bea
     assert area.value == "Ana: the budget was cut in March"  # not the stored (empty) text
     assert until(lambda: console.countdown.heard() or not console.notes._unsaved)
     assert box.unsaved.layout.display == "none"
+    assert console.notes.hint.layout.display != "none"
     assert stored_note(store, console) == "Ana: the budget was cut in March"
 
 
