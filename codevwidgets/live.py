@@ -8,7 +8,6 @@ first — loads what the store then holds.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -78,8 +77,7 @@ class LiveLink:
                 logger.warning("session %s: %s", self.session.id, exc)
                 raise SessionError(str(exc), key=STORE_UNREACHABLE) from None
             finally:
-                with contextlib.suppress(StoreError):  # down: the watcher catches up later
-                    self.sync()
+                self.catch_up()  # down: logged, and the watcher or the beat catches up later
 
     def sync(self) -> bool:
         """Load the latest state if the store moved past ours; whether it did."""
