@@ -59,12 +59,13 @@ from benchmarks._pages import (
 )
 from benchmarks._recovery import recoveries
 from benchmarks._voila import Voila, browser_groups, cpu_seconds, descendants, rss_mib
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.serve import POOL_SIZE, voila_command
-from codevwidgets.session import Session
-from codevwidgets.sqlite_store import SQLiteStore as SessionStore
-from codevwidgets.store import Secrets, Store, open_store
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.server.serve import POOL_SIZE, voila_command
+from codevwidgets.store.base import Secrets, Store
+from codevwidgets.store.open import open_store
+from codevwidgets.store.sqlite import SQLiteStore as SessionStore
 
 RESULTS = Path(__file__).with_name("results.md")
 ADVISORS = ("Chloé", "David", "Emma")

@@ -21,11 +21,11 @@ from playwright.sync_api import Browser, Page
 from benchmarks._headless import HeadlessPage, Loop
 from benchmarks._pages import RECORD_TITLES, close_page, open_page, title_changes
 from benchmarks._voila import cpu_seconds, rss_mib
-from codevwidgets.commands import Command
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.session import Session
-from codevwidgets.store import Secrets, Store
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.store.base import Secrets, Store
 
 ADVISORS = ("Chloé", "David", "Emma", "Farid", "Gaëlle", "Hugo", "Inès")
 OPEN_AT_ONCE = 6  # pages asked of the server together while the room fills

@@ -20,7 +20,7 @@ from types import TracebackType
 from urllib.parse import quote, urlencode
 
 from benchmarks._voila import Voila
-from codevwidgets.serve import free_port
+from codevwidgets.server.serve import free_port
 
 # The tests' throwaway server: one implementation for the tests and the benchmark.
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))

@@ -10,11 +10,11 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from codevwidgets.commands import Command
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.session import Session
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.store.sqlite import SQLiteStore
 
 ADVISORS = ("Chloé", "David", "Emma")
 

@@ -14,13 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from codevwidgets.demo_cycle import DEMO_ROSTER, hold_session
-from codevwidgets.export import FORMATS, render, write_private
-from codevwidgets.record import build_record
-from codevwidgets.roles import Roles
-from codevwidgets.roster import load_roster
-from codevwidgets.runbook import load_preset
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.roster import load_roster
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.demo import DEMO_ROSTER
+from codevwidgets.demo.cycle import hold_session
+from codevwidgets.record.export import FORMATS, render, write_private
+from codevwidgets.record.model import build_record
+from codevwidgets.store.sqlite import SQLiteStore
 
 CONTRIBUTIONS = 60
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import codevwidgets.postgres_store as postgres_store
-from codevwidgets.commands import Command
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.session import Session
-from codevwidgets.store import StoreError
+import codevwidgets.store.postgres as postgres_store
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.store.base import StoreError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from postgres_server import PostgresServer, binaries

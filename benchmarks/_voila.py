@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from codevwidgets.serve import VoilaProcess
+from codevwidgets.server.serve import VoilaProcess
 
 
 class Voila(VoilaProcess):

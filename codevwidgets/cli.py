@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from codevwidgets import runbook as rb
-from codevwidgets.i18n import languages
-from codevwidgets.problems import InputError
-from codevwidgets.store import StoreError
+from codevwidgets.core import runbook as rb
+from codevwidgets.core.i18n import languages
+from codevwidgets.core.problems import InputError
+from codevwidgets.store.base import StoreError
 
 EXIT_BAD_INPUT = 2
 STORE_HELP = (
@@ -196,7 +196,7 @@ def _runbook_check(args: argparse.Namespace) -> int:
 
 
 def _runbook_new(args: argparse.Namespace) -> int:
-    from codevwidgets.scaffold import client_runbook
+    from codevwidgets.authoring.scaffold import client_runbook
 
     # A German preset stays German unless asked: its texts may exist in no other language.
     args.lang = args.lang or rb.load_preset(args.preset).language
@@ -216,7 +216,7 @@ def _runbook_new(args: argparse.Namespace) -> int:
             raise UsageError(f"{notebook} already exists; choose another file with -o")
     _write_new(out, text)
     if notebook is not None:
-        from codevwidgets.client_notebook import client_notebook
+        from codevwidgets.authoring.client_notebook import client_notebook
 
         try:
             book = rb.load_runbook(out)
@@ -259,8 +259,8 @@ def _plan(args: argparse.Namespace) -> int:
     import os
     import shutil
 
-    from codevwidgets.cycle import parse_start, plan_cycle
-    from codevwidgets.roster import load_roster
+    from codevwidgets.core.cycle import parse_start, plan_cycle
+    from codevwidgets.core.roster import load_roster
 
     try:
         start = parse_start(args.start) if args.start else dt.date.today()
@@ -304,7 +304,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _sessions_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from codevwidgets.store import open_store
+    from codevwidgets.store.open import open_store
 
     store = open_store(args.store)
     try:
@@ -320,7 +320,8 @@ def _sessions_list(args: argparse.Namespace) -> int:
 
 
 def _sessions_delete(args: argparse.Namespace) -> int:
-    from codevwidgets.store import open_store, redact
+    from codevwidgets.store.location import redact
+    from codevwidgets.store.open import open_store
 
     store = open_store(args.store)
     try:
@@ -337,7 +338,7 @@ def _sessions_delete(args: argparse.Namespace) -> int:
 def _sessions_purge(args: argparse.Namespace) -> int:
     import time
 
-    from codevwidgets.store import open_store
+    from codevwidgets.store.open import open_store
 
     if not 0 <= args.older_than <= 100_000:
         raise UsageError(f"--older-than: {args.older_than} is not a number of days from 0")
@@ -351,9 +352,10 @@ def _sessions_purge(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from codevwidgets.export import file_name, render, write_private
-    from codevwidgets.record import build_record
-    from codevwidgets.store import open_store, redact, store_location
+    from codevwidgets.record.export import file_name, render, write_private
+    from codevwidgets.record.model import build_record
+    from codevwidgets.store.location import redact, store_location
+    from codevwidgets.store.open import open_store
 
     where = store_location(args.store)
     if isinstance(where, Path) and not where.is_file():  # opening it would create an empty store
@@ -382,8 +384,8 @@ def _export(args: argparse.Namespace) -> int:
 def _sessions_new(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
-    from codevwidgets.sessions import links, new_session
-    from codevwidgets.store import open_store
+    from codevwidgets.server.sessions import links, new_session
+    from codevwidgets.store.open import open_store
 
     url = urlsplit(args.url)
     if url.scheme not in {"http", "https"} or not url.netloc or url.query or url.fragment:
@@ -401,7 +403,7 @@ def _serve(args: argparse.Namespace) -> int:
     import os
     from urllib.parse import urlsplit
 
-    from codevwidgets.serve import (
+    from codevwidgets.server.serve import (
         MAX_KERNELS,
         MAX_POOL,
         POOL_SIZE,
@@ -436,7 +438,7 @@ def _serve(args: argparse.Namespace) -> int:
         for given, option in ((args.demo, "--demo"), (args.runbook, "--runbook")):
             if given:
                 raise UsageError(f"{option}: not with --no-session, which creates no session")
-    from codevwidgets.client_notebook import ClientNotebook, NotebookError
+    from codevwidgets.authoring.client_notebook import ClientNotebook, NotebookError
 
     notebook = None
     if args.notebook is not None:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from codevwidgets.serve import free_port
+from codevwidgets.server.serve import free_port
 
 USER = "codev"
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")

@@ -11,13 +11,12 @@ from typing import TypeVar
 
 import ipywidgets as widgets
 
-from codevwidgets.branding import logo_src
-from codevwidgets.i18n import Translator
-from codevwidgets.live import STORE_UNREACHABLE
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import LocalText, Runbook
-from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.theme import Theme, palette
+from codevwidgets.core.branding import logo_src
+from codevwidgets.core.i18n import Translator
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import LocalText, Runbook
+from codevwidgets.core.session import STORE_UNREACHABLE, Event, Session, SessionError
+from codevwidgets.core.theme import Theme, palette
 
 W = TypeVar("W", bound=widgets.DOMWidget)
 

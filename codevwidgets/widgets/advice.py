@@ -1,4 +1,4 @@
-"""Advice in disguise, as the pages show it (the rules: ``codevwidgets.advice``).
+"""Advice in disguise, as the pages show it (the rules: ``codevwidgets.core.advice``).
 
 On the console, a flagged question's row carries the reason and a button that brings up the
 step's reframing prompt; on a participant's page, the box asks before sending such a question.

@@ -6,19 +6,17 @@ import contextlib
 import datetime as dt
 import html
 from collections.abc import Sequence
-from pathlib import Path
 
 import ipywidgets as widgets
 
-from codevwidgets.clock import Clock, system_clock
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.cycle import plan_cycle
-from codevwidgets.followup import PreviousPlan, has_followup
-from codevwidgets.live import STORE_UNREACHABLE
-from codevwidgets.roster import Roster
-from codevwidgets.runbook import Runbook
-from codevwidgets.session import Session, SessionError
-from codevwidgets.theme import Theme
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.cycle import plan_cycle
+from codevwidgets.core.roster import Roster
+from codevwidgets.core.runbook import Runbook
+from codevwidgets.core.session import STORE_UNREACHABLE, Session, SessionError
+from codevwidgets.core.theme import Theme
+from codevwidgets.record.followup import PreviousPlan, has_followup
 from codevwidgets.widgets._view import (
     Texts,
     brand,
@@ -41,8 +39,6 @@ from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_content import StepContent
 from codevwidgets.widgets.talk import TalkPanel
 from codevwidgets.widgets.timer_controls import TimerControls
-
-DEMO_ROSTER = Path(__file__).parent.parent / "demo" / "roster.yaml"
 
 
 class FacilitatorConsole(widgets.VBox):

@@ -10,16 +10,16 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from codevwidgets.advice import question_advice
-from codevwidgets.session import (
+from codevwidgets.core.advice import question_advice
+from codevwidgets.core.session import (
     MAX_CONTRIBUTION,
     Contribution,
     Event,
     RateLimited,
     Session,
+    UnreachableError,
     evaluation_average,
 )
-from codevwidgets.store import StoreError
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
 
@@ -259,7 +259,7 @@ class ContributionBox(Follower, widgets.VBox):
             self.submit(step_id, text, anonymous, kind)
         except RateLimited:
             return self._refuse("participant.rate_limited")
-        except StoreError:
+        except UnreachableError:
             # Not stored: the text stays in the box, to send again in a moment.
             return self._refuse("participant.store_unreachable")
         except ValueError:

@@ -17,9 +17,9 @@ from typing import Any
 import anywidget
 import traitlets
 
-from codevwidgets.clock import Clock, system_clock
-from codevwidgets.i18n import Translator
-from codevwidgets.session import Event, Session
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.i18n import Translator
+from codevwidgets.core.session import Event, Session
 from codevwidgets.widgets._view import touches
 
 __all__ = ["LABEL_KEYS", "Countdown"]

@@ -1,7 +1,7 @@
 """The cycle notebook's views: the rotation, downloads, the sessions held, the minutes.
 
 Each part is one ``CycleSection`` (an HTML widget) built from the core's read model
-(``codevwidgets.cycle_view``); every text a person typed (names, group, notes) is escaped.
+(``codevwidgets.record.cycle``); every text a person typed (names, group, notes) is escaped.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from codevwidgets.cycle import CyclePlan
-from codevwidgets.cycle_view import MinutesTable, session_label
-from codevwidgets.i18n import Translator
-from codevwidgets.record import SessionRecord
+from codevwidgets.core.cycle import CyclePlan
+from codevwidgets.core.i18n import Translator
+from codevwidgets.record.cycle import MinutesTable, session_label
+from codevwidgets.record.model import SessionRecord
 
 # Colours from the page's theme (the --codev-* properties of ``theme_style``), with the light
 # ones as fallbacks where there are none (JupyterLab).

@@ -1,4 +1,5 @@
-"""The runbook editor's views: thin widgets over a ``RunbookDraft`` (``codevwidgets.editor``).
+"""The runbook editor's views: thin widgets over a ``RunbookDraft``
+(``codevwidgets.authoring.draft``).
 
 Every field calls one draft method; the draft holds the YAML, checks it as ``codev runbook
 check`` does and saves it. What a person typed is shown as text (escaped), never as HTML.
@@ -11,13 +12,13 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.clock import FakeClock
-from codevwidgets.editor import DraftError, RunbookDraft, TextMap, languages
-from codevwidgets.i18n import Translator
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import ROLES, Runbook
-from codevwidgets.session import Session
-from codevwidgets.theme import Theme
+from codevwidgets.authoring.draft import DraftError, RunbookDraft, TextMap, languages
+from codevwidgets.core.clock import FakeClock
+from codevwidgets.core.i18n import Translator
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import ROLES, Runbook
+from codevwidgets.core.session import Session
+from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import Texts, close_all, escaped_list, literal, theme_style
 from codevwidgets.widgets.participant import ParticipantView
 

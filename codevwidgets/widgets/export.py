@@ -28,7 +28,7 @@ Run = Callable[[Callable[[], None]], None]
 """How a record is made: in a thread of its own on a page, at once in a test."""
 
 FORMATS = ("pdf", "html", "md")
-# The same as codevwidgets.export's: repeated so that the console page does not import the
+# The same as codevwidgets.record.export's: repeated so that the console page does not import the
 # templates and charts module (jinja2, matplotlib) before a click.
 MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 

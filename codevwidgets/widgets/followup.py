@@ -7,8 +7,8 @@ import html
 
 import ipywidgets as widgets
 
-from codevwidgets.followup import FOLLOWUP_STEP, PreviousPlan
-from codevwidgets.session import Event, Session
+from codevwidgets.core.session import Event, Session
+from codevwidgets.record.followup import FOLLOWUP_STEP, PreviousPlan
 from codevwidgets.widgets._view import Follower, Texts, literal, show, touches
 
 

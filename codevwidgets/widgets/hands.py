@@ -14,17 +14,16 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.clock import Clock, system_clock
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.signals import (
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.session import Event, Session, SessionError, UnreachableError
+from codevwidgets.core.signals import (
     MORE_TIME_MINUTES,
     hand_queue,
     place_in_queue,
     signaller,
     signals_of_step,
 )
-from codevwidgets.store import StoreError
 from codevwidgets.widgets._view import (
     TIMER_KINDS,
     Follower,
@@ -219,7 +218,7 @@ class ParticipantSignals(Follower, widgets.VBox):
             self.send(kind, not self.mine(kind))
         except ValueError:
             self.message.value = self.texts("signals.refused")
-        except StoreError:
+        except UnreachableError:
             self.message.value = self.texts("signals.store_unreachable")
 
     def _on_event(self, event: Event) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.roles import RolesError
-from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.roles import RolesError
+from codevwidgets.core.session import Event, Session, SessionError
 from codevwidgets.widgets._view import (
     TIMER_KINDS,
     Follower,

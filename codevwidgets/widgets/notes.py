@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.live import STORE_UNREACHABLE
-from codevwidgets.runbook import NoteField
-from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.runbook import NoteField
+from codevwidgets.core.session import STORE_UNREACHABLE, Event, Session, SessionError
 from codevwidgets.widgets._view import Echo, Follower, Texts, close_all, literal, show, touches
 
 

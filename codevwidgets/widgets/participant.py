@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.clock import Clock, system_clock
-from codevwidgets.session import Event, Session
-from codevwidgets.theme import Theme
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.session import Event, Session
+from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import (
     Follower,
     Texts,

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from codevwidgets.joining import Visitor, joinable, page_id
-from codevwidgets.runbook import Runbook
-from codevwidgets.store import StoreError
-from codevwidgets.theme import Theme
+from codevwidgets.core.joining import Visitor, joinable, page_id
+from codevwidgets.core.runbook import Runbook
+from codevwidgets.core.session import UnreachableError
+from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import Texts, brand, close_all, close_page, literal, stylesheet
 from codevwidgets.widgets.memory import PageMemory
 from codevwidgets.widgets.participant import ParticipantView
@@ -131,7 +131,7 @@ class ParticipantPage(widgets.VBox):
         self._show([])
         try:
             self.view = self.view_for(self.visitor, self.change)
-        except StoreError:
+        except UnreachableError:
             # The store stopped answering between "who are you?" and the view: say so.
             message = widgets.Label(self.texts("participant.unreachable"))
             self._show([self._dressed(literal(message.add_class("codev-error")))])

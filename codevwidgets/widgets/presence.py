@@ -11,10 +11,10 @@ import html
 
 import ipywidgets as widgets
 
-from codevwidgets.clock import Clock, system_clock
-from codevwidgets.joining import pages_per_name, person_key
-from codevwidgets.session import Event, Session
-from codevwidgets.signals import present, signaller
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.joining import pages_per_name, person_key
+from codevwidgets.core.session import Event, Session
+from codevwidgets.core.signals import present, signaller
 from codevwidgets.widgets._view import TIMER_KINDS, Follower, Texts, clock_text, literal, touches
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from codevwidgets.clock import Clock, system_clock
-from codevwidgets.session import Session
-from codevwidgets.theme import Theme
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.session import Session
+from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import Texts, brand, close_page, stylesheet
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.rules import RulesPanel

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.cycle import PlannedSession
-from codevwidgets.roles import Roles, RolesError
-from codevwidgets.roster import Roster
-from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.cycle import PlannedSession
+from codevwidgets.core.roles import Roles, RolesError
+from codevwidgets.core.roster import Roster
+from codevwidgets.core.session import Event, Session, SessionError
 from codevwidgets.widgets._view import (
     Echo,
     Follower,

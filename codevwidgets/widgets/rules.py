@@ -6,8 +6,8 @@ import html
 
 import ipywidgets as widgets
 
-from codevwidgets.runbook import ROLES, LocalText, RoleRules
-from codevwidgets.session import Event, Session
+from codevwidgets.core.runbook import ROLES, LocalText, RoleRules
+from codevwidgets.core.session import Event, Session
 from codevwidgets.widgets._view import (
     Follower,
     Texts,

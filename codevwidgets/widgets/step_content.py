@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from IPython.utils.capture import capture_output
 from ipywidgets.widgets.widget import _instances
 
-from codevwidgets.session import Event, Session
+from codevwidgets.core.session import Event, Session
 from codevwidgets.widgets._view import TIMER_KINDS, Follower, show, touches
 
 # A session not started, or finished, is at no step: no step's content shows.

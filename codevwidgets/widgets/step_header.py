@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from codevwidgets.session import Event, Session
+from codevwidgets.core.session import Event, Session
 from codevwidgets.widgets._view import Follower, Texts, literal, touches
 
 

@@ -12,10 +12,10 @@ import html
 
 import ipywidgets as widgets
 
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.roles import RolesError
-from codevwidgets.session import Event, Session, SessionError
-from codevwidgets.signals import people_who_speak
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.roles import RolesError
+from codevwidgets.core.session import Event, Session, SessionError
+from codevwidgets.core.signals import people_who_speak
 from codevwidgets.widgets._view import (
     TIMER_KINDS,
     Follower,

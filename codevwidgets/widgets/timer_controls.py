@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from codevwidgets.commands import Act, Command, local_act
-from codevwidgets.session import Event, Session, SessionError
+from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.session import Event, Session, SessionError
 from codevwidgets.widgets._view import TIMER_KINDS, Follower, Shown, Texts, refusal, show, touches
 
 

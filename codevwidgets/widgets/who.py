@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from codevwidgets.joining import joinable
+from codevwidgets.core.joining import joinable
 from codevwidgets.widgets._view import Texts, literal
 
 __all__ = ["Choose", "WhoAreYou"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from codevwidgets.serve import VoilaProcess
+from codevwidgets.server.serve import VoilaProcess
 
 CHROMIUM = Path(os.environ.get("CODEV_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -18,20 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from codevwidgets.commands import Command
-from codevwidgets.demo_cycle import DEMO_ROSTER, seed_demo_cycle
-from codevwidgets.export import render
-from codevwidgets.record import build_record
-from codevwidgets.roles import Roles
-from codevwidgets.roster import load_roster
-from codevwidgets.runbook import load_preset, load_runbook
-from codevwidgets.session import Session
-from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import Secrets
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.roster import load_roster
+from codevwidgets.core.runbook import load_preset, load_runbook
+from codevwidgets.core.session import Session
+from codevwidgets.demo import DEMO_ROSTER
+from codevwidgets.demo.cycle import seed_demo_cycle
+from codevwidgets.record.export import render
+from codevwidgets.record.model import build_record
+from codevwidgets.store.base import Secrets
+from codevwidgets.store.sqlite import SQLiteStore
 from tests.browser.conftest import unavailable
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.server.serve import VoilaProcess
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from codevwidgets.cli import main
-from codevwidgets.serve import STARTUP_TIMEOUT, answers, free_port
+from codevwidgets.server.serve import STARTUP_TIMEOUT, answers, free_port
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.server.serve import VoilaProcess
 
 NOTEBOOK_DIR = Path(__file__).with_name("countdown_page")
 TIMER = ".codev-timer"

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from codevwidgets.sessions import new_session
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.server.sessions import new_session
+from codevwidgets.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.server.serve import VoilaProcess
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LOAD_TIMEOUT_MS = 60_000

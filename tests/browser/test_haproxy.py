@@ -42,8 +42,8 @@ from test_live_session import (
     wait_title,
 )
 
-from codevwidgets.serve import free_port
-from codevwidgets.voila_app import HEALTH_PATH
+from codevwidgets.server.serve import free_port
+from codevwidgets.server.voila_app import HEALTH_PATH
 
 pytestmark = pytest.mark.browser
 

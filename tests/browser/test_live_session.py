@@ -20,15 +20,15 @@ from urllib.parse import urlencode
 
 import pytest
 
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.serve import STARTUP_TIMEOUT, answers, free_port
-from codevwidgets.session import Session
-from codevwidgets.sqlite_store import SQLiteStore as SessionStore
-from codevwidgets.store import Secrets
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.server.serve import STARTUP_TIMEOUT, answers, free_port
+from codevwidgets.store.base import Secrets
+from codevwidgets.store.sqlite import SQLiteStore as SessionStore
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.server.serve import VoilaProcess
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LOAD_TIMEOUT_MS = 60_000

@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.session import Session
-from codevwidgets.sqlite_store import SQLiteStore as SessionStore
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.store.sqlite import SQLiteStore as SessionStore
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
-    from codevwidgets.store import Secrets
+    from codevwidgets.server.serve import VoilaProcess
+    from codevwidgets.store.base import Secrets
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LOAD_TIMEOUT_MS = 60_000

@@ -21,17 +21,17 @@ from test_live_session import (
     wait_text,
 )
 
-from codevwidgets.commands import Command
-from codevwidgets.roles import Roles
-from codevwidgets.roster import Member, Roster
-from codevwidgets.runbook import load_preset
-from codevwidgets.session import Session
-from codevwidgets.signals import SEEN
-from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import Secrets
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.roster import Member, Roster
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.core.signals import SEEN
+from codevwidgets.store.base import Secrets
+from codevwidgets.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.server.serve import VoilaProcess
 
 pytestmark = pytest.mark.browser
 

@@ -25,11 +25,11 @@ from test_live_session import (
     wait_title,
 )
 
-from codevwidgets.postgres_store import PostgresStore
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.serve import VoilaProcess
-from codevwidgets.session import Session
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.server.serve import VoilaProcess
+from codevwidgets.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ import pytest
 from tests.browser import test_live_session as live
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
-    from codevwidgets.store import Secrets
+    from codevwidgets.server.serve import VoilaProcess
+    from codevwidgets.store.base import Secrets
 
 SCREEN = {"viewport": {"width": 1920, "height": 1080}}
 MIN_DIGITS_PX = 200  # readable from 6 m (issue 14)

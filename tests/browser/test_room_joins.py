@@ -26,13 +26,13 @@ from typing import Any
 
 import pytest
 
-from codevwidgets.commands import Command
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import load_preset
-from codevwidgets.serve import POOL_SIZE, VoilaProcess
-from codevwidgets.session import Session
-from codevwidgets.sqlite_store import SQLiteStore
-from codevwidgets.store import Secrets
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.server.serve import POOL_SIZE, VoilaProcess
+from codevwidgets.store.base import Secrets
+from codevwidgets.store.sqlite import SQLiteStore
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PAGES = 30

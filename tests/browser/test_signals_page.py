@@ -20,11 +20,11 @@ from test_live_session import (
     wait_text,
 )
 
-from codevwidgets.commands import Command
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.core.commands import Command
+from codevwidgets.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
+    from codevwidgets.server.serve import VoilaProcess
 
 pytestmark = pytest.mark.browser
 

@@ -30,11 +30,11 @@ from test_live_session import (
     wait_title,
 )
 
-from codevwidgets.sqlite_store import SQLiteStore
+from codevwidgets.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from codevwidgets.serve import VoilaProcess
-    from codevwidgets.store import Secrets
+    from codevwidgets.server.serve import VoilaProcess
+    from codevwidgets.store.base import Secrets
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from codevwidgets.clock import FakeClock
-from codevwidgets.roles import Roles
-from codevwidgets.runbook import Runbook, load_preset
-from codevwidgets.session import Session
-from codevwidgets.sql_store import SQLStore
-from codevwidgets.store import open_store
+from codevwidgets.core.clock import FakeClock
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.runbook import Runbook, load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.store.open import open_store
+from codevwidgets.store.sql import SQLStore
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_runbook_new_scaffolds_a_valid_runbook(tmp_path: Path) -> None:
     result = codev("runbook", "check", str(out), "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total_minutes"] == 60
-    from codevwidgets.runbook import load_runbook
+    from codevwidgets.core.runbook import load_runbook
 
     assert load_runbook(out).client == "Acme & Co"
 
@@ -196,7 +196,7 @@ def test_serve_refuses_a_store_it_cannot_use_in_one_line(tmp_path: Path, kind: s
 def test_sessions_new_prints_the_two_links_of_a_stored_session(tmp_path: Path) -> None:
     from urllib.parse import parse_qs, urlsplit
 
-    from codevwidgets.sqlite_store import SQLiteStore
+    from codevwidgets.store.sqlite import SQLiteStore
 
     store = tmp_path / "store.db"
     result = codev(
@@ -235,7 +235,7 @@ def test_sessions_new_prints_the_two_links_of_a_stored_session(tmp_path: Path) -
 def test_sessions_new_refuses_bad_input_and_creates_nothing(
     tmp_path: Path, args: list[str]
 ) -> None:
-    from codevwidgets.sqlite_store import SQLiteStore
+    from codevwidgets.store.sqlite import SQLiteStore
 
     store = tmp_path / "store.db"
     result = codev("sessions", "new", "--store", str(store), *args)

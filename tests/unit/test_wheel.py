@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from codevwidgets.serve import free_port
+from codevwidgets.server.serve import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTED = 90.0  # a cold Voilà in a fresh venv (nothing compiled yet) on a busy 2-core machine
@@ -105,7 +105,7 @@ def test_the_wheel_carries_the_notebooks_and_every_file_of_the_package(wheel: Pa
         "codevwidgets/notebooks/facilitator.ipynb",
         "codevwidgets/notebooks/participant.ipynb",
         "codevwidgets/notebooks/projector.ipynb",
-        "codevwidgets/sql/postgres/001_schema.sql",  # PostgresStore's schema
+        "codevwidgets/store/sql/postgres/001_schema.sql",  # PostgresStore's schema
     } <= names
     assert wanted - names == set()
     assert not [name for name in names if ".ipynb_checkpoints" in name or "__pycache__" in name]
@@ -148,7 +148,7 @@ def test_the_installed_kit_serves_both_pages(
         assert _shown(participants).startswith(f"ParticipantPage(session={session!r}")
         below = _below(process.pid)
         # Voilà's server with the kit's health endpoint, in the venv's Python.
-        (voila,) = (c for c in below.values() if c[1:3] == ["-m", "codevwidgets.voila_app"])
+        (voila,) = (c for c in below.values() if c[1:3] == ["-m", "codevwidgets.server.voila_app"])
         assert voila[0] == str(venv / "bin" / "python")
         assert voila[3] == str(Path(where).parent / "notebooks")  # the wheel's own
         kernels = {pid for pid, cmdline in below.items() if "ipykernel_launcher" in cmdline}

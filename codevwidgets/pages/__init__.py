@@ -1,0 +1,31 @@
+"""The pages' composition roots: what each notebook calls.
+
+``from codevwidgets.pages import facilitator_page`` (and ``participant_page``,
+``projector_page``, ``cycle_page``, ``editor_page``) is the public face the kit's notebooks and
+the client notebooks written by ``codev runbook new --notebook`` use. The cycle's and the
+editor's pages are imported when asked for: a participant's kernel never loads them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from codevwidgets.pages.session import facilitator_page, participant_page, projector_page
+
+if TYPE_CHECKING:
+    from codevwidgets.pages.cycle import cycle_page
+    from codevwidgets.pages.editor import editor_page
+
+__all__ = ["cycle_page", "editor_page", "facilitator_page", "participant_page", "projector_page"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cycle_page":
+        from codevwidgets.pages.cycle import cycle_page
+
+        return cycle_page
+    if name == "editor_page":
+        from codevwidgets.pages.editor import editor_page
+
+        return editor_page
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

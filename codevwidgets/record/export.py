@@ -1,0 +1,151 @@
+"""The session record as a file: Markdown, a single printable HTML page, or an A4 PDF.
+
+Jinja2 renders the ``SessionRecord`` (``codevwidgets.record.model``); matplotlib draws the planned
+vs actual minutes; WeasyPrint prints the HTML to PDF (it needs Pango, from the system's
+packages). What people typed is escaped everywhere: text, never markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from codevwidgets.record.model import SessionRecord
+
+__all__ = ["FORMATS", "Format", "file_name", "render", "timing_chart", "write_private"]
+
+Format = Literal["md", "html", "pdf"]
+FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
+TEMPLATES = Path(__file__).parent / "templates"
+MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
+
+# Markdown readers render inline HTML and act on these characters: a typed "<b>" or "*" must
+# come out as typed.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
+
+
+def _md(text: object) -> str:
+    escaped = re.sub(r"&(?=#?\w+;)", "&amp;", str(text))  # "&lt;" typed stays "&lt;"
+    escaped = _MD_SPECIAL.sub(r"\\\1", escaped.replace("<", "&lt;").replace(">", "&gt;"))
+    # Line starts that Markdown reads as a list, a quote or a numbered item stay text too.
+    escaped = re.sub(r"(?m)^(\s*)([-+])(?=\s)", r"\1\\\2", escaped)
+    return re.sub(r"(?m)^(\s*\d+)\.(?=\s)", r"\1\\.", escaped)
+
+
+def _md_lines(text: object, indent: str = "") -> str:
+    """A typed text on its own lines, escaped, each kept (Markdown joins single newlines)."""
+    lines = [_md(line) for line in str(text).strip().splitlines()] or [""]
+    return f"  \n{indent}".join(lines)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        # Markdown is escaped by its own filter (md); HTML by Jinja2's autoescape.
+        autoescape=autoescape,  # noqa: S701
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = _md
+    env.filters["md_lines"] = _md_lines
+    env.filters["minutes"] = _minutes
+    return env
+
+
+def timing_chart(record: SessionRecord, colour: str = "#1f4e79") -> str:
+    """Planned vs actual minutes per step, as an SVG document (matplotlib, no pyplot)."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    timings = list(record.timings)
+    # "$" starts mathematics in matplotlib's labels: a title with a price must stay text.
+    names = [t.title.replace("$", r"\$") for t in timings][::-1]
+    planned = [t.planned + t.extended for t in timings][::-1]
+    actual = [t.actual for t in timings][::-1]
+    labels = record.labels
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "codev"}):
+        figure = Figure(figsize=(7.0, 0.55 * len(timings) + 1.1))
+        FigureCanvasSVG(figure)
+        axes = figure.add_subplot()
+        rows = range(len(timings))
+        axes.barh([r + 0.2 for r in rows], planned, 0.4, label=labels["planned"], color="#c9d3df")
+        over = [a > p for a, p in zip(actual, planned, strict=True)]
+        axes.barh(
+            [r - 0.2 for r in rows],
+            actual,
+            0.4,
+            label=labels["actual"],
+            color=["#b3261e" if o else colour for o in over],
+        )
+        axes.set_yticks(list(rows), names)
+        axes.set_xlabel(labels["minutes"])
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(loc="lower right", frameon=False)
+        figure.tight_layout()
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def render(record: SessionRecord, fmt: Format, colour: str | None = None) -> bytes:
+    """The record in one format: ``md`` and ``html`` as UTF-8, ``pdf`` printed from the HTML."""
+    if fmt == "md":
+        text = _environment(autoescape=False).get_template("record.md.j2").render(r=record)
+        return text.encode()
+    colour = colour or record.colour or "#1f4e79"
+    chart = base64.b64encode(timing_chart(record, colour).encode()).decode()
+    page = (
+        _environment(autoescape=True)
+        .get_template("record.html.j2")
+        .render(r=record, chart=f"data:image/svg+xml;base64,{chart}", colour=colour)
+    )
+    if fmt == "html":
+        return page.encode()
+    if fmt == "pdf":
+        import weasyprint  # loads Pango: only when a PDF is asked for
+
+        pdf: bytes = weasyprint.HTML(string=page).write_pdf()
+        return pdf
+    raise ValueError(f"unknown format {fmt!r} (use md, html or pdf)")
+
+
+def file_name(record: SessionRecord, fmt: Format) -> str:
+    """A file name people can tell apart: date, client person (or organisation), session."""
+    who = record.client or record.organisation or "session"
+    slug = re.sub(r"[^\w-]+", "-", who, flags=re.UNICODE).strip("-").lower() or "session"
+    return f"codev-{record.created.date().isoformat()}-{slug}-{record.session_id}.{fmt}"
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` readable by its owner only (0600), whole or not at all.
+
+    Written beside, then renamed over: a failed write leaves no half-written record and keeps
+    a previous one. Raises ``OSError``.
+    """
+    target = path.resolve()  # a symbolic link's target
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        temp.chmod(0o600)  # O_CREAT's mode is ignored for a leftover temp file
+        temp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return target

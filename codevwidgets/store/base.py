@@ -1,0 +1,188 @@
+"""The store: the one truth about every session, written by many kernels, read by all.
+
+Voilà gives each visitor a kernel of their own, so the facilitator's kernels (a laptop and the
+room's projector on one link) and each participant's meet here, never in globals. Every change
+is a ``Command`` applied by the store to the latest stored state in one transaction, bumping
+the session's revision; every kernel follows the store through its change feed (``watch``).
+
+``Store`` is the interface pages are written against; ``SQLiteStore`` (one file, the embedded
+default) and ``PostgresStore`` (a PostgreSQL database, when several servers share sessions)
+implement it. ``open_store`` picks one from ``--store`` or ``CODEV_STORE``: a
+``postgresql://`` URL, else a file path.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.commands import Command
+from codevwidgets.core.roster import Roster
+from codevwidgets.core.runbook import Runbook
+from codevwidgets.core.session import Contribution, RateLimited, Session
+from codevwidgets.core.signals import Signal
+
+__all__ = [
+    "RateLimited",
+    "Secrets",
+    "SessionSummary",
+    "Store",
+    "StoreError",
+    "StoredSession",
+    "Watcher",
+    "join_code_for",
+]
+
+
+class StoreError(Exception):
+    """The store cannot be used (newer schema, not a store, unwritable); one line says why."""
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def join_code_for(facilitator_key: str) -> str:
+    """The participants' join code (16 URL-safe characters), derived from the facilitator key.
+
+    Derived rather than drawn on its own: the facilitator's page can show the join link again
+    after a reload while the store holds only hashes, and the code reveals nothing of the key.
+    """
+    digest = hmac.new(facilitator_key.encode(), b"codev join code", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What ``create`` hands out once: the store keeps only their hashes."""
+
+    session_id: str
+    facilitator_key: str
+    join_code: str
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A session as one reader may see it, at one revision.
+
+    ``runbook`` is the snapshot stored when the session was created: the session reopens the
+    same whatever became of its file. ``state`` is ``Session.to_dict()``-shaped; a
+    participant's copy (``private=False``) has no notes, no hidden contributions and nobody's
+    evaluation.
+    """
+
+    session_id: str
+    runbook_ref: str
+    language: str
+    runbook: Runbook
+    state: dict[str, Any]
+    revision: int
+    roster: Roster | None = None  # the group, stored with the session (a console's copy only)
+    created: float = 0.0  # when the session was created (epoch seconds)
+    # The group's members' names, for every reader: a participant page offers them to choose
+    # from ("who are you?"); nothing else of the roster leaves the console. () without one.
+    names: tuple[str, ...] = ()
+
+    def session(self, clock: Clock = system_clock) -> Session:
+        return Session.from_dict(self.state, self.runbook, clock)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of ``codev sessions``: when, which runbook and client, where it stands."""
+
+    id: str
+    created: str  # ISO 8601, UTC
+    runbook: str
+    client: str | None
+    status: str
+    step: str
+
+
+class Watcher(Protocol):
+    """A change feed on one session: calls its callback with each new revision."""
+
+    revision: int
+
+    def poll(self) -> bool: ...
+
+    def stop(self) -> None: ...
+
+
+class Store(Protocol):
+    """Sessions, commands, contributions, notes and a change feed, shared by every kernel.
+
+    Every method commits before it returns (nothing is lost when a kernel dies). Refusals:
+    ``execute`` raises ``SessionError``/``RolesError``/``ValueError`` (nothing written);
+    ``add_contribution`` and ``signal`` raise ``ValueError`` or ``RateLimited``.
+    """
+
+    @property
+    def location(self) -> str:
+        """What ``CODEV_STORE`` says to open this store from another process (a file's
+        absolute path, or a URL that may hold a password: pass it on, never print it)."""
+        ...
+
+    def create(
+        self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
+    ) -> Secrets: ...
+
+    def check_key(self, session_id: object, key: object) -> bool: ...
+
+    def check_code(self, session_id: object, code: object) -> bool: ...
+
+    def load(self, session_id: str, *, private: bool) -> StoredSession | None: ...
+
+    def execute(self, session_id: str, command: Command) -> int: ...
+
+    def add_contribution(
+        self,
+        session_id: str,
+        step_id: str,
+        author: str | None,
+        text: str,
+        kind: str | None,
+        participant: str,
+    ) -> Contribution: ...
+
+    def contributions(
+        self, session_id: str, include_hidden: bool = False
+    ) -> list[Contribution]: ...
+
+    def signal(
+        self, session_id: str, participant: str, name: str | None, kind: str, on: bool
+    ) -> None: ...
+
+    def seen(self, session_id: str, participant: str, name: str | None) -> None: ...
+
+    def signals(self, session_id: str) -> list[Signal]: ...
+
+    def notes(self, session_id: str) -> dict[str, dict[str, str]]: ...
+
+    def events(self, session_id: str) -> list[tuple[float, str, dict[str, Any]]]: ...
+
+    def revision(self, session_id: str) -> int: ...
+
+    def session_ids(self) -> list[str]: ...
+
+    def summaries(self) -> list[SessionSummary]: ...
+
+    def delete(self, session_id: str) -> bool: ...
+
+    def purge(self, older_than: float) -> list[str]: ...
+
+    def watch(
+        self,
+        session_id: str,
+        on_change: Callable[[int], None],
+        *,
+        interval: float = 0.025,
+        start_thread: bool = True,
+    ) -> Watcher: ...
+
+    def close(self) -> None: ...

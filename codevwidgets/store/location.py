@@ -1,0 +1,66 @@
+"""Where a store is: a file (``--store``, ``CODEV_STORE``, or the user's data directory) or a
+database server's URL; and a location fit to print (no password)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import platformdirs
+
+from codevwidgets.core import environment
+from codevwidgets.store.base import StoreError
+
+URL_SCHEMES = ("postgresql", "postgres")
+
+
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def default_store_path() -> Path:
+    """``CODEV_STORE`` if it names a file, else ``sessions.db`` in the user's data directory
+    (its folder created)."""
+    env = os.environ.get(environment.STORE)
+    if env and is_url(env):
+        raise StoreError(f"CODEV_STORE is {redact(env)}, not a file: open it with open_store")
+    path = Path(env) if env else data_dir() / "sessions.db"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def data_dir() -> Path:
+    """The user's data directory for the kit (not created)."""
+    return platformdirs.user_data_path("codevwidgets")
+
+
+def store_location(given: str | Path | None = None) -> str | Path:
+    """Where the store is: ``given`` (``--store``), else ``CODEV_STORE``, else the default
+    file; a URL stays a string, anything else is a file path."""
+    where = given if given is not None else os.environ.get(environment.STORE) or None
+    if where is None:
+        return default_store_path()
+    return str(where) if is_url(where) else Path(where)
+
+
+def is_url(location: str | Path) -> bool:
+    """Whether ``location`` names a database server (``scheme://…``) rather than a file."""
+    return isinstance(location, str) and URL.match(location) is not None
+
+
+def redact(location: str | Path) -> str:
+    """``location`` fit to print: a URL's password (in it or in its query) as ``***``."""
+    text = str(location)
+    if not is_url(text):
+        return text
+    try:
+        parts = urlsplit(text)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
+        return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*/:")))
+    except ValueError:  # not even a URL: say nothing of what it holds past its scheme
+        return text.split("://", 1)[0] + "://***"

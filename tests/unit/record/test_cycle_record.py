@@ -1,0 +1,215 @@
+"""The cycle at a glance: held sessions by group, the plan as CSV, minutes across sessions,
+suggested durations, the figure, escaping, and who may see the page when Voilà serves it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codevwidgets.core.clock import FakeClock
+from codevwidgets.core.commands import Command
+from codevwidgets.core.cycle import plan_cycle
+from codevwidgets.core.i18n import Translator
+from codevwidgets.core.roles import Roles
+from codevwidgets.core.roster import Member, Roster
+from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.session import Session
+from codevwidgets.demo.cycle import hold_session, seed_demo_cycle
+from codevwidgets.pages.cycle import cycle_page
+from codevwidgets.record.cycle import (
+    held_for,
+    held_sessions,
+    minutes_figure,
+    minutes_svg,
+    minutes_table,
+    plan_csv,
+)
+from codevwidgets.store.sqlite import SQLiteStore
+from codevwidgets.widgets import cycle as views
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+DAY = 86_400
+START = dt.datetime(2027, 1, 4, 14, tzinfo=dt.UTC).timestamp()
+LABELS = {"planned": "Planned", "suggested": "Suggested", "minutes": "min"}
+
+
+def roster(group: str, *names: str) -> Roster:
+    return Roster(group=group, facilitator="rotate", members=[Member(name=n) for n in names])
+
+
+DEMO = roster("Demo group", "Ana", "Bruno", "Chloé", "David", "Emma")
+OTHER = roster("Other group", "Victor", "Wendy", "Xavier", "Yuna", "Zoé")
+
+
+def hold(store: SQLiteStore, group: Roster, client: int, at: float, seed: int = 0) -> str:
+    names = group.names
+    facilitator = names[(client + 1) % len(names)]
+    advisors = tuple(n for n in names if n not in {names[client], facilitator})
+    roles = Roles(names[client], facilitator, advisors)
+    return hold_session(store, load_preset("classic"), group, roles, start=at, seed=seed)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "s.db")
+
+
+def test_the_plan_as_csv() -> None:
+    group = roster("G", "Ana", "=HYPERLINK(1)", "Chloé, Jr")
+    rows = list(csv.reader(io.StringIO(plan_csv(plan_cycle(group, dt.date(2027, 1, 4), 14)))))
+    assert rows == [
+        ["number", "date", "client", "facilitator"],
+        ["1", "2027-01-04", "Ana", "'=HYPERLINK(1)"],
+        # A formula stays text in a spreadsheet; a comma stays inside its cell.
+        ["2", "2027-01-18", "'=HYPERLINK(1)", "Chloé, Jr"],
+        ["3", "2027-02-01", "Chloé, Jr", "Ana"],
+    ]
+
+
+def test_held_sessions_are_the_groups_started_ones_oldest_first(store: SQLiteStore) -> None:
+    late = hold(store, DEMO, 1, START + 14 * DAY, seed=1)  # held second, stored first
+    early = hold(store, DEMO, 0, START, seed=2)
+    # Created (prepared) before both, but held last: sessions are held in their start order.
+    prepared = Session(load_preset("classic"), Roles("Chloé", "David", ("Ana", "Bruno", "Emma")))
+    store.clock = FakeClock(START - 7 * DAY)
+    store.create(prepared, "classic", "en", DEMO)
+    store.clock = FakeClock(START + 28 * DAY)
+    store.execute(prepared.id, Command("start"))
+    hold(store, OTHER, 0, START + 7 * DAY)
+    planned = Session(load_preset("classic"), Roles("David", "Emma", ("Ana", "Bruno", "Chloé")))
+    store.create(planned, "classic", "en", DEMO)  # planned, never started: not held
+    records = held_sessions(store, "demo GROUP ")  # compared as names are
+    assert [r.session_id for r in records] == [early, late, prepared.id]
+    assert [r.client for r in records] == ["Ana", "Bruno", "Chloé"]
+    assert [r.status for r in records] == ["finished", "finished", "running"]
+    assert [r.session_id for r in held_sessions(store, "Other group")] == [
+        s for s in store.session_ids() if s not in {early, late, prepared.id, planned.id}
+    ]
+    plan = plan_cycle(DEMO, dt.date(2027, 1, 4), 14)
+    held = held_for(plan, records)
+    assert {n: r.client for n, r in held.items()} == {1: "Ana", 2: "Bruno", 3: "Chloé"}
+
+
+def test_suggested_durations_are_rounded_medians(store: SQLiteStore) -> None:
+    seed_demo_cycle(store, 3, roster=DEMO, start=START)
+    records = held_sessions(store, "Demo group")
+    table = minutes_table(records)
+    assert [r.step_id for r in table.rows] == [s.id for s in load_preset("classic").steps]
+    for row in table.rows:
+        spent = [t.actual for r in records for t in r.timings if t.step_id == row.step_id]
+        assert row.actual == tuple(spent)
+        assert row.suggested == max(1, round(statistics.median(spent)))
+    # The demo runs some steps over and some under: the suggestion is not just the plan.
+    assert any(r.suggested != r.planned for r in table.rows)
+
+
+def test_the_figure_has_a_bar_per_session_and_step_and_dollars_stay_text(
+    store: SQLiteStore,
+) -> None:
+    seed_demo_cycle(store, 2, roster=DEMO, start=START)
+    table = minutes_table(held_sessions(store, "Demo group"))
+    figure = minutes_figure(table, LABELS, ["Session 1 · $5 $", "Session 2"])
+    axes = figure.axes[0]
+    assert len(axes.patches) == 3 * len(table.rows)  # planned + 2 sessions, per step
+    svg = minutes_svg(figure)
+    assert svg.startswith("<?xml") and "$5 $" in svg
+    assert minutes_svg(minutes_figure(table, LABELS, ["a", "b"])) == minutes_svg(
+        minutes_figure(table, LABELS, ["a", "b"])
+    )  # reproducible
+
+
+def test_person_typed_text_is_escaped_everywhere(store: SQLiteStore) -> None:
+    group = roster(HOSTILE, "Ana", HOSTILE, "Chloé", "David", "Emma")
+    hold(store, group, 1, START)
+    records = held_sessions(store, HOSTILE)
+    assert [r.client for r in records] == [HOSTILE]
+    plan = plan_cycle(group, dt.date(2027, 1, 4), 14)
+    held = held_for(plan, records)
+    t = Translator("en")
+    parts = [
+        views.header(group.group, plan, 14, False, t),
+        views.rotation(plan, held, t),
+        views.downloads(plan.to_ics(group.group), plan_csv(plan), HOSTILE, t),
+        views.sessions(records, {records[0].session_id: 2}, lambda r: (b"x", HOSTILE), t),
+        views.suggested(minutes_table(records), ["2"], t),
+    ]
+    for part in parts:
+        assert "<img" not in part.value, part.summary
+    assert "&lt;img src=x onerror=alert(1)&gt;" in parts[1].value
+    assert parts[1].value.count('class="held"') == 1
+
+
+def test_the_core_imports_no_widgets() -> None:
+    code = (
+        "import sys, codevwidgets.record.cycle\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'ipywidgets', 'traitlets'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+# -- who sees the page -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A store of two groups' sessions, as Voilà serves it; the facilitator keys."""
+    seed_demo_cycle(store, 2, roster=DEMO, start=START)
+    hold(store, OTHER, 0, START)
+    keys = {}
+    for name, group in (("demo", DEMO), ("other", OTHER)):
+        roles = Roles(group.names[-1], group.names[0], tuple(group.names[1:-1]))
+        session = Session(load_preset("classic"), roles)
+        secret = store.create(session, "classic", "en", group).facilitator_key
+        keys[name] = f"session={session.id}&key={secret}"
+    monkeypatch.setenv("CODEV_STORE", str(store.path))
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    monkeypatch.delenv("CODEV_REFUSED_DIR", raising=False)
+    return keys
+
+
+@pytest.mark.parametrize("query", ["", "lang=fr", "session=nope&key=nope", "wrong key"])
+def test_voila_without_a_facilitator_link_shows_only_the_error(
+    served: dict[str, str], monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    if query == "wrong key":  # a real session's id with another session's key
+        query = served["demo"].split("&")[0] + "&" + served["other"].split("&")[1]
+    monkeypatch.setenv("QUERY_STRING", query)
+    page = cycle_page(demo=True)  # nor does the demo open the door
+    error = page.header()
+    assert error is not None and "codev-error" in error._dom_classes
+    assert [page.rotation(), page.downloads(), page.sessions(), page.suggested()] == [None] * 4
+
+
+def test_voila_with_a_facilitator_link_shows_that_group_only(
+    served: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUERY_STRING", served["demo"])
+    page = cycle_page(roster="/nonexistent.yaml", demo=True)
+    assert page.error is None and not page.demo
+    assert [r.client for r in page.records] == ["Ana", "Bruno"]
+    assert repr(page.rotation()) == "5 sessions, 2 held"
+    monkeypatch.setenv("QUERY_STRING", served["other"])
+    other = cycle_page()
+    assert [r.client for r in other.records] == ["Victor"]
+
+
+def test_jupyterlab_shows_the_stores_sessions_or_the_demo(
+    served: dict[str, str], store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VOILA_BASE_URL")
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    page = cycle_page(demo=False, store=str(store.path))
+    assert page.error is None and page.roster is not None
+    assert page.roster.group == "Demo group"  # the demo roster: six members
+    assert len(page.records) == 2 and not page.demo
+    demo = cycle_page()
+    assert demo.demo and len(demo.records) == 3
+    assert "codev-cycle-header" in demo.header()._dom_classes  # type: ignore[union-attr]

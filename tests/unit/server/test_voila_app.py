@@ -1,0 +1,140 @@
+"""The health endpoint a load balancer asks: 200 while a server can take one more page, 503 at
+its kernel budget (``codev serve --max-kernels``), counts only."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from codevwidgets.server.kernels import Capacity, RoomKernelManager, ready_in_pool
+from codevwidgets.server.serve import VoilaProcess, voila_command
+from codevwidgets.server.sessions import new_session
+from codevwidgets.server.voila_app import HEALTH_PATH
+from codevwidgets.store.sqlite import SQLiteStore
+
+
+@pytest.mark.parametrize(
+    ("kernels", "max_kernels", "pool", "room"),
+    [
+        (0, 2, 0, True),
+        (1, 2, 0, True),
+        (2, 2, 0, False),  # at the budget: full
+        (3, 2, 0, False),
+        (2, 2, 1, True),  # no kernel may start, but one waits ready for a participant
+        (500, 0, 0, True),  # 0: no limit
+    ],
+)
+def test_room_for_one_more_page(kernels: int, max_kernels: int, pool: int, room: bool) -> None:
+    assert Capacity(kernels, max_kernels, pool).has_room is room
+
+
+class Task:
+    """What ready_in_pool reads of an asyncio task."""
+
+    def __init__(self, done: bool, error: BaseException | None = None, cancelled: bool = False):
+        self._done, self._error, self._cancelled = done, error, cancelled
+
+    def done(self) -> bool:
+        return self._done
+
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def exception(self) -> BaseException | None:
+        return self._error
+
+
+def test_kernels_ready_or_starting_in_the_pool_count() -> None:
+    ready, starting = Task(done=True), Task(done=False)  # a page waits for one starting
+    failed = Task(done=True, error=RuntimeError("full"))  # refilling a full server
+    cancelled = Task(done=True, cancelled=True)
+    assert ready_in_pool([[ready, starting], [failed, cancelled, ready]]) == 3
+    assert ready_in_pool([]) == 0
+
+
+def test_the_manager_counts_running_starting_and_pooled_kernels() -> None:
+    manager = RoomKernelManager(max_kernels=3)
+    manager._kernels.update(a=SimpleNamespace(), b=SimpleNamespace())
+    assert manager.capacity() == Capacity(kernels=2, max_kernels=3, pool=0)
+    manager._starting = 1  # a kernel being started takes its place in the budget already
+    assert not manager.capacity().has_room
+    manager._pools = {"participant.ipynb": [Task(done=True)]}  # type: ignore[attr-defined]
+    assert manager.capacity() == Capacity(kernels=3, max_kernels=3, pool=1)
+
+
+def test_the_answer_is_counts_only() -> None:
+    assert Capacity(4, 10, 2).as_json() == {"kernels": 4, "max_kernels": 10, "pool": 2}
+
+
+def test_codev_serve_runs_voila_with_the_health_endpoint() -> None:
+    assert voila_command(8870, "127.0.0.1")[1:3] == ["-m", "codevwidgets.server.voila_app"]
+
+
+def health(server: VoilaProcess) -> tuple[int, dict[str, int]]:
+    try:
+        with urllib.request.urlopen(server.base_url + HEALTH_PATH, timeout=30) as answer:
+            assert answer.headers["Cache-Control"] == "no-store"
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as full:
+        return full.code, json.loads(full.read())
+
+
+def test_a_real_server_says_when_it_is_full(tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    server = VoilaProcess(tmp_path / "voila", store, args=["--RoomKernelManager.max_kernels=1"])
+    try:
+        assert health(server) == (200, {"kernels": 0, "max_kernels": 1, "pool": 0})
+        url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+        with urllib.request.urlopen(url, timeout=120) as page:
+            assert page.status == 200
+        status, counts = health(server)
+        assert (status, counts) == (503, {"kernels": 1, "max_kernels": 1, "pool": 0})
+        assert secrets.session_id not in json.dumps(counts)  # counts only
+        # HAProxy asks every 2 s: nothing of it fills Voilà's log, where other requests that
+        # fail still go (tornado logs each one once it has answered).
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(server.base_url + "/codev/nothing", timeout=30)
+        deadline = time.monotonic() + 10
+        while "GET /codev/nothing" not in server.log_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "404 GET /codev/nothing" in server.log_text()
+        assert HEALTH_PATH not in server.log_text()
+    finally:
+        server.stop()
+
+
+def test_a_server_with_a_pool_is_full_once_the_pool_cannot_refill(tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    args = ["--RoomKernelManager.max_kernels=2"]
+    server = VoilaProcess(tmp_path / "voila", store, args=args, pool=1)
+    try:
+        assert health(server) == (200, {"kernels": 1, "max_kernels": 2, "pool": 1})
+        url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+        with urllib.request.urlopen(url, timeout=120) as page:
+            assert page.status == 200
+        # The page took the pooled kernel; the refill (after Voilà's fill delay) is the
+        # budget's last kernel, and a participant may still take it: room.
+        wait_health(server, (200, {"kernels": 2, "max_kernels": 2, "pool": 1}))
+        with urllib.request.urlopen(url, timeout=120) as page:
+            assert page.status == 200
+        # The pool cannot refill (no kernel may start): full.
+        wait_health(server, (503, {"kernels": 2, "max_kernels": 2, "pool": 0}))
+    finally:
+        server.stop()
+
+
+def wait_health(server: VoilaProcess, expected: tuple[int, dict[str, int]]) -> None:
+    deadline = time.monotonic() + 30
+    while (answer := health(server)) != expected:
+        assert time.monotonic() < deadline, f"{answer}, not {expected}"
+        time.sleep(0.2)
