@@ -50,6 +50,7 @@ from benchmarks._export import CONTRIBUTIONS, export_times
 from benchmarks._pages import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    COMMS,
     RECORD_TITLES,
     STAMPED_CLICK,
     close_page,
@@ -120,6 +121,7 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
     cpu: list[str] = field(default_factory=list)  # diagnostic table lines: CPU time
+    comms: list[str] = field(default_factory=list)  # table lines: widget messages per change
 
 
 def ms(seconds: float) -> str:
@@ -244,6 +246,12 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
             idle = meter.read()  # pages open, nothing happening
             meter = CpuMeter(groups)
             own, everyone, missed = [], [], 0
+            kinds = {
+                "console": [facilitator],
+                "projector": [projector],
+                "participant": participants,
+            }
+            before = {kind: [COMMS[p].received for p in pages] for kind, pages in kinds.items()}
             for _ in range(plan.step_changes):
                 forward = (forward or index == 0) and index < steps - 1
                 followers = [projector, *participants]
@@ -255,11 +263,26 @@ def bench_step_changes(browser: Browser, work: Path, plan: Plan, report: Report)
                     everyone.append(slowest)
                 time.sleep(0.5)
             report.rows.append(step_row(n, everyone, own, missed))
+            report.comms.append(comm_line(n, kinds, before, plan.step_changes))
             report.cpu.append(cpu_line(n, idle, meter.read(), plan.step_changes))
         for page in [facilitator, projector, *participants]:
             close_page(page)
     finally:
         server.stop()
+
+
+def comm_line(
+    n: int, kinds: dict[str, list[Page]], before: dict[str, list[int]], changes: int
+) -> str:
+    """Widget messages per step change, per page, by kind of page (one row of the table)."""
+    per_page = {
+        kind: statistics.mean(
+            (COMMS[page].received - start) / changes
+            for page, start in zip(pages, before[kind], strict=True)
+        )
+        for kind, pages in kinds.items()
+    }
+    return f"| {n} | " + " | ".join(f"{per_page[kind]:.1f}" for kind in kinds) + " |"
 
 
 def step_row(n: int, everyone: list[float], own: list[float], missed: int) -> Row:
@@ -542,6 +565,16 @@ def markdown(report: Report, quick: bool, seconds: float, measured: str) -> str:
             "| N | idle | per step change, by group | per change, total | wall per change |",
             "|---|---|---|---|---|",
             *report.cpu,
+        ]
+    if report.comms:
+        lines += [
+            "",
+            "Widget messages (comm_msg, comm_open, comm_close, clock syncs included) a page",
+            "received per step change, mean per page of each kind, with N participant pages open:",
+            "",
+            "| N | console | projector | participant |",
+            "|---|---|---|---|",
+            *report.comms,
         ]
     return "\n".join(lines) + "\n"
 

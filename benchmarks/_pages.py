@@ -51,12 +51,38 @@ FIRST_READ, READ_EVERY = 0.3, 0.1
 TITLE_AFTER = "after => window.__codevTitles.find(c => c[0] >= after)"
 
 
+# The kernel messages that reach a page for its widgets: what a step change costs it.
+COMM_TYPES = (b'"msg_type": "comm_msg"', b'"msg_type": "comm_open"', b'"msg_type": "comm_close"')
+COMM_TYPES_TIGHT = tuple(kind.replace(b": ", b":") for kind in COMM_TYPES)
+
+
+class CommCount:
+    """Widget messages (comm_msg, comm_open, comm_close) a page received on its websockets,
+    counted from the frames themselves (Voilà's kernel protocol: JSON, or JSON parts in a
+    binary frame), whatever the page's widgets make of them."""
+
+    def __init__(self, page: Page) -> None:
+        self.received = 0
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        header = data[:600]  # the header comes first: never scan a large state
+        if any(kind in header for kind in COMM_TYPES + COMM_TYPES_TIGHT):
+            self.received += 1
+
+
+COMMS: dict[Page, CommCount] = {}
+
+
 def open_page(browser: Browser, url: str, selector: str) -> tuple[Page, float]:
     """A new page (in a context of its own: a device of its own) and its seconds to ready.
 
-    Ready: from ``goto`` until ``selector`` is visible.
+    Ready: from ``goto`` until ``selector`` is visible. Its widget messages are counted from
+    the start (``COMMS[page].received``).
     """
     page = browser.new_context().new_page()
+    COMMS[page] = CommCount(page)
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(selector, state="visible", timeout=LOAD_TIMEOUT_MS)

@@ -9,7 +9,8 @@ session's own channel at commit; since notifications are not replayed, a kernel 
 revision from the table after each one, after connecting again, and every ``check_every``
 seconds anyway (a connection dropped without a word).
 
-The schema is created and migrated from the numbered files of ``codevwidgets/sql/postgres``
+The schema is created and migrated from the numbered files of
+``codevwidgets/store/migrations/postgres``
 (``001_schema.sql``, …), each applied once in a transaction and recorded in
 ``schema_version``; a database of a newer release is refused.
 """
@@ -53,7 +54,7 @@ DELETED_FROM = ("contributions", "notes", "events", "signals", "sessions")
 
 def migrations() -> list[tuple[int, str]]:
     """The schema's SQL files, ``(version, text)`` in order: ``001_schema.sql`` is 1."""
-    folder = resources.files("codevwidgets.store") / "sql" / "postgres"
+    folder = resources.files("codevwidgets.store") / "migrations" / "postgres"
     found = sorted(
         (int(match[1]), entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()

@@ -236,6 +236,14 @@ NO_MATH = ("mathjax_ignore", "tex2jax_ignore")
 
 def literal(widget: W) -> W:
     """``widget`` with its text kept literal: never typeset as mathematics."""
-    for name in NO_MATH:
-        widget.add_class(name)
+    # One assignment, one message to the page (add_class twice would send two).
+    missing = tuple(name for name in NO_MATH if name not in widget._dom_classes)
+    if missing:
+        widget._dom_classes = (*widget._dom_classes, *missing)
     return widget
+
+
+def hidden_layout() -> dict[str, str]:
+    """A new widget's ``layout`` that starts hidden: in the message that opens it, rather
+    than one more message right after (``show(widget, False)``)."""
+    return {"display": "none"}

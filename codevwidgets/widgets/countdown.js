@@ -42,6 +42,18 @@ export function minutesText(seconds) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+/** Milliseconds left as a page shows them: a running step's deadline in the page's estimate
+ * of the kernel's time, never more than the kernel counted when it sent the state. Time only
+ * passes, and an estimate made before the first sync is late by the state message's transit
+ * (a 10-minute step would show 10:01 right after the start). */
+export function remainingShown(status, deadlineMs, remainingMs, kernelNowMs) {
+  const counted = typeof remainingMs === "number" ? remainingMs : 0;
+  if (status === "running" && typeof deadlineMs === "number") {
+    return Math.min(deadlineMs - kernelNowMs, counted);
+  }
+  return counted;
+}
+
 export function level(remainingMs, budgetMs) {
   if (remainingMs <= 0) return "overtime";
   if (budgetMs > 0 && remainingMs <= RED * budgetMs) return "red";
@@ -137,11 +149,10 @@ function render({ model, el }) {
   let previousKey = "";
 
   function remainingMs() {
-    const deadline = model.get("deadline_ms");
-    if (model.get("status") === "running" && typeof deadline === "number") {
-      return deadline - (Date.now() + offset);
-    }
-    return model.get("remaining_ms") ?? 0;
+    const [status, deadline, counted] = ["status", "deadline_ms", "remaining_ms"].map((name) =>
+      model.get(name),
+    );
+    return remainingShown(status, deadline, counted, Date.now() + offset);
   }
 
   function text(name) {

@@ -12,15 +12,24 @@ import ipywidgets as widgets
 from codevwidgets.core.commands import Act, Command, local_act
 from codevwidgets.core.runbook import NoteField
 from codevwidgets.core.session import STORE_UNREACHABLE, Event, Session, SessionError
-from codevwidgets.widgets._view import Echo, Follower, Texts, close_all, literal, show, touches
+from codevwidgets.widgets._view import (
+    NO_MATH,
+    Echo,
+    Follower,
+    Texts,
+    close_all,
+    hidden_layout,
+    literal,
+    show,
+    touches,
+)
 
 
 def unsaved_label() -> widgets.Label:
     """Said under a field the store did not take: what is in it is stored again on the
     console's beat (``NotesPanel.retry``)."""
-    label = literal(widgets.Label().add_class("codev-note-unsaved").add_class("codev-error"))
-    show(label, False)
-    return label
+    classes = ("codev-note-unsaved", "codev-error", *NO_MATH)
+    return widgets.Label(_dom_classes=classes, layout=hidden_layout())
 
 
 class NoteBox(widgets.VBox):
@@ -28,15 +37,20 @@ class NoteBox(widgets.VBox):
     replaced this one's."""
 
     def __init__(self, label: str, lines: int, css: str) -> None:
-        self.area = widgets.Textarea(rows=lines, continuous_update=True, layout={"width": "100%"})
-        self.area.add_class(css)
+        # Classes and visibility given at construction: a new box opens in one message per
+        # widget, with nothing sent after (the console builds a step's boxes at its change).
+        self.area = widgets.Textarea(
+            rows=lines, continuous_update=True, layout={"width": "100%"}, _dom_classes=(css,)
+        )
         self.replaced_text = ""  # what this box held before another console's text came in
-        self.replaced = literal(widgets.Label().add_class("codev-note-replaced"))
-        self.restore = widgets.Button(layout={"width": "auto"}).add_class("codev-note-restore")
-        self.notice = widgets.HBox([self.replaced, self.restore])
-        show(self.notice, False)
+        self.replaced = widgets.Label(_dom_classes=("codev-note-replaced", *NO_MATH))
+        self.restore = widgets.Button(
+            layout={"width": "auto"}, _dom_classes=("codev-note-restore",)
+        )
+        self.notice = widgets.HBox([self.replaced, self.restore], layout=hidden_layout())
         self.unsaved = unsaved_label()
-        super().__init__([literal(widgets.Label(label)), self.area, self.notice, self.unsaved])
+        title = widgets.Label(label, _dom_classes=NO_MATH)
+        super().__init__([title, self.area, self.notice, self.unsaved])
 
     @property
     def text(self) -> str:

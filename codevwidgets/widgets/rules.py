@@ -39,6 +39,10 @@ class RulesPanel(Follower, widgets.VBox):
         self.roles_html = literal(widgets.HTML().add_class("codev-role-rules"))
         self.prompts = literal(widgets.HTML().add_class("codev-prompts"))
         self.reframing = widgets.VBox().add_class("codev-reframing")
+        self._reframe_heading = widgets.Label(
+            texts("rules.reframing"), _dom_classes=("codev-heading",)
+        )
+        self._reframe: list[widgets.Button] = []  # reused from step to step, never rebuilt
         self.spoken = literal(widgets.Label().add_class("codev-prompt-spoken"))
         # The facilitator's eye goes first to who speaks, then to what to say: the prompt read
         # aloud and the reframing buttons stay above the longer rules of each role. A
@@ -61,6 +65,9 @@ class RulesPanel(Follower, widgets.VBox):
         # prompts, the reframing buttons) are not among its children, so close them here.
         parts = (self.speaker, self.spoken, self.reframing, self.prompts)
         close_all(part for part in parts if part not in self.children)
+        # Buttons kept aside for a step with more prompts, and the heading if never shown.
+        spare = [self._reframe_heading, *self._reframe]
+        close_all(part for part in spare if part not in self.reframing.children)
         super().close()
 
     def say(self, prompt: str) -> None:
@@ -91,12 +98,16 @@ class RulesPanel(Follower, widgets.VBox):
         prompts = [texts.of(p) for p in step.prompts]
         heading = f"<h4>{html.escape(texts('rules.prompts'))}</h4>" if prompts else ""
         self.prompts.value = heading + escaped_list(prompts, "codev-prompt-list")
-        replaced = self.reframing.children
-        self.reframing.children = [
-            widgets.Label(texts("rules.reframing")).add_class("codev-heading"),
-            *(self._reframe_button(p) for p in step.reframing),
-        ]
-        close_all(replaced)
+        # The step's reframing prompts in the buttons already there (one more when a step has
+        # more): a step change sends new words, not new widgets.
+        prompts_here = [texts.of(p) for p in step.reframing]
+        while len(self._reframe) < len(prompts_here):
+            self._reframe.append(self._reframe_button())
+        for button, text in zip(self._reframe, prompts_here, strict=False):
+            button.description = button.tooltip = text
+        shown_buttons = self._reframe[: len(prompts_here)]
+        if list(self.reframing.children[1:]) != shown_buttons:
+            self.reframing.children = [self._reframe_heading, *shown_buttons]
         self.say("")
 
     def _role_block(self, role: str, rules: RoleRules | None) -> str:
@@ -120,9 +131,7 @@ class RulesPanel(Follower, widgets.VBox):
             + "</div>"
         )
 
-    def _reframe_button(self, prompt: LocalText) -> widgets.Button:
-        text = self.texts.of(prompt)
-        button = widgets.Button(description=text, tooltip=text, layout={"width": "auto"})
-        button.add_class("codev-reframe")
-        button.on_click(lambda _: self.say(text))
+    def _reframe_button(self) -> widgets.Button:
+        button = widgets.Button(layout={"width": "auto"}, _dom_classes=("codev-reframe",))
+        button.on_click(lambda _: self.say(str(button.description)))
         return button

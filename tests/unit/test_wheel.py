@@ -105,7 +105,7 @@ def test_the_wheel_carries_the_notebooks_and_every_file_of_the_package(wheel: Pa
         "codevwidgets/notebooks/facilitator.ipynb",
         "codevwidgets/notebooks/participant.ipynb",
         "codevwidgets/notebooks/projector.ipynb",
-        "codevwidgets/store/sql/postgres/001_schema.sql",  # PostgresStore's schema
+        "codevwidgets/store/migrations/postgres/001_schema.sql",  # PostgresStore's schema
     } <= names
     assert wanted - names == set()
     assert not [name for name in names if ".ipynb_checkpoints" in name or "__pycache__" in name]

@@ -95,7 +95,9 @@ def test_the_schema_files_are_numbered_and_recorded(store: PostgresStore) -> Non
 
 
 def test_the_schema_files_ship_in_the_package() -> None:
-    folder = Path(__file__).resolve().parents[3] / "codevwidgets" / "store" / "sql" / "postgres"
+    folder = (
+        Path(__file__).resolve().parents[3] / "codevwidgets" / "store" / "migrations" / "postgres"
+    )
     assert sorted(p.name for p in folder.glob("*.sql"))[0] == "001_schema.sql"
 
 
