@@ -17,7 +17,7 @@ have you already tried?" is not "Have you tried…?".
 >>> looks_like_advice("What have you already tried?", "en") is None
 True
 
-``python -m codevwidgets.core.advice --evaluate FILE`` prints precision and recall per language
+``python -m codevwidgets.advice --evaluate FILE`` prints precision and recall per language
 on a labelled set (see ``tests/unit/data/advice_questions.yaml``).
 """
 
