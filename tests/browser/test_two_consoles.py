@@ -325,6 +325,8 @@ def test_laptop_and_projector_run_a_whole_session(
         # Participants' questions reach both consoles.
         chloe.wait_for_selector(".codev-contribution-input textarea", state="visible")
         submit(chloe, "How big is the team?")
+        # Stored before the second is sent: the record's order below is the order they came.
+        wait_contribution(everyone[0], "How big is the team?")
         submit(someone, "Since when?")
         for page in everyone:
             wait_contribution(page, "How big is the team?")
