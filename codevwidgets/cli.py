@@ -254,12 +254,10 @@ def _write_new(out: Path, text: str) -> None:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    import contextlib
     import datetime as dt
-    import os
-    import shutil
 
     from codevwidgets.core.cycle import parse_start, plan_cycle
+    from codevwidgets.core.files import write_atomically
     from codevwidgets.core.roster import load_roster
 
     try:
@@ -276,19 +274,14 @@ def _plan(args: argparse.Namespace) -> int:
             raise UsageError(f"--ics: {args.ics} is a folder; name a file in it")
         if not ics.parent.is_dir():
             raise UsageError(f"--ics: no folder {args.ics.parent} to write {args.ics.name} in")
-        # Written beside, then renamed over the old calendar: a failed export (no permission,
-        # disk full) leaves no half-written file and keeps the previous one.
-        temp = ics if direct else ics.with_name(f".{ics.name}.{os.getpid()}.tmp")
+        # Written beside, then renamed over the old calendar (keeping its mode): a failed
+        # export (no permission, disk full) leaves no half-written file and keeps the previous.
         try:
-            temp.write_bytes(plan.to_ics(roster.group))
-            if not direct:
-                if ics.is_file():
-                    shutil.copymode(ics, temp)
-                temp.replace(ics)
+            if direct:
+                ics.write_bytes(plan.to_ics(roster.group))
+            else:
+                write_atomically(ics, plan.to_ics(roster.group))
         except OSError as exc:
-            if not direct:
-                with contextlib.suppress(OSError):
-                    temp.unlink(missing_ok=True)
             raise UsageError(f"--ics: cannot write {args.ics} ({exc.strerror})") from None
     if args.json:
         print(json.dumps(plan.to_json(), ensure_ascii=False))
@@ -306,11 +299,8 @@ def _sessions_list(args: argparse.Namespace) -> int:
 
     from codevwidgets.store.open import open_store
 
-    store = open_store(args.store)
-    try:
+    with open_store(args.store) as store:
         found = store.summaries()
-    finally:
-        store.close()
     if args.json:
         print(json.dumps({"sessions": [asdict(s) for s in found]}, ensure_ascii=False))
         return 0
@@ -323,14 +313,11 @@ def _sessions_delete(args: argparse.Namespace) -> int:
     from codevwidgets.store.location import redact
     from codevwidgets.store.open import open_store
 
-    store = open_store(args.store)
-    try:
+    with open_store(args.store) as store:
         if not store.delete(args.id):
             raise UsageError(
                 f"sessions delete: no session {args.id!r} in {redact(args.store or 'the store')}"
             )
-    finally:
-        store.close()
     print(f"deleted {args.id}")
     return 0
 
@@ -342,11 +329,8 @@ def _sessions_purge(args: argparse.Namespace) -> int:
 
     if not 0 <= args.older_than <= 100_000:
         raise UsageError(f"--older-than: {args.older_than} is not a number of days from 0")
-    store = open_store(args.store)
-    try:
+    with open_store(args.store) as store:
         gone = store.purge(time.time() - args.older_than * 86_400)
-    finally:
-        store.close()
     print(f"deleted {len(gone)} session(s)" + "".join(f"\n  {g}" for g in gone))
     return 0
 
@@ -360,15 +344,12 @@ def _export(args: argparse.Namespace) -> int:
     where = store_location(args.store)
     if isinstance(where, Path) and not where.is_file():  # opening it would create an empty store
         raise UsageError(f"export: no store {where} (give --store FILE_OR_URL or set CODEV_STORE)")
-    store = open_store(where)
-    try:
+    with open_store(where) as store:
         if store.load(args.session, private=True) is None:
             raise UsageError(f"export: no session {args.session!r} in {redact(where)}")
         record = build_record(
             store, args.session, names=not args.no_names, include_hidden=args.include_hidden
         )
-    finally:
-        store.close()
     data = render(record, args.format)
     output: Path = args.output or Path(file_name(record, args.format))
     if output.is_dir():
@@ -390,11 +371,8 @@ def _sessions_new(args: argparse.Namespace) -> int:
     url = urlsplit(args.url)
     if url.scheme not in {"http", "https"} or not url.netloc or url.query or url.fragment:
         raise UsageError(f"--url: {args.url!r} is not a server address like http://HOST:PORT")
-    store = open_store(args.store)
-    try:
+    with open_store(args.store) as store:
         secrets = new_session(store, args.runbook, args.roster)
-    finally:
-        store.close()
     print(links(args.url, secrets).lines())
     return 0
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from codevwidgets.core.environment import PUBLIC_URL, REFUSED_DIR
 from codevwidgets.core.i18n import languages
 from codevwidgets.core.runbook import preset_names
+from codevwidgets.store.location import link_beside, page_link
 
 PAGE_KEYS = ("session", "key", "code", "name", "lang", "runbook", "theme")
 
@@ -87,18 +88,17 @@ def page_url(
     network) wins; else the address this page was opened at (Voilà's ``VOILA_REQUEST_URL``);
     else a relative link, as in JupyterLab.
     """
-    from urllib.parse import urlencode, urlsplit
+    from urllib.parse import urlsplit
 
-    query_text = urlencode(dict(query))
     public = environ.get(PUBLIC_URL, "").rstrip("/")
     if public:
-        return f"{public}/voila/render/{notebook}?{query_text}"
+        return page_link(public, notebook, query)
     request = environ.get("VOILA_REQUEST_URL", "")
     if request:
         parts = urlsplit(request)
         folder = parts.path.rsplit("/", 1)[0]
-        return f"{parts.scheme}://{parts.netloc}{folder}/{notebook}?{query_text}"
-    return f"{notebook}?{query_text}"
+        return link_beside(f"{parts.scheme}://{parts.netloc}{folder}", notebook, query)
+    return link_beside("", notebook, query)
 
 
 def page_language(query: dict[str, str], default: str) -> str:

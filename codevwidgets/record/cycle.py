@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from codevwidgets.core.cycle import CyclePlan
 from codevwidgets.core.roster import name_key
+from codevwidgets.record.followup import Loaded
 from codevwidgets.record.model import SessionRecord, build_record, suggested_minutes
 from codevwidgets.store.base import Store
 
@@ -43,15 +44,13 @@ def held_sessions(store: Store, group: str, *, names: bool = True) -> list[Sessi
     """The records of ``group``'s sessions that were started, oldest first.
 
     A session belongs to the group stored with it (its roster's ``group``, compared as
-    ``name_key`` compares names); sessions never started are planned, not held.
+    ``name_key`` compares names: the store's ``group_sessions``); sessions never started are
+    planned, not held. Each of the group's sessions is loaded once, and no other session.
     """
-    wanted = name_key(group)
+    loaded = Loaded(store)  # a record's neighbours (its follow-ups) are records here too
     records = []
-    for session_id in store.session_ids():
-        stored = store.load(session_id, private=True)
-        if stored is None or stored.roster is None or name_key(stored.roster.group) != wanted:
-            continue
-        record = build_record(store, session_id, names=names)
+    for session_id in store.group_sessions(group):
+        record = build_record(store, session_id, names=names, loaded=loaded)
         if record.started is not None:
             records.append(record)
     return sorted(records, key=lambda r: (r.started or r.created, r.session_id))

@@ -8,15 +8,14 @@ packages). What people typed is escaped everywhere: text, never markup.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import os
 import re
 from pathlib import Path
 from typing import Literal
 
 import jinja2
 
+from codevwidgets.core.files import write_atomically
 from codevwidgets.record.model import SessionRecord
 
 __all__ = ["FORMATS", "Format", "file_name", "render", "timing_chart", "write_private"]
@@ -133,19 +132,7 @@ def file_name(record: SessionRecord, fmt: Format) -> str:
 def write_private(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` readable by its owner only (0600), whole or not at all.
 
-    Written beside, then renamed over: a failed write leaves no half-written record and keeps
-    a previous one. Raises ``OSError``.
+    Written beside, then renamed over (``write_atomically``): a failed write leaves no
+    half-written record and keeps a previous one. Raises ``OSError``.
     """
-    target = path.resolve()  # a symbolic link's target
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        temp.chmod(0o600)  # O_CREAT's mode is ignored for a leftover temp file
-        temp.replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return target
+    return write_atomically(path, data, mode=0o600)

@@ -7,7 +7,8 @@ sessions' records: this one's (``followup_outcome``) and the earlier one's
 (``later_followup``).
 
 Pure core: reads the store, never ipywidgets. "The group's previous session" is the latest
-session created before this one, in the same store, whose stored roster names the same group.
+session created before this one, in the same store, whose stored roster names the same group
+(the store's ``group_sessions`` finds the group's sessions; only those are loaded).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "FOLLOWUP_STEP",
     "PLAN_FIELDS",
     "FollowUpOutcome",
+    "Loaded",
     "PreviousPlan",
     "followup_outcome",
     "has_followup",
@@ -65,18 +67,39 @@ class FollowUpOutcome:
     note: str
 
 
+class Loaded:
+    """Sessions loaded from ``store`` (``private=True``) once each, for one read: a cycle
+    page builds every record of a group and looks up each record's neighbours, and each
+    session is loaded once, not once per record that mentions it.
+
+    ``loaded(session_id)`` is ``store.load(session_id, private=True)``, remembered; an error
+    (a session whose runbook cannot be read) is raised each time, not remembered.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._found: dict[str, StoredSession | None] = {}
+
+    def __call__(self, session_id: str) -> StoredSession | None:
+        if session_id not in self._found:
+            self._found[session_id] = self.store.load(session_id, private=True)
+        return self._found[session_id]
+
+
 def has_followup(book: Runbook) -> bool:
     """Whether the runbook has a follow-up step (only then is the previous plan looked up)."""
     return any(step.id == FOLLOWUP_STEP for step in book.steps)
 
 
-def previous_plan(store: Store, session_id: str, language: str) -> PreviousPlan | None:
+def previous_plan(
+    store: Store, session_id: str, language: str, loaded: Loaded | None = None
+) -> PreviousPlan | None:
     """The action plan of the group's last session in ``store`` before ``session_id``.
 
     None when this session has no roster (its group is unknown) or the group has no earlier
-    session here.
+    session here. ``loaded``: sessions already loaded for this read (``Loaded``).
     """
-    found = _neighbour(store, session_id, later=False)
+    found = _neighbour(loaded or Loaded(store), session_id, later=False)
     if found is None:
         return None
     book, notes = found.runbook, found.state.get("notes", {})
@@ -89,14 +112,16 @@ def previous_plan(store: Store, session_id: str, language: str) -> PreviousPlan 
     return PreviousPlan(found.session_id, found.created, _client(found), tuple(fields))
 
 
-def later_followup(store: Store, session_id: str, language: str) -> FollowUpOutcome | None:
+def later_followup(
+    store: Store, session_id: str, language: str, loaded: Loaded | None = None
+) -> FollowUpOutcome | None:
     """How this session's plan went, as the group's next session recorded it in its
     follow-up step; None if there is no next session, or it recorded nothing.
 
     Only the very next session of the group counts: a later one's follow-up is about the
-    plan of the session just before it, not this one's.
+    plan of the session just before it, not this one's. ``loaded``: as ``previous_plan``'s.
     """
-    found = _neighbour(store, session_id, later=True)
+    found = _neighbour(loaded or Loaded(store), session_id, later=True)
     return followup_outcome(found, language) if found is not None else None
 
 
@@ -120,28 +145,31 @@ def followup_outcome(stored: StoredSession, language: str) -> FollowUpOutcome | 
     return FollowUpOutcome(stored.session_id, stored.created, outcome, label, note)
 
 
-def _neighbour(store: Store, session_id: str, *, later: bool) -> StoredSession | None:
+def _neighbour(loaded: Loaded, session_id: str, *, later: bool) -> StoredSession | None:
     """The same group's session just before (or just after) ``session_id`` in the store."""
-    this = _load(store, session_id)
+    this = _load(loaded, session_id)
     if this is None or this.roster is None:
         return None
-    ids = store.session_ids()  # oldest first: by creation time, then by insertion
+    group = this.roster.group
+    # Oldest first (by creation time, then by insertion), as name_key compares group names:
+    # the same group as written (the follow-up's rule) is among them, in the same order.
+    ids = loaded.store.group_sessions(group)
     if session_id not in ids:
         return None
-    position, group = ids.index(session_id), this.roster.group
+    position = ids.index(session_id)
     others = ids[position + 1 :] if later else ids[:position][::-1]
     for other_id in others:
-        other = _load(store, other_id)
+        other = _load(loaded, other_id)
         if other is not None and other.roster is not None and other.roster.group == group:
             return other
     return None
 
 
-def _load(store: Store, session_id: str) -> StoredSession | None:
+def _load(loaded: Loaded, session_id: str) -> StoredSession | None:
     # A session stored before snapshots whose runbook file has gone cannot be read: it is
     # skipped, as if it were not there, rather than failing the page that asked.
     with suppress(InputError, ValueError):
-        return store.load(session_id, private=True)
+        return loaded(session_id)
     return None
 
 

@@ -23,6 +23,7 @@ from codevwidgets.core.signals import people_who_speak, talk_clock
 from codevwidgets.core.theme import readable
 from codevwidgets.record.followup import (
     FollowUpOutcome,
+    Loaded,
     followup_outcome,
     has_followup,
     later_followup,
@@ -182,14 +183,18 @@ def build_record(
     names: bool = True,
     include_hidden: bool = False,
     clock: Clock = system_clock,
+    loaded: Loaded | None = None,
 ) -> SessionRecord:
     """The record of one stored session.
 
     ``names=False`` shows advisors, the note-taker and observers by their role ("Advisor 2"),
     in the roles and as authors; ``include_hidden`` keeps the contributions the facilitator
-    hid (marked as such). Raises ``StoreError`` when the store has no such session.
+    hid (marked as such). ``loaded``: the sessions already loaded for the records built
+    together (a cycle's), so that none is loaded twice. Raises ``StoreError`` when the store
+    has no such session.
     """
-    stored = store.load(session_id, private=True)
+    loaded = loaded or Loaded(store)
+    stored = loaded(session_id)
     if stored is None:
         raise StoreError(f"no session {session_id!r} in this store")
     book = stored.runbook
@@ -236,8 +241,8 @@ def build_record(
         steps=tuple(steps),
         evaluation=_evaluation(items, stored.names),
         labels=_labels(t),
-        followup=_followup_here(store, stored, language, alias),
-        followed_up=_followed_up(store, session_id, language),
+        followup=_followup_here(loaded, stored, language, alias),
+        followed_up=_followed_up(loaded, session_id, language),
         logo=logo_src(book.branding.logo),
         colour=_paper_colour(book),
         **_talk(session, book, language, alias),
@@ -364,14 +369,14 @@ def _choice(note: NoteField, typed: dict[str, str], language: str, book: Runbook
 
 
 def _followup_here(
-    store: Store, stored: StoredSession, language: str, alias: dict[str, str]
+    loaded: Loaded, stored: StoredSession, language: str, alias: dict[str, str]
 ) -> tuple[NoteText, ...]:
     """The previous client's plan and how it went, from this session's follow-up step."""
     if not has_followup(stored.runbook):
         return ()
     t = Translator(language)
     found = []
-    plan = previous_plan(store, stored.session_id, language)
+    plan = previous_plan(loaded.store, stored.session_id, language, loaded)
     if plan is not None:
         when = _utc(plan.created).date().isoformat()
         client = alias.get(plan.client or "", plan.client) or t("record.none")
@@ -383,9 +388,9 @@ def _followup_here(
     return tuple(found)
 
 
-def _followed_up(store: Store, session_id: str, language: str) -> tuple[NoteText, ...]:
+def _followed_up(loaded: Loaded, session_id: str, language: str) -> tuple[NoteText, ...]:
     """How this session's plan went, as the group's next session recorded it."""
-    outcome = later_followup(store, session_id, language)
+    outcome = later_followup(loaded.store, session_id, language, loaded)
     if outcome is None:
         return ()
     t = Translator(language)

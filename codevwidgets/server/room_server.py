@@ -19,13 +19,12 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from urllib.parse import urlencode
 
 from codevwidgets.core import environment
 from codevwidgets.server.serve import answers, free_port, local_address, port_in_use, public_host
 from codevwidgets.server.sessions import links
 from codevwidgets.store.base import Secrets
-from codevwidgets.store.location import is_url, redact
+from codevwidgets.store.location import is_url, page_link, redact
 
 __all__ = ["DEFAULT_PORT", "RoomServer", "RoomServerError", "open_room", "room_links"]
 
@@ -120,7 +119,7 @@ class RoomServer:
                 raise RoomServerError(
                     f"the room's server stopped (exit status {process.returncode})"
                 )
-            if answers(f"{self.local_url}/voila/render/participant.ipynb"):
+            if answers(page_link(self.local_url, "participant.ipynb")):
                 logger.info("room server for %s at %s", redact(self.store), self.base_url)
                 return self
             time.sleep(0.3)
@@ -165,5 +164,5 @@ def room_links(server: RoomServer, secrets: Secrets) -> tuple[str, str]:
     """The participants' and the projector's links on the room's server (the join code only:
     never the facilitator's key, never the Jupyter server's address or token)."""
     participants = links(server.base_url, secrets).participants
-    code = urlencode({"session": secrets.session_id, "code": secrets.join_code})
-    return participants, f"{server.base_url}/voila/render/projector.ipynb?{code}"
+    code = {"session": secrets.session_id, "code": secrets.join_code}
+    return participants, page_link(server.base_url, "projector.ipynb", code)

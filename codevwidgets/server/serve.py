@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO
-from urllib.parse import quote, urlencode
 
 from codevwidgets.authoring.client_notebook import ClientNotebook, served_pages
 from codevwidgets.core import environment
@@ -25,7 +24,7 @@ from codevwidgets.core.environment import NOTEBOOK_DIR, REFUSED_DIR
 from codevwidgets.core.roster import load_roster
 from codevwidgets.demo import DEMO_ROSTER
 from codevwidgets.server.sessions import links, new_session
-from codevwidgets.store.location import data_dir, is_url, store_location
+from codevwidgets.store.location import data_dir, is_url, page_link, store_location
 from codevwidgets.store.open import open_store
 
 # Installed wheels carry the notebooks inside the package; a source checkout has them beside it.
@@ -345,8 +344,7 @@ class VoilaProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, notebook: str, **query: str) -> str:
-        path = f"{self.base_url}/voila/render/{quote(notebook)}"
-        return f"{path}?{urlencode(query)}" if query else path
+        return page_link(self.base_url, notebook, query)
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -400,15 +398,17 @@ def serve(
     # A bad runbook or roster fails here, with its located lines, before anything is stored.
     if no_session and roster_path:  # the server's group, for sessions stored without one
         load_roster(roster_path)
-    store = open_store(store_path)
-    secrets = None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
+    with open_store(store_path) as store:
+        secrets = (
+            None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
+        )
+        location = store.location
     base = f"http://{public_host(ip)}:{port}"
     # Behind a load balancer (deploy/haproxy.cfg) the room's address is the balancer's: the
     # operator gives it in CODEV_PUBLIC_URL, and the consoles' join links and QR codes use it.
     public = os.environ.get(PUBLIC_URL, "").strip().rstrip("/") or base
     # The kernels open it again from CODEV_STORE (a URL's password goes to them, never out).
-    env = voila_environment(store.location, ip, CODEV_PUBLIC_URL=public)
-    store.close()
+    env = voila_environment(location, ip, CODEV_PUBLIC_URL=public)
     if roster_path:  # the group of sessions created later without one (codev sessions new)
         env[environment.ROSTER] = str(roster_path.resolve())
     facilitator, client = "facilitator.ipynb", None

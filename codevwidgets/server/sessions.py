@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 from codevwidgets.core.cycle import plan_cycle
 from codevwidgets.core.roles import Roles
@@ -17,6 +16,7 @@ from codevwidgets.core.roster import Roster, load_roster
 from codevwidgets.core.runbook import resolve
 from codevwidgets.core.session import Session
 from codevwidgets.store.base import Secrets, Store
+from codevwidgets.store.location import page_link
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,9 @@ class Links:
 def links(base: str, secrets: Secrets, facilitator: str = "facilitator.ipynb") -> Links:
     """The pages' addresses on the server at ``base`` (e.g. ``http://127.0.0.1:8866``);
     ``facilitator``: the console's notebook (a client's, with ``codev serve --notebook``)."""
-    page = f"{base.rstrip('/')}/voila/render"
-    key = urlencode({"session": secrets.session_id, "key": secrets.facilitator_key})
-    code = urlencode({"session": secrets.session_id, "code": secrets.join_code})
-    return Links(f"{page}/{quote(facilitator)}?{key}", f"{page}/participant.ipynb?{code}")
+    key = {"session": secrets.session_id, "key": secrets.facilitator_key}
+    code = {"session": secrets.session_id, "code": secrets.join_code}
+    return Links(page_link(base, facilitator, key), page_link(base, "participant.ipynb", code))
 
 
 def new_session(

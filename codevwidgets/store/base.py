@@ -18,7 +18,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Command
@@ -119,8 +119,13 @@ class Store(Protocol):
 
     Every method commits before it returns (nothing is lost when a kernel dies). Refusals:
     ``execute`` raises ``SessionError``/``RolesError``/``ValueError`` (nothing written);
-    ``add_contribution`` and ``signal`` raise ``ValueError`` or ``RateLimited``.
+    ``add_contribution`` and ``signal`` raise ``ValueError`` or ``RateLimited``. A store is a
+    context manager: the block's end closes it.
     """
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
     @property
     def location(self) -> str:
@@ -169,6 +174,11 @@ class Store(Protocol):
     def revision(self, session_id: str) -> int: ...
 
     def session_ids(self) -> list[str]: ...
+
+    def group_sessions(self, group: str) -> list[str]:
+        """The ids of the sessions stored with a roster of ``group`` (its name compared as
+        ``name_key`` compares names), oldest first: an indexed query, not a scan."""
+        ...
 
     def summaries(self) -> list[SessionSummary]: ...
 

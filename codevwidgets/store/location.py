@@ -1,12 +1,14 @@
 """Where a store is: a file (``--store``, ``CODEV_STORE``, or the user's data directory) or a
-database server's URL; and a location fit to print (no password)."""
+database server's URL; a location fit to print (no password); and where a page of the kit is
+(``page_link``: the one builder of ``…/voila/render/NOTEBOOK?QUERY`` links)."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import platformdirs
 
@@ -14,6 +16,8 @@ from codevwidgets.core import environment
 from codevwidgets.store.base import StoreError
 
 URL_SCHEMES = ("postgresql", "postgres")
+# Where Voilà serves a notebook as a page, under its server's address.
+RENDER = "voila/render"
 
 
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -64,3 +68,20 @@ def redact(location: str | Path) -> str:
         return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*/:")))
     except ValueError:  # not even a URL: say nothing of what it holds past its scheme
         return text.split("://", 1)[0] + "://***"
+
+
+def page_link(server: str, notebook: str, query: Mapping[str, str] | None = None) -> str:
+    """The address of ``notebook``'s page on the Voilà server at ``server`` (its root, e.g.
+    ``http://127.0.0.1:8866``): ``SERVER/voila/render/NOTEBOOK?QUERY``.
+
+    >>> page_link("http://room:8866/", "participant.ipynb", {"session": "abc", "code": "x y"})
+    'http://room:8866/voila/render/participant.ipynb?session=abc&code=x+y'
+    """
+    return link_beside(f"{server.rstrip('/')}/{RENDER}", notebook, query)
+
+
+def link_beside(folder: str, notebook: str, query: Mapping[str, str] | None = None) -> str:
+    """The address of ``notebook`` in the folder at ``folder`` (the page's own folder, say);
+    ``""``: a link relative to the page. No ``?`` without a query."""
+    path = f"{folder.rstrip('/')}/{quote(notebook)}" if folder else quote(notebook)
+    return f"{path}?{urlencode(dict(query))}" if query else path

@@ -39,7 +39,7 @@ from codevwidgets.core.runbook import Runbook
 from codevwidgets.store.base import StoreError
 from codevwidgets.store.feed import ChangeFeed, tell
 from codevwidgets.store.location import redact
-from codevwidgets.store.sql import Cursor, Database, SQLStore
+from codevwidgets.store.sql import Cursor, Database, SQLStore, fill_group_keys
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresWatcher", "channel_for", "migrations"]
 
@@ -50,6 +50,8 @@ CONNECT_TIMEOUT = 5  # seconds: an unreachable server is one line, not a hung pa
 # Two servers starting at once on a new database: one creates the schema, the other waits.
 MIGRATION_LOCK = 0x636F646576  # "codev"
 DELETED_FROM = ("contributions", "notes", "events", "signals", "sessions")
+# What a schema file cannot do in SQL, done in Python right after it, in its transaction.
+AFTER_MIGRATION: dict[int, Callable[[Database], None]] = {2: fill_group_keys}
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -135,12 +137,6 @@ class PostgresStore(SQLStore):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._where()!r})"
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def location(self) -> str:
@@ -278,6 +274,8 @@ def migrate(conn: psycopg.Connection[Any], where: str) -> None:
                         f"{where}: the database has tables of something else than a "
                         "codevwidgets store: give an empty database"
                     ) from None
+                if number in AFTER_MIGRATION:
+                    AFTER_MIGRATION[number](_Connection(conn))
                 conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
 
 

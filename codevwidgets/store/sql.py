@@ -16,11 +16,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, suppress
 from dataclasses import asdict
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 from codevwidgets.core.clock import Clock
 from codevwidgets.core.commands import Command, apply_command
-from codevwidgets.core.roster import Roster
+from codevwidgets.core.roster import Roster, name_key
 from codevwidgets.core.runbook import Runbook, resolve, runbook_from_json, runbook_to_json
 from codevwidgets.core.session import (
     MAX_NAME,
@@ -41,7 +41,7 @@ from codevwidgets.store.base import (
     join_code_for,
 )
 
-__all__ = ["Database", "SQLStore", "state_json"]
+__all__ = ["Database", "SQLStore", "fill_group_keys", "group_key", "state_json"]
 
 # Everything a session holds besides its row in sessions.
 DELETE_FROM = ("contributions", "notes", "events", "signals")
@@ -121,6 +121,12 @@ class SQLStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- sessions --------------------------------------------------------------------------
 
     def create(
@@ -143,13 +149,14 @@ class SQLStore(ABC):
             now,
             runbook_to_json(session.runbook),
             roster.model_dump_json() if roster else None,
+            group_key(roster.group) if roster else None,
         )
         try:
             with self._write() as db:
                 db.execute(
                     "INSERT INTO sessions (id, runbook, language, key_hash, code_hash, state,"
-                    " revision, created, updated, snapshot, roster)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    " revision, created, updated, snapshot, roster, group_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
                     row,
                 )
                 for step_id, fields in session.notes.items():
@@ -310,6 +317,17 @@ class SQLStore(ABC):
         with self._query() as db:
             rows = db.execute(
                 f"SELECT id FROM sessions ORDER BY {self.session_order}"  # noqa: S608
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def group_sessions(self, group: str) -> list[str]:
+        """The sessions stored with a roster of ``group`` (as ``name_key`` compares names),
+        oldest first; read through the ``sessions_by_group`` index, never every session."""
+        with self._query() as db:
+            rows = db.execute(
+                "SELECT id FROM sessions WHERE group_key = ?"  # noqa: S608
+                f" ORDER BY {self.session_order}",
+                (group_key(group),),
             ).fetchall()
         return [r[0] for r in rows]
 
@@ -583,6 +601,27 @@ def state_json(session: Session) -> str:
     state = session.to_dict()
     del state["contributions"], state["notes"], state["signals"]
     return json.dumps(state, ensure_ascii=False)
+
+
+def group_key(group: str) -> str:
+    """What ``sessions.group_key`` holds for a roster's ``group``: its name as ``name_key``
+    compares names (computed here rather than in SQL: neither engine casefolds as Python)."""
+    return name_key(group)
+
+
+def fill_group_keys(db: Database) -> None:
+    """Give the sessions stored before ``group_key`` existed theirs, from their roster (a
+    migration's step, on either engine)."""
+    rows = db.execute(
+        "SELECT id, roster FROM sessions WHERE roster IS NOT NULL AND group_key IS NULL"
+    ).fetchall()
+    for session_id, roster in rows:
+        with suppress(ValueError, AttributeError):  # not a roster this release can read
+            group = json.loads(roster).get("group")
+            if isinstance(group, str):
+                db.execute(
+                    "UPDATE sessions SET group_key = ? WHERE id = ?", (group_key(group), session_id)
+                )
 
 
 def _page_and_name(participant: object, name: object, missing: str) -> str | None:

@@ -25,18 +25,20 @@ from codevwidgets.core.runbook import Runbook, resolve, runbook_to_json
 from codevwidgets.store.base import StoreError
 from codevwidgets.store.feed import StoreWatcher
 from codevwidgets.store.location import default_store_path
-from codevwidgets.store.sql import Database, SQLStore
+from codevwidgets.store.sql import Database, SQLStore, fill_group_keys
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
     key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
     state TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL, updated REAL NOT NULL, snapshot TEXT, roster TEXT
+    created REAL NOT NULL, updated REAL NOT NULL, snapshot TEXT, roster TEXT,
+    group_key TEXT
 );
+CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_key, created);
 CREATE TABLE IF NOT EXISTS contributions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
     step_id TEXT NOT NULL, author TEXT, text TEXT NOT NULL, kind TEXT, at REAL NOT NULL,
@@ -77,6 +79,13 @@ CREATE TABLE IF NOT EXISTS signals (
     name TEXT, kind TEXT NOT NULL, step_id TEXT NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (session_id, participant, kind)
 );
+"""
+# Schema 3 found a group's sessions by reading every session's roster: the group's name as
+# ``name_key`` compares it is a column of its own, indexed (filled by ``fill_group_keys``).
+# The index's order ends in rowid, as ``session_order``'s does.
+MIGRATE_3_TO_4 = """
+ALTER TABLE sessions ADD COLUMN group_key TEXT;
+CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_key, created);
 """
 FILES = ("", "-wal", "-shm")
 # How long a command waits for another kernel's write to end before it is refused (StoreError).
@@ -165,12 +174,6 @@ class SQLiteStore(SQLStore):
     def _where(self) -> str:
         return str(self.path)
 
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -245,11 +248,14 @@ class SQLiteStore(SQLStore):
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version in (1, 2):
+            elif version in (1, 2, 3):
                 if version == 1:
                     _run(db, MIGRATE_1_TO_2)
                     self._move_notes_out_of_states(db)
-                _run(db, MIGRATE_2_TO_3)
+                if version <= 2:
+                    _run(db, MIGRATE_2_TO_3)
+                _run(db, MIGRATE_3_TO_4)
+                fill_group_keys(db)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "

@@ -19,7 +19,7 @@ from codevwidgets.store.base import RateLimited
 from codevwidgets.store.live import LiveLink
 from codevwidgets.store.open import open_store
 from codevwidgets.store.sql import SQLStore
-from codevwidgets.store.sqlite import SQLiteStore
+from codevwidgets.store.sqlite import SCHEMA_VERSION, SQLiteStore
 from tests.unit.processes import exit_codes_at_once
 
 
@@ -258,13 +258,17 @@ def test_processes_signalling_at_once_lose_nothing(store_location: str, session:
 # -- the schema ------------------------------------------------------------------------------
 
 
-def test_a_schema_2_store_migrates_to_3(tmp_path: Path, session: Session, clock: FakeClock) -> None:
+def test_a_schema_2_store_migrates_to_the_current_schema(
+    tmp_path: Path, session: Session, clock: FakeClock
+) -> None:
     path = tmp_path / "two.db"
     with SQLiteStore(path, clock) as store:
         store.create(session, "classic", "en")
         store.execute("test", Command("start"))
     db = sqlite3.connect(path)
     db.execute("DROP TABLE signals")
+    db.execute("DROP INDEX sessions_by_group")  # nor a group's index (schema 4)
+    db.execute("ALTER TABLE sessions DROP COLUMN group_key")
     state = json.loads(db.execute("SELECT state FROM sessions").fetchone()[0])
     for key in ("speaker", "talk_since", "talk"):
         del state[key]  # a schema-2 state knows no talk time
@@ -273,7 +277,7 @@ def test_a_schema_2_store_migrates_to_3(tmp_path: Path, session: Session, clock:
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         stored = store.load("test", private=True)
         assert stored is not None and stored.session(clock).talk_seconds() == {}
         store.signal("test", "p1", "Ana", "hand", True)

@@ -19,7 +19,7 @@ from codevwidgets.core.cycle import plan_cycle
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import Member, Roster
-from codevwidgets.core.runbook import load_preset
+from codevwidgets.core.runbook import load_preset, load_runbook
 from codevwidgets.core.session import Session
 from codevwidgets.demo.cycle import hold_session, seed_demo_cycle
 from codevwidgets.pages.cycle import cycle_page
@@ -31,6 +31,9 @@ from codevwidgets.record.cycle import (
     minutes_table,
     plan_csv,
 )
+from codevwidgets.store.base import Store, StoredSession
+from codevwidgets.store.open import open_store
+from codevwidgets.store.sql import SQLStore
 from codevwidgets.store.sqlite import SQLiteStore
 from codevwidgets.widgets import cycle as views
 
@@ -213,3 +216,49 @@ def test_jupyterlab_shows_the_stores_sessions_or_the_demo(
     demo = cycle_page()
     assert demo.demo and len(demo.records) == 3
     assert "codev-cycle-header" in demo.header()._dom_classes  # type: ignore[union-attr]
+
+
+# -- a group is queried, not scanned -----------------------------------------------------------
+
+
+def test_the_cycle_page_loads_each_of_its_groups_sessions_once(
+    store_location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each record is built once, its follow-ups' neighbours from the sessions loaded for the
+    page: N loads for N sessions (it once loaded every session per record, N² and more)."""
+    import codevwidgets.pages.cycle as page_module
+
+    held = 5
+    client_file = tmp_path / "client.yaml"
+    client_file.write_text("extends: classic\nsteps:\n  - {id: followup, before: presentation}\n")
+    book = load_runbook(client_file)  # a follow-up step: each record looks both ways
+    with open_store(store_location) as store:
+        hold(store, OTHER, 0, START - DAY)  # another group's sessions: never loaded
+        ids = seed_demo_cycle(store, held, runbook=book, start=START)  # the demo roster's
+        hold(store, OTHER, 1, START + 100 * DAY)
+    loads: list[str] = []
+    load = SQLStore.load
+
+    def counted(self: SQLStore, session_id: str, *, private: bool) -> StoredSession | None:
+        loads.append(session_id)
+        return load(self, session_id, private=private)
+
+    opened: list[Store] = []
+
+    def open_and_keep(location: str | None = None) -> Store:
+        opened.append(open_store(location))
+        return opened[-1]
+
+    monkeypatch.setattr(SQLStore, "load", counted)
+    monkeypatch.setattr(page_module, "open_store", open_and_keep)
+    monkeypatch.delenv("VOILA_BASE_URL", raising=False)
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    try:
+        page = cycle_page(demo=False, store=store_location)
+    finally:
+        for store in opened:
+            store.close()
+    assert page.error is None and [r.session_id for r in page.records] == ids
+    assert sorted(loads) == sorted(ids)  # each of the group's sessions once, and no other
+    # The records still found their neighbours: the plan before, the follow-up after.
+    assert page.records[1].followup and page.records[0].followup == ()

@@ -31,6 +31,7 @@ from codevwidgets.record.followup import (
     later_followup,
     previous_plan,
 )
+from codevwidgets.store.base import StoredSession
 from codevwidgets.store.live import LiveLink
 from codevwidgets.store.sqlite import SQLiteStore
 from codevwidgets.widgets._view import Texts
@@ -244,6 +245,27 @@ def test_previous_plan_is_the_same_groups_latest_earlier_session(
     assert previous_plan(store, "a1", "en") is None  # the group's first session here
     assert previous_plan(store, "other", "en") is None  # the only session of its group
     assert previous_plan(store, "nope", "en") is None
+
+
+def test_the_followup_looks_at_the_groups_sessions_only_as_the_group_is_written(
+    store: SQLiteStore, clock: FakeClock, with_followup: Runbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(store, clock, with_followup, "a1", "Managers", "Ana", {"objective": "Ours"})
+    add(store, clock, with_followup, "n1", "Nurses", "Cy", {"objective": "Not ours"})
+    # The cycle page counts " managers " as the same group; the follow-up, as before, does not.
+    add(store, clock, with_followup, "m1", " managers ", "Bo", {"objective": "Not ours either"})
+    add(store, clock, with_followup, "a2", "Managers", "Cy")
+    loads: list[str] = []
+    load = store.load
+
+    def counted(session_id: str, *, private: bool) -> StoredSession | None:
+        loads.append(session_id)
+        return load(session_id, private=private)
+
+    monkeypatch.setattr(store, "load", counted)
+    assert previous_plan(store, "a2", "en").fields == (("Objective", "Ours"),)  # type: ignore[union-attr]
+    assert "n1" not in loads  # another group's session is not even read
+    assert previous_plan(store, "m1", "en") is None  # its group, as written, has no other
 
 
 def test_no_roster_no_previous_plan(

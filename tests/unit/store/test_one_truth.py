@@ -22,7 +22,7 @@ from codevwidgets.core.runbook import Runbook, load_preset, load_runbook
 from codevwidgets.core.session import Session, SessionError
 from codevwidgets.store.feed import StoreWatcher
 from codevwidgets.store.sql import SQLStore
-from codevwidgets.store.sqlite import SQLiteStore
+from codevwidgets.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 NOTE = "set_note"
 EXAMPLES = itertools.count()
@@ -221,7 +221,7 @@ def test_a_store_of_the_first_release_migrates_on_open(
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.notes("test") == {"presentation": {"topic": "Written by release 1"}}
         stored = store.load("test", private=False)
         assert stored is not None
