@@ -26,8 +26,11 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir $(CURDIR)/.site-check
 
+# The unit tests on two workers (pytest-xdist): most of their time is spent waiting for
+# processes they start (Voilà, PostgreSQL, codev serve). The browser tests run alone: each
+# drives a room of pages whose timing they assert.
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest -n 2 tests/unit
 
 notebooks: $(STAMP)
 	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks runbooks/example-client.ipynb
@@ -36,7 +39,8 @@ browser: $(STAMP)
 	$(BIN)/pytest tests/browser
 
 test: lint docs $(STAMP)
-	$(BIN)/pytest tests
+	$(BIN)/pytest -n 2 tests/unit
+	$(BIN)/pytest tests/browser
 	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks runbooks/example-client.ipynb
 
 bench: $(STAMP)
