@@ -36,7 +36,7 @@ class NoteBox(widgets.VBox):
     """One note field: its label, the text box, and what shows when another console's text
     replaced this one's."""
 
-    def __init__(self, label: str, lines: int, css: str) -> None:
+    def __init__(self, label: str, lines: int, css: str, restore: str = "") -> None:
         # Classes and visibility given at construction: a new box opens in one message per
         # widget, with nothing sent after (the console builds a step's boxes at its change).
         self.area = widgets.Textarea(
@@ -45,7 +45,7 @@ class NoteBox(widgets.VBox):
         self.replaced_text = ""  # what this box held before another console's text came in
         self.replaced = widgets.Label(_dom_classes=("codev-note-replaced", *NO_MATH))
         self.restore = widgets.Button(
-            layout={"width": "auto"}, _dom_classes=("codev-note-restore",)
+            description=restore, layout={"width": "auto"}, _dom_classes=("codev-note-restore",)
         )
         self.notice = widgets.HBox([self.replaced, self.restore], layout=hidden_layout())
         self.unsaved = unsaved_label()
@@ -136,9 +136,9 @@ class NotesPanel(Follower, widgets.VBox):
 
     def _new_box(self, step_id: str, field_id: str) -> NoteBox:
         note = next(n for n in self.session.runbook.step(step_id).notes if n.id == field_id)
-        box = NoteBox(self.texts.of(note.label), note.lines, f"codev-note-{field_id}")
+        label, restore = self.texts.of(note.label), self.texts("notes.restore")
+        box = NoteBox(label, note.lines, f"codev-note-{field_id}", restore)
         box.area.observe(lambda change: self._save(box, step_id, field_id, change["new"]), "value")
-        box.restore.description = self.texts("notes.restore")
         box.restore.on_click(lambda _: self._restore(box))
         return box
 

@@ -104,7 +104,8 @@ class RulesPanel(Follower, widgets.VBox):
         while len(self._reframe) < len(prompts_here):
             self._reframe.append(self._reframe_button())
         for button, text in zip(self._reframe, prompts_here, strict=False):
-            button.description = button.tooltip = text
+            with button.hold_sync():  # words and tooltip in one message
+                button.description = button.tooltip = text
         shown_buttons = self._reframe[: len(prompts_here)]
         if list(self.reframing.children[1:]) != shown_buttons:
             self.reframing.children = [self._reframe_heading, *shown_buttons]
