@@ -10,10 +10,14 @@ console moved the session on meanwhile, it is refused instead of applied to a st
 >>> from codevwidgets.core.runbook import load_preset
 >>> from codevwidgets.core.session import Roles, Session
 >>> session = Session(load_preset("flash"), Roles("Ana", "Bo", ("Cy", "Di")), FakeClock())
->>> apply_command(session, Command("start"))
->>> apply_command(session, Command("next", {"step": "presentation"}))
->>> session.current_step.id
-'clarification'
+>>> _ = apply_command(session, Command("start"))
+>>> effects = apply_command(session, Command("next", {"step": "presentation"}))
+>>> session.current_step.id, effects.state["index"], effects.notes
+('clarification', 1, ())
+
+What a command changes is decided here and returned as data (``Effects``): a store writes it
+in one transaction without asking which command it came from. A participant's signal is
+applied the same way (``apply_signal``).
 """
 
 from __future__ import annotations
@@ -23,14 +27,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from codevwidgets.core.effects import Answer, Effects, Event, NoteText, Visibility
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.session import Session, SessionError
+from codevwidgets.core.signals import (
+    HAND,
+    MORE_TIME,
+    Signal,
+    admit_signal,
+    page_and_name,
+    standing_after,
+)
 
-__all__ = ["COMMANDS", "Act", "Command", "apply_command", "local_act"]
+__all__ = ["COMMANDS", "Act", "Command", "apply_command", "apply_signal", "local_act"]
 
 # Every change a console makes (who speaks, lowering hands). Notes, hiding and hands are
-# commands too: the store writes them to tables of their own (participants' kernels never
-# load notes), under the same revision.
+# commands too: their effects are kept apart from the state (participants' kernels never load
+# notes), written under the same revision.
 COMMANDS = (
     "start",
     "next",
@@ -75,8 +88,42 @@ Act = Callable[[Command], None]
 ``ValueError`` when it is refused."""
 
 
-def apply_command(session: Session, command: Command) -> None:
-    """Apply ``command`` to ``session`` (the store's fresh copy, or a session of one kernel)."""
+def apply_command(session: Session, command: Command) -> Effects:
+    """Apply ``command`` to ``session`` (the store's fresh copy, or a session of one kernel);
+    what it changed, as data.
+
+    The state machine moves here; what is kept apart from the state (notes, contributions
+    hidden or shown, signals answered) is decided here too, as ``Effects`` that
+    ``Session.take`` applies to the session's own copies and a store writes to its tables.
+    Raises ``SessionError``, ``RolesError`` or ``ValueError`` when the command is refused,
+    the session unchanged.
+    """
+    effects = _decide(session, command)
+    session.take(effects)
+    return effects
+
+
+def apply_signal(
+    session: Session, participant: str, name: str | None, kind: str, on: bool
+) -> Effects:
+    """A participant's page (``participant``, its id; ``name``, how the console shows it)
+    raises or lowers its own signal; what that changes, applied to ``session`` as
+    ``apply_command`` does. Raises ``ValueError`` for a bad page, name or kind, or a signal
+    the session does not take now (``admit_signal``)."""
+    name = page_and_name(participant, name, "a signal needs the page's id")
+    admit_signal(kind, on, in_progress=session.in_progress, remaining=session.remaining())
+    logged = Event("signal", {"kind": kind, "on": on, "participant": participant})
+    if on:
+        mine = (s for s in session.signals if (s.participant, s.kind) == (participant, kind))
+        raised = Signal(participant, name, kind, session.current_step.id, session.clock())
+        effects = Effects(logged, raised=(standing_after(next(mine, None), raised),))
+    else:
+        effects = Effects(logged, answered=(Answer(kind, participant),))
+    session.take(effects)
+    return effects
+
+
+def _decide(session: Session, command: Command) -> Effects:
     args = command.args
     expected = args.get("step")
     if command.name in STEP_BOUND and expected is not None:
@@ -88,6 +135,33 @@ def apply_command(session: Session, command: Command) -> None:
                 "console.moved_on",
                 number=session.index + 1,
             )
+    logged = Event(command.name, dict(args))
+    match command.name:
+        case "set_note":
+            text = args.get("text")
+            if not isinstance(text, str):
+                raise ValueError(f"a note is text, not {text!r}")
+            note = NoteText(str(args.get("step")), str(args.get("field")), text)
+            # The log says a note changed, never what it says.
+            said = {key: value for key, value in args.items() if key != "text"}
+            return Effects(Event(command.name, said), notes=(note,))
+        case "hide":
+            shown = Visibility(_int(args, "id"), bool(args.get("hidden", True)))
+            return Effects(logged, visibility=(shown,))
+        case "lower_hand":  # one participant's hand, or (None) every hand
+            return Effects(logged, answered=(Answer(HAND, _optional_text(args, "participant")),))
+        case "keep_time":  # the step keeps its time: the requests for more are turned down
+            return Effects(logged, answered=(Answer(MORE_TIME),))
+        case "extend":  # more time given: the requests for it are answered
+            session.extend(_int(args, "minutes"))
+            return Effects(logged, session.state(), answered=(Answer(MORE_TIME),))
+    _move(session, command)
+    return Effects(logged, session.state())
+
+
+def _move(session: Session, command: Command) -> None:
+    """The commands that only move the state machine."""
+    args = command.args
     match command.name:
         case "start":
             session.start()
@@ -101,8 +175,6 @@ def apply_command(session: Session, command: Command) -> None:
             session.pause()
         case "resume":
             session.resume()
-        case "extend":
-            session.extend(_int(args, "minutes"))
         case "finish":
             session.finish()
         case "set_roles":
@@ -116,19 +188,8 @@ def apply_command(session: Session, command: Command) -> None:
                     "console.roles_changed",
                 )
             session.set_roles(Roles.from_dict(roles))
-        case "set_note":
-            text = args.get("text")
-            if not isinstance(text, str):
-                raise ValueError(f"a note is text, not {text!r}")
-            session.set_note(str(args.get("step")), str(args.get("field")), text)
-        case "hide":
-            session.hide_contribution(_int(args, "id"), bool(args.get("hidden", True)))
         case "talk":
             session.talk(_optional_text(args, "name"))
-        case "lower_hand":
-            session.lower_hand(_optional_text(args, "participant"))
-        case "keep_time":
-            session.keep_time()
 
 
 def _roles_of(session: Session) -> dict[str, Any] | None:
@@ -137,7 +198,11 @@ def _roles_of(session: Session) -> dict[str, Any] | None:
 
 def local_act(session: Session) -> Act:
     """Commands applied to ``session`` itself: a console with no store (tests, a notebook)."""
-    return lambda command: apply_command(session, command)
+
+    def act(command: Command) -> None:
+        apply_command(session, command)
+
+    return act
 
 
 def _optional_text(args: Mapping[str, Any], name: str) -> str | None:

@@ -211,7 +211,11 @@ class Runbook:
         return sum(step.minutes for step in self.steps)
 
     def step(self, step_id: str) -> Step:
-        return next(step for step in self.steps if step.id == step_id)
+        """The step ``step_id``, or ``ValueError``."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise ValueError(f"no step '{step_id}' in runbook '{self.name}'")
 
     def text(self, value: LocalText, language: str | None = None) -> str:
         """``value`` in ``language`` (default: the runbook's), falling back to the other."""

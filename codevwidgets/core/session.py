@@ -1,24 +1,30 @@
 """A consultation in progress: the current step, its countdown, notes and contributions.
 
 Pure Python (no ipywidgets): widgets observe a ``Session`` through ``on_change`` and call its
-methods; the store saves ``to_dict()`` and other kernels rebuild it with ``from_dict``.
+methods; a store saves ``state()`` (its notes, contributions and signals kept apart) and other
+kernels rebuild it with ``from_dict``. Its parts keep their own rules in modules of their own
+(``notes``, ``contributions``, ``talk``, ``signals``); what a console's command changes is
+decided by ``commands.apply_command``.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
 from typing import Any
 
 from codevwidgets.core.clock import Clock, system_clock
-from codevwidgets.core.joining import person_key
+from codevwidgets.core.contributions import Contribution, Contributions, admit_contribution
+from codevwidgets.core.effects import Effects, Event, Observable
+from codevwidgets.core.limits import RateLimited
+from codevwidgets.core.notes import Notes
 from codevwidgets.core.roles import Roles, RolesError
-from codevwidgets.core.runbook import CONTRIBUTION_KINDS, Runbook, Step
-from codevwidgets.core.signals import SEEN, SIGNAL_KINDS, Signal
+from codevwidgets.core.runbook import Runbook, Step
+from codevwidgets.core.signals import MAX_NAME, Signal, signals_from_dicts
+from codevwidgets.core.talk import TalkTimer
 
-# Roles and RolesError are re-exported: start() and set_roles() raise RolesError.
+# Roles and RolesError are re-exported: start() and set_roles() raise RolesError; so are the
+# Contribution add_contribution returns, the RateLimited a store raises and the Event views get.
 __all__ = [
     "Contribution",
     "Event",
@@ -29,14 +35,11 @@ __all__ = [
     "SessionError",
 ]
 
-logger = logging.getLogger(__name__)
-
 SCHEMA_VERSION = 1
 STATUSES = ("ready", "running", "paused", "finished")
-MAX_NOTE = 10_000
-MAX_CONTRIBUTION = 1_000
-MAX_AUTHOR = 100
-MAX_NAME = 100
+IN_PROGRESS = ("running", "paused")  # started and not finished: contributions and signals come
+# Kept apart from the state (Session.state): written on their own, not loaded by every reader.
+KEPT_APART = ("notes", "contributions", "signals")
 
 
 def new_session_id() -> str:
@@ -45,35 +48,6 @@ def new_session_id() -> str:
     while (candidate := secrets.token_urlsafe(6)).startswith("-"):
         pass
     return candidate
-
-
-def validate_contribution(
-    step: Step, author: str | None, text: str, kind: str | None
-) -> tuple[str | None, str, str | None]:
-    """The contribution as stored (trimmed, kind defaulted), or ``ValueError`` saying why not.
-
-    One rule for every path: a session in one kernel and the store written by many.
-    """
-    text = text.strip() if isinstance(text, str) else ""
-    if not 1 <= len(text) <= MAX_CONTRIBUTION:
-        raise ValueError(f"a contribution is 1 to {MAX_CONTRIBUTION} characters of text")
-    author = (author.strip() or None) if isinstance(author, str) else None
-    if author is not None and len(author) > MAX_AUTHOR:
-        raise ValueError(f"an author name is at most {MAX_AUTHOR} characters")
-    kind = kind or step.collects
-    if kind is not None and kind not in CONTRIBUTION_KINDS:
-        raise ValueError(f"unknown contribution kind '{kind}'")
-    # Only what the step asks for: its own kind, or a 1-5 evaluation where it asks for one.
-    accepted = {step.collects} | ({"evaluation"} if step.evaluation else set())
-    if kind is None or kind not in accepted:
-        raise ValueError(f"step '{step.id}' does not collect {kind or 'contributions'}")
-    if kind == "evaluation" and text not in {"1", "2", "3", "4", "5"}:
-        raise ValueError("an evaluation is a whole number from 1 to 5")
-    if kind == "evaluation" and author is None:
-        # One person, one evaluation: a page that has not said who it is cannot be told from
-        # another (nor from itself reloaded), so it does not evaluate.
-        raise ValueError("an evaluation needs the name of who gives it")
-    return author, text, kind
 
 
 class SessionError(RuntimeError):
@@ -101,66 +75,7 @@ class UnreachableError(SessionError):
         super().__init__(message, key=STORE_UNREACHABLE)
 
 
-class RateLimited(ValueError):  # noqa: N818 — the name pages and widgets already catch
-    """A participant sent too many contributions in a short time."""
-
-
-@dataclass(frozen=True)
-class Event:
-    """What changed: ``kind`` (``"step"``, ``"paused"``, …) and small JSON ``data``."""
-
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """A question, idea or learning typed during a step; ``author`` ``None`` is anonymous."""
-
-    id: int
-    step_id: str
-    author: str | None
-    text: str
-    at: float
-    hidden: bool = False
-    kind: str | None = None
-
-
-Callback = Callable[[Event], None]
-
-
-def latest_evaluations(
-    contributions: Iterable[Contribution], people: Sequence[str] = ()
-) -> list[int]:
-    """The 1-5 evaluations that count, one per joined person, never saying whose.
-
-    A person may change their mind, from any page (a reload, another device): only their
-    last evaluation counts, names compared without regard to case or spaces. An unnamed
-    evaluation (stored before pages had to say who they are) counts for nobody; with the
-    group's names (``people``, the roster), only its members' count: a name made up in a
-    link is not a joined person. Hidden ones do not count.
-    """
-    members = {person_key(name) for name in people}
-    latest: dict[str, int] = {}
-    for item in sorted(contributions, key=lambda c: c.id):
-        if item.kind != "evaluation" or item.hidden or not item.author:
-            continue
-        key = person_key(item.author)
-        if not members or key in members:
-            latest[key] = int(item.text)
-    return list(latest.values())
-
-
-def evaluation_average(
-    contributions: Iterable[Contribution], people: Sequence[str] = ()
-) -> tuple[float, int] | None:
-    """The mean 1-5 evaluation and how many people it counts (``latest_evaluations``), or
-    None if nobody evaluated."""
-    scores = latest_evaluations(contributions, people)
-    return (sum(scores) / len(scores), len(scores)) if scores else None
-
-
-class Session:
+class Session(Observable):
     """The state machine of one consultation, timed by deadlines from an injected clock.
 
     A step's budget is its minutes plus its extensions minus the time already spent in it, so
@@ -197,6 +112,7 @@ class Session:
     ) -> None:
         if not runbook.steps:
             raise ValueError("the runbook has no step")
+        super().__init__()
         self.runbook = runbook
         self.clock = clock
         self.id = session_id or new_session_id()
@@ -209,16 +125,11 @@ class Session:
         self._deadline: float | None = None  # set while running
         self._paused_remaining: float | None = None  # set while paused
         self._segment_start: float | None = None  # when the running segment began
-        self._notes: dict[str, dict[str, str]] = {}
-        self._contributions: list[Contribution] = []
+        self._notes = Notes()
+        self._contributions = Contributions()
         # Participants' standing signals (hands, ready, more time): the store's, mirrored.
         self._signals: list[Signal] = []
-        # Who speaks (the facilitator's talk timer): closed seconds per step and person, and
-        # the running segment, timed like the step's.
-        self._speaker: str | None = None
-        self._talk_since: float | None = None
-        self._talk: dict[str, dict[str, float]] = {}
-        self._callbacks: list[Callback] = []
+        self._talk = TalkTimer()  # who speaks (the facilitator's talk buttons), how long
 
     def __repr__(self) -> str:
         return f"Session(id={self.id!r}, status={self._status!r}, step={self.current_step.id!r})"
@@ -249,11 +160,16 @@ class Session:
     @property
     def notes(self) -> dict[str, dict[str, str]]:
         # A copy: writes must go through set_note, which validates and fires an event.
-        return {step_id: dict(fields) for step_id, fields in self._notes.items()}
+        return self._notes.copy()
+
+    @property
+    def in_progress(self) -> bool:
+        """Started and not finished (running or paused): participants contribute and signal."""
+        return self._status in IN_PROGRESS
 
     @property
     def contributions(self) -> list[Contribution]:
-        return list(self._contributions)
+        return list(self._contributions.items)
 
     @property
     def signals(self) -> list[Signal]:
@@ -262,7 +178,7 @@ class Session:
     @property
     def speaker(self) -> str | None:
         """Who speaks now, by the facilitator's talk buttons (None: nobody is timed)."""
-        return self._speaker
+        return self._talk.speaker
 
     # -- time ------------------------------------------------------------------------------
 
@@ -303,7 +219,7 @@ class Session:
             self._spent[self.current_step.id] += now - self._segment_start
         self._segment_start = self._deadline = self._paused_remaining = None
         # A pause, a step change or the end stops the talk timer too.
-        self._stop_talk(now)
+        self._talk.stop(now, self.current_step.id)
 
     # -- talk time -------------------------------------------------------------------------
 
@@ -313,34 +229,13 @@ class Session:
         if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME):
             raise ValueError(f"a speaker is a name of 1 to {MAX_NAME} characters, not {name!r}")
         self._require("running", action="time who speaks")
-        now = self.clock()
-        stopping = name is None or name == self._speaker
-        self._stop_talk(now)
-        if not stopping:
-            self._speaker, self._talk_since = name, now
-        self._emit("talk", speaker=self._speaker)
+        self._talk.switch(name, self.clock(), self.current_step.id)
+        self._emit("talk", speaker=self._talk.speaker)
 
     def talk_seconds(self, step_id: str | None = None) -> dict[str, float]:
         """Seconds each person spoke in ``step_id`` (None: the whole session), the running
         segment included."""
-        totals: dict[str, float] = {}
-        for step, people in self._talk.items():
-            if step_id is None or step == step_id:
-                for name, seconds in people.items():
-                    totals[name] = totals.get(name, 0.0) + seconds
-        now_here = step_id is None or step_id == self.current_step.id
-        if self._speaker is not None and self._talk_since is not None and now_here:
-            running = max(0.0, self.clock() - self._talk_since)
-            totals[self._speaker] = totals.get(self._speaker, 0.0) + running
-        return totals
-
-    def _stop_talk(self, now: float) -> None:
-        if self._speaker is not None and self._talk_since is not None:
-            people = self._talk.setdefault(self.current_step.id, {})
-            people[self._speaker] = people.get(self._speaker, 0.0) + max(
-                0.0, now - self._talk_since
-            )
-        self._speaker = self._talk_since = None
+        return self._talk.totals(step_id, self.current_step.id, self.clock())
 
     def _enter(self, index: int, now: float) -> None:
         # Entering a step always runs it, even from pause: the facilitator moving on means
@@ -411,8 +306,6 @@ class Session:
             self._deadline += minutes * 60
         if self._paused_remaining is not None:
             self._paused_remaining += minutes * 60
-        # More time given: the participants' requests are answered.
-        self._signals = [s for s in self._signals if s.kind != "more_time"]
         self._emit("extended", step=self.current_step.id, minutes=minutes, deadline=self._deadline)
 
     def finish(self) -> None:
@@ -434,46 +327,39 @@ class Session:
                 f"console.now_{self._status}",
             )
 
-    # -- notes and contributions -----------------------------------------------------------
+    # -- notes, contributions and signals -------------------------------------------------
 
     def set_note(self, step_id: str, field_id: str, text: str) -> None:
         """Store a note field of any step at once (nothing typed is lost if a kernel dies)."""
-        step = self._step(step_id)
-        note = next((note for note in step.notes if note.id == field_id), None)
-        if note is None:
-            raise ValueError(f"step '{step_id}' has no note field '{field_id}'")
-        if not isinstance(text, str) or len(text) > MAX_NOTE:
-            raise ValueError(f"a note is text of at most {MAX_NOTE} characters")
-        if not note.accepts(text):
-            known = ", ".join(note.choices or ())
-            raise ValueError(f"note field '{field_id}' holds one of {known} (or nothing)")
-        self._notes.setdefault(step_id, {})[field_id] = text
+        self._notes.set(self.runbook.step(step_id), field_id, text)
         self._emit("note", step=step_id, field=field_id)
 
     def add_contribution(
         self, step_id: str, author: str | None, text: str, kind: str | None = None
     ) -> Contribution:
-        """Add a contribution (1 to 1000 characters once trimmed); ``kind`` defaults to the
-        step's ``collects``."""
-        author, text, kind = validate_contribution(self._step(step_id), author, text, kind)
-        number = max((c.id for c in self._contributions), default=0) + 1
-        contribution = Contribution(number, step_id, author, text, self.clock(), False, kind)
-        self._contributions.append(contribution)
-        self._emit("contribution", id=number, step=step_id)
-        return contribution
+        """Add a contribution (1 to 1000 characters once trimmed, while the session is in
+        progress); ``kind`` defaults to the step's ``collects``."""
+        step = self.runbook.step(step_id)
+        author, text, kind = admit_contribution(
+            step, author, text, kind, in_progress=self.in_progress
+        )
+        added = self._contributions.add(
+            Contribution(0, step_id, author, text, self.clock(), False, kind)
+        )
+        self._emit("contribution", id=added.id, step=step_id)
+        return added
 
     def hide_contribution(self, contribution_id: int, hidden: bool = True) -> None:
         """Hide (or show again) a contribution; it is kept, for the facilitator's record."""
-        for i, contribution in enumerate(self._contributions):
-            if contribution.id == contribution_id:
-                self._contributions[i] = replace(contribution, hidden=hidden)
-                self._emit("hidden", id=contribution_id, hidden=hidden)
-                return
-        raise ValueError(f"no contribution {contribution_id}")
+        self._contributions.hide(contribution_id, hidden)
+        self._emit("hidden", id=contribution_id, hidden=hidden)
+
+    def contributions_for(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
+        return self._contributions.of_step(step_id, include_hidden)
 
     def replace_contributions(self, items: list[Contribution]) -> None:
         """Mirror the contributions the store holds (written by participants' kernels)."""
-        self._contributions = list(items)
+        self._contributions = Contributions(list(items))
         self._emit("contribution")
 
     def replace_signals(self, items: list[Signal]) -> None:
@@ -481,54 +367,29 @@ class Session:
         self._signals = list(items)
         self._emit("signals")
 
-    def lower_hand(self, participant: str | None = None) -> None:
-        """Lower one participant's hand, or (None) every hand: the facilitator's call."""
-        self._signals = [
-            s
-            for s in self._signals
-            if not (s.kind == "hand" and (participant is None or s.participant == participant))
-        ]
-        self._emit("signals")
-
-    def keep_time(self) -> None:
-        """Turn down the requests for more time: the step keeps its time (the facilitator's
-        call, as giving it is)."""
-        self._signals = [s for s in self._signals if s.kind != "more_time"]
-        self._emit("signals")
-
-    def contributions_for(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
-        shown = (c for c in self._contributions if include_hidden or not c.hidden)
-        return [c for c in shown if c.step_id == step_id]
-
-    def _step(self, step_id: str) -> Step:
-        for step in self.runbook.steps:
-            if step.id == step_id:
-                return step
-        raise ValueError(f"no step '{step_id}' in runbook '{self.runbook.name}'")
-
-    # -- events ----------------------------------------------------------------------------
-
-    def on_change(self, callback: Callback, remove: bool = False) -> None:
-        """Register (or with ``remove=True`` unregister) ``callback(event)``."""
-        if remove:
-            if callback in self._callbacks:
-                self._callbacks.remove(callback)
-        elif callback not in self._callbacks:
-            self._callbacks.append(callback)
-
-    def _emit(self, kind: str, **data: Any) -> None:
-        event = Event(kind, data)
-        for callback in list(self._callbacks):
-            try:
-                callback(event)
-            except Exception:
-                # One broken view must not stop the session nor the other views.
-                logger.exception("session %s: a callback failed on %r", self.id, kind)
+    def take(self, effects: Effects) -> None:
+        """Apply to this session's own notes, contributions and signals what core decided a
+        command or a signal changes (``apply_command``): a store writes the same ``effects``
+        to its tables. The state (timer, roles, talk) the command has already moved."""
+        for note in effects.notes:
+            self.set_note(note.step_id, note.field_id, note.text)
+        for change in effects.visibility:
+            self.hide_contribution(change.id, change.hidden)
+        signals = effects.signals_after(self._signals)
+        if signals != self._signals:
+            self._signals = signals
+            self._emit("signals")
 
     # -- persistence -----------------------------------------------------------------------
 
+    def state(self) -> dict[str, Any]:
+        """``to_dict()`` without what is kept apart (``KEPT_APART``: notes, contributions,
+        signals): what a command moves, a store writes, every reader loads."""
+        whole = self.to_dict()
+        return {key: value for key, value in whole.items() if key not in KEPT_APART}
+
     def to_dict(self) -> dict[str, Any]:
-        """The whole state as JSON-serialisable data (what the store saves)."""
+        """The whole state as JSON-serialisable data (a session of one kernel saved whole)."""
         return {
             "version": SCHEMA_VERSION,
             "id": self.id,
@@ -543,11 +404,9 @@ class Session:
             "extra": dict(self._extra),
             "roles": self._roles.to_dict() if self._roles else None,
             "notes": self.notes,
-            "contributions": [asdict(c) for c in self._contributions],
+            "contributions": [asdict(c) for c in self._contributions.items],
             "signals": [asdict(s) for s in self._signals],
-            "speaker": self._speaker,
-            "talk_since": self._talk_since,
-            "talk": {step: dict(people) for step, people in self._talk.items()},
+            **self._talk.to_dict(),
         }
 
     def apply_state(self, data: dict[str, Any]) -> None:
@@ -590,23 +449,12 @@ class Session:
             session._segment_start = _optional_float(data["segment_start"])
             session._spent = {i: float(data["spent"][i]) for i in ids}
             session._extra = {i: float(data["extra"][i]) for i in ids}
-            # The store keeps notes and contributions apart from the state: a state read by
-            # a participant's kernel has neither.
-            session._notes = {
-                s: {f: str(t) for f, t in n.items()} for s, n in data.get("notes", {}).items()
-            }
-            session._contributions = [Contribution(**c) for c in data.get("contributions", [])]
-            # Sessions stored before talk time and signals have neither.
-            session._signals = [Signal(**s) for s in data.get("signals", [])]
-            if any(s.kind not in (*SIGNAL_KINDS, SEEN) for s in session._signals):
-                raise ValueError("unknown signal kind")
-            speaker = data.get("speaker")
-            session._speaker = None if speaker is None else str(speaker)
-            session._talk_since = _optional_float(data.get("talk_since"))
-            session._talk = {
-                str(step): {str(n): float(v) for n, v in people.items()}
-                for step, people in data.get("talk", {}).items()
-            }
+            # What is kept apart may be missing: a participant's kernel loads no notes, and
+            # sessions stored before talk time and signals have neither.
+            session._notes = Notes.from_dict(data.get("notes", {}))
+            session._contributions = Contributions.from_dicts(data.get("contributions", []))
+            session._signals = signals_from_dicts(data.get("signals", []))
+            session._talk = TalkTimer.from_dict(data)
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed session data: {exc!r}") from None
         if not 0 <= session._index < len(ids):
@@ -621,7 +469,7 @@ class Session:
 # What apply_state copies: the whole state, never the identity, the clock or the observers.
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
-    "_segment_start", "_notes", "_contributions", "_signals", "_speaker", "_talk_since", "_talk",
+    "_segment_start", "_notes", "_contributions", "_signals", "_talk",
 )  # fmt: skip
 
 
@@ -633,7 +481,7 @@ _STATE_PARTS = {
     "notes": ("_notes",),
     "contributions": ("_contributions",),
     "signals": ("_signals",),
-    "talk": ("_speaker", "_talk_since", "_talk"),
+    "talk": ("_talk",),
 }
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from codevwidgets.core.branding import logo_src
 from codevwidgets.core.clock import Clock, system_clock
+from codevwidgets.core.contributions import Contribution, latest_evaluations
 from codevwidgets.core.i18n import Translator, catalog, languages
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.runbook import NoteField, Runbook
-from codevwidgets.core.session import Contribution, Session, latest_evaluations
+from codevwidgets.core.session import Session
 from codevwidgets.core.signals import people_who_speak, talk_clock
 from codevwidgets.core.theme import readable
 from codevwidgets.record.followup import (

@@ -22,9 +22,11 @@ from typing import Any, Protocol, Self
 
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Command
+from codevwidgets.core.contributions import Contribution
+from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import Runbook
-from codevwidgets.core.session import Contribution, RateLimited, Session
+from codevwidgets.core.session import Session
 from codevwidgets.core.signals import Signal
 
 __all__ = [

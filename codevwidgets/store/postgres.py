@@ -1,6 +1,6 @@
 """The shared store: a PostgreSQL database, for several ``codev serve`` on several machines.
 
-The same rules as SQLite's (``sql_store.SQLStore``): every change is one transaction that
+The same rules as SQLite's (``sql.SQLStore``): every change is one transaction that
 begins by locking the session's row (``SELECT … FOR UPDATE``), so two kernels' commands on one
 session queue exactly as under SQLite's write lock, each applied to the state the other left.
 Connections come from a ``psycopg_pool.ConnectionPool`` (a kernel's widgets and its watcher

@@ -11,15 +11,9 @@ from collections.abc import Callable, Sequence
 import ipywidgets as widgets
 
 from codevwidgets.core.advice import question_advice
-from codevwidgets.core.session import (
-    MAX_CONTRIBUTION,
-    Contribution,
-    Event,
-    RateLimited,
-    Session,
-    UnreachableError,
-    evaluation_average,
-)
+from codevwidgets.core.contributions import MAX_CONTRIBUTION, Contribution, evaluation_average
+from codevwidgets.core.limits import RateLimited
+from codevwidgets.core.session import Event, Session, UnreachableError
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
 

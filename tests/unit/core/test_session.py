@@ -9,18 +9,15 @@ import logging
 import pytest
 
 from codevwidgets.core.clock import FakeClock
+from codevwidgets.core.contributions import (
+    Contribution,
+    evaluation_average,
+    validate_contribution,
+)
 from codevwidgets.core.joining import joinable
 from codevwidgets.core.roles import Roles, RolesError
 from codevwidgets.core.runbook import Branding, NoteField, Rules, Runbook, Step, load_preset
-from codevwidgets.core.session import (
-    Contribution,
-    Event,
-    Session,
-    SessionError,
-    evaluation_average,
-    new_session_id,
-    validate_contribution,
-)
+from codevwidgets.core.session import Event, Session, SessionError, new_session_id
 
 START = 1_800_000_000.0
 PLAN = {

@@ -18,10 +18,11 @@ import ipywidgets as widgets
 import pytest
 
 from codevwidgets.core.commands import Command
+from codevwidgets.core.contributions import MAX_CONTRIBUTION
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.runbook import load_preset
-from codevwidgets.core.session import MAX_CONTRIBUTION, Session
+from codevwidgets.core.session import Session
 from codevwidgets.pages.session import participant_page
 from codevwidgets.store.base import Secrets
 from codevwidgets.store.sqlite import SQLiteStore

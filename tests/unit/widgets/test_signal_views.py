@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import pytest
 
 from codevwidgets.core.clock import FakeClock
-from codevwidgets.core.commands import Command
+from codevwidgets.core.commands import Command, local_act
 from codevwidgets.core.session import Session
 from codevwidgets.core.signals import Signal
 from codevwidgets.widgets._view import Texts, ticking_text
@@ -178,7 +178,7 @@ def test_a_participant_raises_sees_their_place_and_lowers(
     page.hand.click()
     assert page.place.value == "Your hand is up: number 2 in the queue."
     assert page.hand.description == "Lower my hand"
-    running.lower_hand("first")
+    local_act(running)(Command("lower_hand", {"participant": "first"}))
     assert page.place.value == "Your hand is up: number 1 in the queue."
     page.ready.click()
     assert page.ready.description == "Not done after all"

@@ -1,0 +1,149 @@
+"""Contributions (questions, ideas, learnings, 1-5 evaluations): what is taken, and when.
+
+A participant's page sends one to the store; a session of one kernel takes one itself. Both
+ask the same rules here: what a step collects, its length, and only while the session is in
+progress (running or paused: before the start and after the end nobody contributes).
+
+>>> taken = Contributions()
+>>> taken.add(Contribution(0, "clarification", None, "Since when?", 0.0, kind="questions")).id
+1
+>>> taken.hide(1); taken.of_step("clarification")
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from codevwidgets.core.joining import person_key
+from codevwidgets.core.runbook import CONTRIBUTION_KINDS, Step
+from codevwidgets.core.text import without_nul
+
+__all__ = [
+    "MAX_AUTHOR",
+    "MAX_CONTRIBUTION",
+    "Contribution",
+    "Contributions",
+    "admit_contribution",
+    "evaluation_average",
+    "latest_evaluations",
+    "validate_contribution",
+]
+
+MAX_CONTRIBUTION = 1_000
+MAX_AUTHOR = 100
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A question, idea or learning typed during a step; ``author`` ``None`` is anonymous."""
+
+    id: int
+    step_id: str
+    author: str | None
+    text: str
+    at: float
+    hidden: bool = False
+    kind: str | None = None
+
+
+def validate_contribution(
+    step: Step, author: str | None, text: str, kind: str | None
+) -> tuple[str | None, str, str | None]:
+    """The contribution as stored (trimmed, kind defaulted), or ``ValueError`` saying why not."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not 1 <= len(text) <= MAX_CONTRIBUTION:
+        raise ValueError(f"a contribution is 1 to {MAX_CONTRIBUTION} characters of text")
+    without_nul(text, "a contribution")
+    author = (author.strip() or None) if isinstance(author, str) else None
+    if author is not None and len(author) > MAX_AUTHOR:
+        raise ValueError(f"an author name is at most {MAX_AUTHOR} characters")
+    if author is not None:
+        without_nul(author, "an author name")
+    kind = kind or step.collects
+    if kind is not None and kind not in CONTRIBUTION_KINDS:
+        raise ValueError(f"unknown contribution kind '{kind}'")
+    # Only what the step asks for: its own kind, or a 1-5 evaluation where it asks for one.
+    accepted = {step.collects} | ({"evaluation"} if step.evaluation else set())
+    if kind is None or kind not in accepted:
+        raise ValueError(f"step '{step.id}' does not collect {kind or 'contributions'}")
+    if kind == "evaluation" and text not in {"1", "2", "3", "4", "5"}:
+        raise ValueError("an evaluation is a whole number from 1 to 5")
+    if kind == "evaluation" and author is None:
+        # One person, one evaluation: a page that has not said who it is cannot be told from
+        # another (nor from itself reloaded), so it does not evaluate.
+        raise ValueError("an evaluation needs the name of who gives it")
+    return author, text, kind
+
+
+def admit_contribution(
+    step: Step, author: str | None, text: str, kind: str | None, *, in_progress: bool
+) -> tuple[str | None, str, str | None]:
+    """``validate_contribution``, and only while the session is in progress."""
+    checked = validate_contribution(step, author, text, kind)
+    if not in_progress:
+        raise ValueError("the session is not running: it takes no contribution now")
+    return checked
+
+
+@dataclass
+class Contributions:
+    """A session's contributions in the order they arrived; hidden ones are kept (the
+    facilitator's record) and left out of what the room sees."""
+
+    items: list[Contribution] = field(default_factory=list)
+
+    @classmethod
+    def from_dicts(cls, items: Iterable[dict[str, Any]]) -> Contributions:
+        return cls([Contribution(**item) for item in items])
+
+    def add(self, contribution: Contribution) -> Contribution:
+        """Keep ``contribution`` under the next number (its own ``id`` is not used)."""
+        number = max((c.id for c in self.items), default=0) + 1
+        numbered = replace(contribution, id=number)
+        self.items.append(numbered)
+        return numbered
+
+    def hide(self, contribution_id: int, hidden: bool = True) -> None:
+        for i, contribution in enumerate(self.items):
+            if contribution.id == contribution_id:
+                self.items[i] = replace(contribution, hidden=hidden)
+                return
+        raise ValueError(f"no contribution {contribution_id}")
+
+    def of_step(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
+        shown = (c for c in self.items if include_hidden or not c.hidden)
+        return [c for c in shown if c.step_id == step_id]
+
+
+def latest_evaluations(
+    contributions: Iterable[Contribution], people: Sequence[str] = ()
+) -> list[int]:
+    """The 1-5 evaluations that count, one per joined person, never saying whose.
+
+    A person may change their mind, from any page (a reload, another device): only their
+    last evaluation counts, names compared without regard to case or spaces. An unnamed
+    evaluation (stored before pages had to say who they are) counts for nobody; with the
+    group's names (``people``, the roster), only its members' count: a name made up in a
+    link is not a joined person. Hidden ones do not count.
+    """
+    members = {person_key(name) for name in people}
+    latest: dict[str, int] = {}
+    for item in sorted(contributions, key=lambda c: c.id):
+        if item.kind != "evaluation" or item.hidden or not item.author:
+            continue
+        key = person_key(item.author)
+        if not members or key in members:
+            latest[key] = int(item.text)
+    return list(latest.values())
+
+
+def evaluation_average(
+    contributions: Iterable[Contribution], people: Sequence[str] = ()
+) -> tuple[float, int] | None:
+    """The mean 1-5 evaluation and how many people it counts (``latest_evaluations``), or
+    None if nobody evaluated."""
+    scores = latest_evaluations(contributions, people)
+    return (sum(scores) / len(scores), len(scores)) if scores else None

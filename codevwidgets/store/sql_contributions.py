@@ -1,0 +1,67 @@
+"""Participants' contributions and the facilitator's notes in an SQL store."""
+
+from __future__ import annotations
+
+from codevwidgets.core.contributions import Contribution, admit_contribution
+from codevwidgets.core.effects import Event
+from codevwidgets.core.limits import RateLimit
+from codevwidgets.store.sql_base import SQLBase
+
+__all__ = ["ContributionRows"]
+
+
+class ContributionRows(SQLBase):
+    """The ``Store`` methods on contributions and notes."""
+
+    def add_contribution(
+        self,
+        session_id: str,
+        step_id: str,
+        author: str | None,
+        text: str,
+        kind: str | None,
+        participant: str,
+    ) -> Contribution:
+        """Store a participant's contribution, if core takes it (``admit_contribution``: the
+        step collects it, and the session is in progress).
+
+        ``participant`` identifies the sender for the rate limit (one id per page); raises
+        ``ValueError`` for a bad contribution or a session that is not running,
+        ``RateLimited`` when sent too fast.
+        """
+        now = self.clock()
+        limit = RateLimit(self.rate_limit, self.rate_window, "contributions")
+        with self._write() as db:
+            session = self._session_in(db, session_id)
+            if session is None:
+                raise ValueError(f"no session {session_id!r}")
+            author, text, kind = admit_contribution(
+                session.runbook.step(step_id), author, text, kind, in_progress=session.in_progress
+            )
+            if limit.most is not None:  # no limit: nothing to count
+                recent = db.execute(
+                    "SELECT COUNT(*) FROM contributions WHERE session_id = ? AND participant = ?"
+                    " AND at > ?",
+                    (session_id, participant, limit.since(now)),
+                ).fetchone()[0]
+                limit.check(recent)
+            number = int(
+                db.execute(
+                    "INSERT INTO contributions (session_id, step_id, author, text, kind, at,"
+                    " participant) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (session_id, step_id, author, text, kind, now, participant),
+                ).fetchone()[0]
+            )
+            self._bump(db, session_id)
+            self._log(db, session_id, Event("contribution", {"id": number, "step": step_id}))
+        return Contribution(number, step_id, author, text, now, False, kind)
+
+    def contributions(self, session_id: str, include_hidden: bool = False) -> list[Contribution]:
+        """The session's contributions in the order they arrived."""
+        with self._query() as db:
+            return self._contributions(db, session_id, include_hidden)
+
+    def notes(self, session_id: str) -> dict[str, dict[str, str]]:
+        """The facilitator's notes, by step and field."""
+        with self._query() as db:
+            return self._notes(db, session_id)

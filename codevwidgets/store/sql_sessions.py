@@ -1,0 +1,206 @@
+"""Sessions in an SQL store: created with their secrets' hashes, loaded per reader, listed,
+and changed by commands applied by core to the latest stored state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+import secrets
+from contextlib import suppress
+from typing import Any
+
+from codevwidgets.core.commands import Command, apply_command
+from codevwidgets.core.roster import Roster, name_key
+from codevwidgets.core.runbook import runbook_from_json, runbook_to_json
+from codevwidgets.core.session import Event, Session, SessionError
+from codevwidgets.store.base import (
+    Secrets,
+    SessionSummary,
+    StoredSession,
+    hash_secret,
+    join_code_for,
+)
+from codevwidgets.store.sql_base import UPSERT_NOTE, Database, SQLBase, state_json
+
+__all__ = ["SessionRows", "fill_group_keys", "group_key"]
+
+
+class SessionRows(SQLBase):
+    """The ``Store`` methods on sessions as a whole: create, check a secret, load, execute a
+    command, list (a group's too), and read the history."""
+
+    def create(
+        self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
+    ) -> Secrets:
+        """Store a new session with a snapshot of its runbook (and of its group's roster);
+        ``runbook_ref`` is a preset name or a runbook file's path, for people to read (the
+        snapshot is what is used)."""
+        key = secrets.token_urlsafe(24)
+        code = join_code_for(key)
+        now = self.clock()
+        row = (
+            session.id,
+            runbook_ref,
+            language,
+            hash_secret(key),
+            hash_secret(code),
+            state_json(session),
+            now,
+            now,
+            runbook_to_json(session.runbook),
+            roster.model_dump_json() if roster else None,
+            group_key(roster.group) if roster else None,
+        )
+        try:
+            with self._write() as db:
+                db.execute(
+                    "INSERT INTO sessions (id, runbook, language, key_hash, code_hash, state,"
+                    " revision, created, updated, snapshot, roster, group_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                for step_id, fields in session.notes.items():
+                    for field_id, text in fields.items():
+                        db.execute(UPSERT_NOTE, (session.id, step_id, field_id, text, now))
+                self._log(db, session.id, Event("created", {"runbook": runbook_ref}))
+        except self.duplicate:
+            raise ValueError(f"session {session.id!r} already exists in {self._where()}") from None
+        return Secrets(session.id, key, code)
+
+    def check_key(self, session_id: object, key: object) -> bool:
+        """Whether ``key`` is this session's facilitator key (False for anything else)."""
+        return self._check(session_id, key, "key_hash")
+
+    def check_code(self, session_id: object, code: object) -> bool:
+        """Whether ``code`` is this session's join code (False for anything else)."""
+        return self._check(session_id, code, "code_hash")
+
+    def _check(self, session_id: object, secret: object, column: str) -> bool:
+        if not (isinstance(session_id, str) and isinstance(secret, str) and session_id and secret):
+            return False
+        query = f"SELECT {column} FROM sessions WHERE id = ?"  # noqa: S608 — column is ours
+        try:
+            expected = hash_secret(secret)
+            with self._query() as db:
+                row = db.execute(query, (session_id,)).fetchone()
+        except ValueError:  # e.g. a lone surrogate in a crafted URL
+            return False
+        except self.driver_errors:  # e.g. a NUL, which PostgreSQL's text cannot hold
+            return False
+        return row is not None and hmac.compare_digest(row[0], expected)
+
+    def load(self, session_id: str, *, private: bool) -> StoredSession | None:
+        """The session at its latest revision, or None if there is none with this id.
+
+        ``private`` (a facilitator's console) adds the notes, hidden contributions and the
+        evaluations; a participant's kernel loads ``private=False`` and never sees them.
+        """
+        with self._read() as db:
+            row = db.execute(
+                "SELECT runbook, language, state, revision, snapshot, roster, created FROM sessions"
+                " WHERE id = ?",
+                (session_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            state = json.loads(row[2])
+            state.update(self._kept_apart(db, session_id, private))
+            if not private:  # who spoke how long, and who signalled, are the console's
+                state.update(speaker=None, talk_since=None, talk={})
+        book = self._runbook(session_id, row[0], row[4])
+        # The group's emails are the console's: a participant's kernel gets its members'
+        # names only, to ask "who are you?".
+        group = Roster.model_validate_json(row[5]) if row[5] else None
+        roster = group if private else None
+        names = tuple(member.name for member in group.members) if group else ()
+        return StoredSession(
+            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6]), names
+        )
+
+    def execute(self, session_id: str, command: Command) -> int:
+        """Apply ``command`` to the latest stored state in one transaction; the new revision.
+
+        Core applies it to the session as stored now, whole (``apply_command``), and decides
+        what changes; this writes those effects. Raises ``SessionError`` / ``RolesError`` /
+        ``ValueError`` when the command makes no sense on that state (e.g. *next* after
+        another console finished): nothing is written.
+        """
+        with self._write() as db:
+            session = self._session_in(db, session_id, whole=True)
+            if session is None:
+                raise SessionError(f"no session {session_id!r} in {self._where()}")
+            return self._apply(db, session_id, apply_command(session, command))
+
+    def revision(self, session_id: str) -> int:
+        """A number that grows with every change of the session; -1 if there is none."""
+        with self._query() as db:
+            row = db.execute("SELECT revision FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return int(row[0]) if row else -1
+
+    def session_ids(self) -> list[str]:
+        """Every stored session, oldest first."""
+        with self._query() as db:
+            rows = db.execute(
+                f"SELECT id FROM sessions ORDER BY {self.session_order}"  # noqa: S608
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def group_sessions(self, group: str) -> list[str]:
+        """The sessions stored with a roster of ``group`` (as ``name_key`` compares names),
+        oldest first; read through the ``sessions_by_group`` index, never every session."""
+        with self._query() as db:
+            rows = db.execute(
+                "SELECT id FROM sessions WHERE group_key = ?"  # noqa: S608
+                f" ORDER BY {self.session_order}",
+                (group_key(group),),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def summaries(self) -> list[SessionSummary]:
+        """Every stored session, oldest first, as ``codev sessions`` lists them."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, created, runbook, state, snapshot FROM sessions"  # noqa: S608
+                f" ORDER BY {self.session_order}"
+            ).fetchall()
+        found = []
+        for session_id, created, ref, state_text, snapshot in rows:
+            state = json.loads(state_text)
+            client = None
+            with suppress(ValueError):  # a schema-1 session whose file is gone: no client
+                client = runbook_from_json(snapshot).client if snapshot else None
+            when = dt.datetime.fromtimestamp(created, dt.UTC).isoformat(timespec="seconds")
+            step = state["steps"][state["index"]]
+            found.append(SessionSummary(session_id, when, ref, client, state["status"], step))
+        return found
+
+    def events(self, session_id: str) -> list[tuple[float, str, dict[str, Any]]]:
+        """The session's history: ``(at, kind, data)`` in the order things happened."""
+        with self._query() as db:
+            rows = db.execute(
+                "SELECT at, kind, data FROM events WHERE session_id = ? ORDER BY seq",
+                (session_id,),
+            ).fetchall()
+        return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+
+def group_key(group: str) -> str:
+    """What ``sessions.group_key`` holds for a roster's ``group``: its name as ``name_key``
+    compares names (computed here rather than in SQL: neither engine casefolds as Python)."""
+    return name_key(group)
+
+
+def fill_group_keys(db: Database) -> None:
+    """Give the sessions stored before ``group_key`` existed theirs, from their roster (a
+    migration's step, on either engine)."""
+    rows = db.execute(
+        "SELECT id, roster FROM sessions WHERE roster IS NOT NULL AND group_key IS NULL"
+    ).fetchall()
+    for session_id, roster in rows:
+        with suppress(ValueError, AttributeError):  # not a roster this release can read
+            group = json.loads(roster).get("group")
+            if isinstance(group, str):
+                db.execute(
+                    "UPDATE sessions SET group_key = ? WHERE id = ?", (group_key(group), session_id)
+                )
