@@ -38,9 +38,10 @@ notebooks: $(STAMP)
 browser: $(STAMP)
 	$(BIN)/pytest tests/browser
 
+# --durations: CI's log says where the time goes (the suite's time is an issue of its own).
 test: lint docs $(STAMP)
-	$(BIN)/pytest -n 2 tests/unit
-	$(BIN)/pytest tests/browser
+	$(BIN)/pytest -n 2 --durations=15 tests/unit
+	$(BIN)/pytest --durations=15 tests/browser
 	CODEV_STORE=$(CURDIR)/.pytest_cache/nbval-store.db $(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks runbooks/example-client.ipynb
 
 bench: $(STAMP)
