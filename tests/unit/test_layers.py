@@ -66,9 +66,7 @@ def rank(module: str) -> int:
 
 
 def test_every_module_lives_in_a_layer() -> None:
-    loose = sorted(
-        m for m in MODULES if rank(m) < 0 and m != "codevwidgets" and layer(m) != "server"
-    )
+    loose = sorted(m for m in MODULES if rank(m) < 0 and m != "codevwidgets")
     assert loose == []
 
 
