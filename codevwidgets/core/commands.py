@@ -103,6 +103,14 @@ def apply_command(session: Session, command: Command) -> Effects:
     return effects
 
 
+def reads_kept_apart(command: Command) -> bool:
+    """Whether deciding ``command`` reads what a session keeps apart from its state: only
+    ``hide``, which refuses a contribution that does not exist. Every other command decides
+    on the state alone, and a store reads the session's row only: a note is stored at each
+    keystroke, and the contributions and signals are not read for it."""
+    return command.name == "hide"
+
+
 def apply_signal(
     session: Session, participant: str, name: str | None, kind: str, on: bool
 ) -> Effects:

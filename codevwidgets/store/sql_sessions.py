@@ -10,7 +10,7 @@ import secrets
 from contextlib import suppress
 from typing import Any
 
-from codevwidgets.core.commands import Command, apply_command
+from codevwidgets.core.commands import Command, apply_command, reads_kept_apart
 from codevwidgets.core.roster import Roster, name_key
 from codevwidgets.core.runbook import runbook_from_json, runbook_to_json
 from codevwidgets.core.session import Event, Session, SessionError
@@ -121,13 +121,14 @@ class SessionRows(SQLBase):
     def execute(self, session_id: str, command: Command) -> int:
         """Apply ``command`` to the latest stored state in one transaction; the new revision.
 
-        Core applies it to the session as stored now, whole (``apply_command``), and decides
+        Core applies it to the session as stored now (``apply_command``; with its notes,
+        contributions and signals when core reads them, ``reads_kept_apart``) and decides
         what changes; this writes those effects. Raises ``SessionError`` / ``RolesError`` /
         ``ValueError`` when the command makes no sense on that state (e.g. *next* after
         another console finished): nothing is written.
         """
         with self._write() as db:
-            session = self._session_in(db, session_id, whole=True)
+            session = self._session_in(db, session_id, whole=reads_kept_apart(command))
             if session is None:
                 raise SessionError(f"no session {session_id!r} in {self._where()}")
             return self._apply(db, session_id, apply_command(session, command))

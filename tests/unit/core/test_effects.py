@@ -120,3 +120,13 @@ def test_signals_after_keep_their_order() -> None:
     assert [s.participant for s in effects.signals_after([a, b])] == ["a", "b", "c"]
     assert effects.signals_after([a, b])[0] is moved
     assert Effects(Event("x"), answered=(Answer("hand", "b"),)).signals_after([a, b]) == [a]
+
+
+def test_only_hide_reads_what_a_session_keeps_apart() -> None:
+    """A store reads notes, contributions and signals for a command only when core decides
+    on them: a keystroke's note reads the session's row alone."""
+    from codevwidgets.core.commands import Command, reads_kept_apart
+
+    assert reads_kept_apart(Command("hide", {"id": 1}))
+    for name in ("set_note", "next", "extend", "keep_time", "lower_hand", "talk", "set_roles"):
+        assert not reads_kept_apart(Command(name, {}))
