@@ -53,8 +53,8 @@ def test_the_projector_follows_the_facilitator(
         live.wait_running(screen)
         live.next_step(boss)
         live.wait_title(screen, "Clarifying questions")
-        # The step's rules for advisors, and who speaks.
-        rules = str(screen.text_content(".codev-rules"))
+        # The step's rules for advisors, and who speaks: they come after the title.
+        rules = live.wait_text(screen, ".codev-rules", "Advisors ask, the client answers")
         assert "Advisors ask, the client answers" in rules
         assert "Ask factual questions" in rules
         marks = [live.remaining(boss), live.remaining(screen)]
