@@ -255,11 +255,11 @@ def test_views_stay_steady_over_a_long_session(store: SQLStore, clock: FakeClock
     console.act(Command("go_to", {"index": 0}))
     phone_link.watcher.poll()
     before = len(widgets.Widget.widgets)
-    walk(100)
+    walk(44)  # a widget leaked per change or per contribution would show 44 times over
     console.act(Command("go_to", {"index": 0}))
     phone_link.watcher.poll()
     added = len(console.session.contributions)
-    assert added >= 200
+    assert added >= 80
     assert len(widgets.Widget.widgets) - before <= 5
     phone.close()
     console.close()
