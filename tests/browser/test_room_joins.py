@@ -86,7 +86,9 @@ READ = """() => ({
   text: document.body ? document.body.innerText : "",
 })"""
 
-pytestmark = pytest.mark.browser
+# Thirty kernels and thirty pages take both cores: `make test` runs this test on its own, then
+# the other browser tests two at a time (pytest-xdist), whose pages leave room for each other.
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 
 
 def started_session(store_path: Path) -> Secrets:
