@@ -57,6 +57,8 @@ def test_the_projector_follows_the_facilitator(
         rules = live.wait_text(screen, ".codev-rules", "Advisors ask, the client answers")
         assert "Advisors ask, the client answers" in rules
         assert "Ask factual questions" in rules
+        for page in (boss, screen):
+            live.wait_countdown_above(page, 840)  # 15 minutes now, 10 before
         marks = [live.remaining(boss), live.remaining(screen)]
         # Never more than the step's 15 minutes, even before the page's first clock sync.
         assert all(840 < mark <= 900 for mark in marks) and abs(marks[0] - marks[1]) <= 3, marks
