@@ -15,6 +15,7 @@ ever. A page lost while loading (a phone put away) still frees its kernel, after
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,8 +31,17 @@ from traitlets import Integer
 from codevwidgets.core.environment import REFUSED_DIR
 
 # How long a kernel given to a page may wait for that page to connect before the culler may
-# end it (then, as any kernel, after cull_idle_timeout of inactivity).
+# end it (then, as any kernel, after cull_idle_timeout of inactivity), once the page has said
+# hello from a browser (codevwidgets.server.gate).
 CONNECT_GRACE_SECONDS = 300.0
+# A kernel handed to a request that has not said hello this long after the kernel's last
+# activity went to a client that runs no script (curl, a scanner): it is ended. A browser says
+# hello as soon as it reads the page's first bytes, which come before the kernel is done.
+HELLO_GRACE_SECONDS = 8.0
+# Pages one address may hold open at once on this server (0: no limit): a phone holds one, a
+# facilitator's laptop three or four; an office behind one public address, a group. Loopback
+# is the server's own machine (and HAProxy's, which names the visitor in X-Forwarded-For).
+MAX_PAGES_PER_ADDRESS = 16
 # A refused page still needs its kernel to draw its message ("this link is not valid"): the
 # kernel ends once the page has connected and the kernel has been quiet this long since (the
 # widgets sent). Ended before, the page showed "Loading widget…" and no message at all.
@@ -92,11 +102,18 @@ class RoomKernelManager(AsyncMappingKernelManager):
         self.refused_dir = Path(refused) if refused else None
         self._connected_once: set[str] = set()
         self._starting = 0  # kernels being started, not yet counted in _kernels
+        # Kernels handed to a page request: the visitor's address, and whether its browser
+        # said hello (codevwidgets.server.gate).
+        self._handed: dict[str, str] = {}
+        self._greeted: set[str] = set()
 
     # Kernels this server may run at once (pages and the preheated pool); 0: no limit. Each
     # holds about 65 MiB: beyond what the machine holds, one page too many would slow or kill
     # every page. `codev serve --max-kernels N` sets it.
     max_kernels = Integer(0, config=True, help="Kernels at most (0: no limit)")
+    max_pages_per_address = Integer(
+        MAX_PAGES_PER_ADDRESS, config=True, help="Pages one address may hold (0: no limit)"
+    )
 
     # jupyter_client declares start_kernel synchronous; the async manager awaits it.
     async def start_kernel(self, **kwargs: Any) -> str:  # type: ignore[override]
@@ -119,6 +136,24 @@ class RoomKernelManager(AsyncMappingKernelManager):
             pool=ready_in_pool(pools.values()),
         )
 
+    def hand_over(self, kernel_id: str, address: str) -> None:
+        """``kernel_id`` now serves a page requested from ``address``."""
+        self._handed[kernel_id] = address
+
+    def hello(self, kernel_id: str) -> bool:
+        """The page of ``kernel_id`` is in a browser; whether the kernel was handed to one."""
+        if kernel_id not in self._handed:
+            return False
+        self._greeted.add(kernel_id)
+        return True
+
+    def may_open(self, address: str) -> bool:
+        """Whether ``address`` may open one more page here (loopback: always)."""
+        if not self.max_pages_per_address or _is_loopback(address):
+            return True
+        held = sum(1 for kernel, where in self._handed.items() if where == address)
+        return held < self.max_pages_per_address
+
     def notify_connect(self, kernel_id: str) -> None:
         self._connected_once.add(kernel_id)
         super().notify_connect(kernel_id)
@@ -134,9 +169,46 @@ class RoomKernelManager(AsyncMappingKernelManager):
             # Counted from the kernel's last activity: a pooled kernel runs the rest of the
             # notebook when it is handed to its page, so the grace starts at the hand-over.
             last = getattr(kernel, "last_activity", None)
-            if last is None or self._now() - last < timedelta(seconds=CONNECT_GRACE_SECONDS):
+            unseen = kernel_id in self._handed and kernel_id not in self._greeted
+            if unseen and last is not None and self._since(last) >= HELLO_GRACE_SECONDS:
+                self.log.info("Ending kernel %s: no browser came for its page", kernel_id)
+                await self.shutdown_kernel(kernel_id)
+                return
+            if last is None or self._since(last) < CONNECT_GRACE_SECONDS:
                 return
         await super().cull_kernel_if_idle(kernel_id)
+
+    def _since(self, moment: datetime) -> float:
+        return (self._now() - moment).total_seconds()
+
+    async def cull_kernels(self) -> None:
+        await super().cull_kernels()
+        self.refill_pools()
+
+    def refill_pools(self) -> None:
+        """Start the preheated kernels a pool lacks while the budget has room.
+
+        Voilà refills a pool only when a page takes a kernel from it; a refill that found the
+        server full fails, and the pool would stay empty for good (every later page starting
+        its kernel cold). The culler's round (every few seconds) tries again.
+        """
+        pools: dict[str, list[Any]] = getattr(self, "_pools", {})
+        fill = getattr(self, "fill_if_needed", None)
+        if fill is None:
+            return
+        for notebook, pool in pools.items():
+            pool[:] = [task for task in pool if ready_in_pool([[task]])]
+            size = self.get_pool_size_wanted(notebook)
+            room = self.max_kernels - len(self._kernels) - self._starting
+            if len(pool) < size and (not self.max_kernels or room >= size - len(pool)):
+                self.log.info("Refilling the pool of %s", notebook)
+                fill(delay=0, notebook_name=notebook)
+
+    def get_pool_size_wanted(self, notebook: str) -> int:
+        """The pool size Voilà was asked to keep for ``notebook``."""
+        config: dict[str, Any] = getattr(self, "kernel_pools_config", {})
+        default = config.get("default", {})
+        return int(config.get(notebook, default).get("pool_size", default.get("pool_size", 1)))
 
     def _refused(self, kernel_id: str) -> bool:
         if self.refused_dir is None:
@@ -153,7 +225,16 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     def remove_kernel(self, kernel_id: str) -> Any:
         self._connected_once.discard(kernel_id)
+        self._handed.pop(kernel_id, None)
+        self._greeted.discard(kernel_id)
         if self.refused_dir is not None:  # a refused kernel culled before its page came
             with contextlib.suppress(OSError):
                 (self.refused_dir / kernel_id).unlink(missing_ok=True)
         return super().remove_kernel(kernel_id)
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False

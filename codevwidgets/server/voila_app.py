@@ -19,7 +19,9 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 from tornado import log, web
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
 
+from codevwidgets.server.gate import HELLO_PATH, Door, GatedVoilaHandler, HelloHandler
 from codevwidgets.server.kernels import RoomKernelManager
 
 HEALTH_PATH = "/codev/health"
@@ -63,8 +65,19 @@ class CodevVoila(Voila):  # type: ignore[misc]
             # that cannot count would tell the balancer a wrong answer.
             return handlers
         route = url_path_join(self.server_url, HEALTH_PATH)
+        hello = url_path_join(self.server_url, HELLO_PATH, "([0-9a-f-]{1,64})")
         log.access_log.addFilter(QuietHealthChecks())
-        return [(route, HealthHandler, {"kernels": self.kernel_manager}), *handlers]
+        # Every page request through the door: a link that does not check out costs no kernel.
+        door = Door()
+        gated = [
+            (pattern, GatedVoilaHandler, {**options, "door": door})
+            if handler is TornadoVoilaHandler
+            else (pattern, handler, *rest)
+            for pattern, handler, *rest in handlers
+            for options in [rest[0] if rest else {}]
+        ]
+        kernels = {"kernels": self.kernel_manager}
+        return [(route, HealthHandler, kernels), (hello, HelloHandler, kernels), *gated]
 
 
 main = CodevVoila.launch_instance

@@ -14,6 +14,8 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from codevwidgets.pages.params import refuse_visitor
 from codevwidgets.server.kernels import (
     CONNECT_GRACE_SECONDS,
+    HELLO_GRACE_SECONDS,
+    MAX_PAGES_PER_ADDRESS,
     REFUSED_QUIET_SECONDS,
     RoomKernelManager,
 )
@@ -107,3 +109,54 @@ def test_a_kernel_whose_page_refused_its_visitor_ends_at_once(
     assert list(tmp_path.iterdir()) == []
     cull(kernels, "k")
     assert ended == ["k"]  # once
+
+
+@pytest.fixture
+def ended(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kernels the manager shut down itself."""
+    shut: list[str] = []
+
+    async def shutdown(self: AsyncMappingKernelManager, kernel_id: str, **kwargs: object) -> None:
+        shut.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", shutdown)
+    return shut
+
+
+def test_a_kernel_handed_to_a_request_that_never_says_hello_ends_within_seconds(
+    culled: list[str], ended: list[str]
+) -> None:
+    now = [HANDED_OVER + timedelta(seconds=HELLO_GRACE_SECONDS - 1)]
+    kernels = manager(now)
+    kernels.hand_over("k", "192.0.2.7")  # a curl of a link with the right code
+    cull(kernels, "k")
+    assert ended == []
+    now[0] += timedelta(seconds=1)
+    cull(kernels, "k")
+    assert ended == ["k"]
+
+
+def test_a_page_that_said_hello_keeps_the_grace_of_a_slow_room(
+    culled: list[str], ended: list[str]
+) -> None:
+    now = [HANDED_OVER + timedelta(seconds=CONNECT_GRACE_SECONDS - 1)]
+    kernels = manager(now)
+    kernels.hand_over("k", "192.0.2.7")
+    assert kernels.hello("k")
+    assert not kernels.hello("unknown")  # only a kernel handed to a page can be greeted
+    cull(kernels, "k")
+    assert ended == [] and culled == []
+
+
+def test_the_pages_one_address_holds_are_bounded_but_not_the_machines_own() -> None:
+    kernels = RoomKernelManager()
+    for number in range(MAX_PAGES_PER_ADDRESS):
+        assert kernels.may_open("192.0.2.7")
+        kernels.hand_over(f"k{number}", "192.0.2.7")
+    assert not kernels.may_open("192.0.2.7")
+    assert kernels.may_open("192.0.2.8")  # another phone of the room
+    assert kernels.may_open("127.0.0.1") and kernels.may_open("::1")
+    kernels._kernels["k0"] = SimpleNamespace()
+    kernels.remove_kernel("k0")  # a page closed: room for one more
+    assert kernels.may_open("192.0.2.7")
+    assert RoomKernelManager(max_pages_per_address=0).may_open("192.0.2.7")

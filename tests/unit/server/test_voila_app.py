@@ -4,6 +4,7 @@ its kernel budget (``codev serve --max-kernels``), counts only."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from codevwidgets.server.gate import HELLO_PATH
 from codevwidgets.server.kernels import Capacity, RoomKernelManager, ready_in_pool
 from codevwidgets.server.serve import VoilaProcess, voila_command
 from codevwidgets.server.sessions import new_session
@@ -76,6 +78,24 @@ def test_codev_serve_runs_voila_with_the_health_endpoint() -> None:
     assert voila_command(8870, "127.0.0.1")[1:3] == ["-m", "codevwidgets.server.voila_app"]
 
 
+def open_page(url: str) -> str:
+    """A page as a browser opens it: its HTML, then its hello (a browser says it as soon as it
+    reads the page's kernel id); the page's kernel id."""
+    with urllib.request.urlopen(url, timeout=120) as page:
+        assert page.status == 200
+        text = page.read().decode()
+    found = re.search(
+        r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', text, re.S
+    )
+    assert found, text[-500:]
+    kernel_id = str(json.loads(found.group(1))["kernelId"])
+    base = url.split("/voila/", 1)[0]
+    hello = urllib.request.Request(f"{base}{HELLO_PATH}/{kernel_id}", method="POST")
+    with urllib.request.urlopen(hello, timeout=30) as answer:
+        assert answer.status == 204
+    return kernel_id
+
+
 def health(server: VoilaProcess) -> tuple[int, dict[str, int]]:
     try:
         with urllib.request.urlopen(server.base_url + HEALTH_PATH, timeout=30) as answer:
@@ -93,8 +113,7 @@ def test_a_real_server_says_when_it_is_full(tmp_path: Path) -> None:
     try:
         assert health(server) == (200, {"kernels": 0, "max_kernels": 1, "pool": 0})
         url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
-        with urllib.request.urlopen(url, timeout=120) as page:
-            assert page.status == 200
+        open_page(url)
         status, counts = health(server)
         assert (status, counts) == (503, {"kernels": 1, "max_kernels": 1, "pool": 0})
         assert secrets.session_id not in json.dumps(counts)  # counts only
@@ -120,21 +139,114 @@ def test_a_server_with_a_pool_is_full_once_the_pool_cannot_refill(tmp_path: Path
     try:
         assert health(server) == (200, {"kernels": 1, "max_kernels": 2, "pool": 1})
         url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
-        with urllib.request.urlopen(url, timeout=120) as page:
-            assert page.status == 200
+        open_page(url)
         # The page took the pooled kernel; the refill (after Voilà's fill delay) is the
         # budget's last kernel, and a participant may still take it: room.
         wait_health(server, (200, {"kernels": 2, "max_kernels": 2, "pool": 1}))
-        with urllib.request.urlopen(url, timeout=120) as page:
-            assert page.status == 200
+        open_page(url)
         # The pool cannot refill (no kernel may start): full.
         wait_health(server, (503, {"kernels": 2, "max_kernels": 2, "pool": 0}))
     finally:
         server.stop()
 
 
-def wait_health(server: VoilaProcess, expected: tuple[int, dict[str, int]]) -> None:
-    deadline = time.monotonic() + 30
+def wait_health(
+    server: VoilaProcess, expected: tuple[int, dict[str, int]], within: float = 30
+) -> None:
+    deadline = time.monotonic() + within
     while (answer := health(server)) != expected:
         assert time.monotonic() < deadline, f"{answer}, not {expected}"
         time.sleep(0.2)
+
+
+def test_a_link_that_does_not_check_out_costs_no_kernel(tmp_path: Path) -> None:
+    """Issue 21: twelve requests with a made-up code filled a server of ten kernels for five
+    minutes. Now each is refused at the door, with the page's message and no kernel."""
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    server = VoilaProcess(tmp_path / "voila", store, args=["--RoomKernelManager.max_kernels=3"])
+    sid = secrets.session_id
+    refused = {
+        server.url("participant.ipynb", session="x", code="y"): "This link is not valid",
+        server.url("participant.ipynb", session=sid, code="wrong"): "This link is not valid",
+        server.url("participant.ipynb", session=sid, code=secrets.facilitator_key): "not valid",
+        server.url("projector.ipynb", session=sid, code="wrong", lang="fr"): "Ce lien",
+        server.url("facilitator.ipynb", session=sid, key="wrong"): "facilitator link",
+        server.url("facilitator.ipynb"): "needs the facilitator link",
+        server.url("cycle.ipynb", session=sid, key=secrets.join_code): "facilitator link",
+        server.url("customise.ipynb"): "runbook editor",
+    }
+    try:
+        for _ in range(3):
+            for url, words in refused.items():
+                with pytest.raises(urllib.error.HTTPError) as answer:
+                    urllib.request.urlopen(url, timeout=30)
+                assert answer.value.code == 403, url
+                text = answer.value.read().decode()
+                assert "codev-error" in text and words in text, url
+                assert secrets.join_code not in text and "Presentation" not in text, url
+        assert health(server) == (200, {"kernels": 0, "max_kernels": 3, "pool": 0})
+        assert "Kernel started" not in server.log_text()
+        # The right links still open their pages.
+        open_page(server.url("participant.ipynb", session=sid, code=secrets.join_code))
+        open_page(server.url("facilitator.ipynb", session=sid, key=secrets.facilitator_key))
+        assert health(server)[1]["kernels"] == 2
+    finally:
+        server.stop()
+
+
+def test_a_kernel_whose_page_never_says_hello_ends_within_seconds_and_the_pool_comes_back(
+    tmp_path: Path,
+) -> None:
+    """Issue 21: requests with the right code but no browser (curl) held kernels for five
+    minutes, and once a refill had found the server full the pool never came back."""
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    args = ["--RoomKernelManager.max_kernels=3"]
+    server = VoilaProcess(tmp_path / "voila", store, args=args, pool=1)
+    url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+    try:
+        wait_health(server, (200, {"kernels": 1, "max_kernels": 3, "pool": 1}))
+        greeted = open_page(url)  # a browser's page: kept
+        for _ in range(2):  # then two requests that never say hello: the server is full
+            with urllib.request.urlopen(url, timeout=120) as page:
+                assert page.status == 200
+        wait_health(server, (503, {"kernels": 3, "max_kernels": 3, "pool": 0}))
+        with pytest.raises(urllib.error.HTTPError) as full:
+            urllib.request.urlopen(url, timeout=120)
+        assert full.value.code == 503
+        # The two without a browser are ended, and the pool is filled again.
+        wait_health(server, (200, {"kernels": 2, "max_kernels": 3, "pool": 1}), within=60)
+        assert server.log_text().count("no browser came for its page") == 2
+        ended = [line for line in server.log_text().splitlines() if "no browser came" in line]
+        assert not [line for line in ended if greeted in line]
+    finally:
+        server.stop()
+
+
+def test_one_address_holds_a_bounded_number_of_pages(tmp_path: Path) -> None:
+    """Behind HAProxy on this machine, the visitor is the one X-Forwarded-For names."""
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    args = ["--RoomKernelManager.max_pages_per_address=2"]
+    server = VoilaProcess(tmp_path / "voila", store, args=args)
+    url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+
+    def request(address: str) -> urllib.request.Request:
+        return urllib.request.Request(url, headers={"X-Forwarded-For": f"10.0.0.9, {address}"})
+
+    try:
+        for _ in range(2):
+            with urllib.request.urlopen(request("192.0.2.7"), timeout=120) as page:
+                assert page.status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request("192.0.2.7"), timeout=120)
+        assert refused.value.code == 403
+        assert "Too many pages" in refused.value.read().decode()
+        with urllib.request.urlopen(request("192.0.2.8"), timeout=120) as page:
+            assert page.status == 200  # another phone of the room
+    finally:
+        server.stop()

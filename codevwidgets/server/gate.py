@@ -1,0 +1,228 @@
+"""The door of ``codev serve``: a page request whose session and secret do not check out costs
+no kernel.
+
+Runs inside the Voilà server, never in a kernel. Voilà starts (or hands out from its pool) a
+kernel for every request of a notebook, before the notebook can look at its link: twelve
+``curl``s of a participant link with a made-up code filled a server's ``--max-kernels`` for
+five minutes. Here the link is checked first, against the store the kernels share, and a
+refusal is a small page of its own with the message the kernel would have shown (the same
+``codev-error`` and words), and no kernel.
+
+Which page needs which secret is the pages' own rule (``required_secret``, as each page of
+``codevwidgets.pages`` checks it); a page that passes here checks its link again in its kernel,
+as in JupyterLab.
+
+Also here: the page's hello. A page's HTML asks ``POST …/codev/hello/KERNEL_ID`` as soon as the
+browser reads it (``templates/codev/index.html.j2``), long before its scripts have loaded and
+its websocket connects (over a minute in a room joining at once). A kernel handed out without
+a hello within seconds went to a client that runs no script (``curl``, a scanner): the kernel
+manager ends it (``codevwidgets.server.kernels``). A page that said hello keeps the grace a
+slow room needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from tornado import web
+from voila.tornado.handler import TornadoVoilaHandler
+
+from codevwidgets.core.environment import EDITOR
+from codevwidgets.core.i18n import Translator, languages
+from codevwidgets.server.kernels import RoomKernelManager
+from codevwidgets.store.base import Store, StoreError
+from codevwidgets.store.open import open_store
+from codevwidgets.widgets._view import theme_style
+
+__all__ = ["Door", "GatedVoilaHandler", "HelloHandler", "refusal_page", "visitor_address"]
+
+LOG = logging.getLogger("codevwidgets.gate")
+HELLO_PATH = "/codev/hello"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """What a served page's link must carry: the session's join ``code``, its facilitator
+    ``key``, or nothing that opens it (``closed``); with the messages' catalog keys for a link
+    without a session and for a wrong secret."""
+
+    kind: Literal["code", "key", "closed"]
+    missing: str
+    wrong: str
+
+
+# The pages anyone in the room may open with the join code; every other notebook served is a
+# console (the kit's or a client's) and needs the facilitator's key.
+_CODE_PAGES = ("participant.ipynb", "projector.ipynb")
+
+
+def required_secret(notebook: str, environ: Mapping[str, str] = os.environ) -> Secret | None:
+    """The secret a link to ``notebook`` (a file name) needs when ``codev serve`` serves it, as
+    the page itself checks it (None: not a notebook)."""
+    if not notebook.endswith(".ipynb"):
+        return None
+    if notebook in _CODE_PAGES:
+        return Secret("code", "participant.bad_link", "participant.bad_link")
+    if notebook == "cycle.ipynb":
+        return Secret("key", "cycle.needs_link", "live.bad_key")
+    if notebook == "customise.ipynb":
+        # The editor writes files: only where its owner opted in (editor_allowed).
+        if environ.get(EDITOR) == "1":
+            return None
+        return Secret("closed", "editor.not_served", "editor.not_served")
+    return Secret("key", "live.needs_link", "live.bad_key")
+
+
+class Door:
+    """Checks page links against the store, one at a time in a thread of its own (a SQLite
+    connection stays in the thread that opened it; a database that does not answer blocks
+    that thread, never the server's loop)."""
+
+    def __init__(self, opener: Callable[[], Store] = open_store) -> None:
+        self._opener = opener
+        self._store: Store | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="codev-door")
+        self._lock = threading.Lock()
+
+    def _message_key(self, notebook: str, query: dict[str, str]) -> str | None:
+        """The catalog key of the refusal, or None: the link checks out."""
+        secret = required_secret(notebook)
+        if secret is None:
+            return None
+        session = query.get("session", "")
+        if secret.kind == "closed":
+            return secret.missing
+        if not session:
+            return secret.missing
+        with self._lock:
+            if self._store is None:
+                self._store = self._opener()
+            check = self._store.check_code if secret.kind == "code" else self._store.check_key
+            return None if check(session, query.get(secret.kind, "")) else secret.wrong
+
+    def _checked(self, notebook: str, query: dict[str, str]) -> str | None:
+        try:
+            return self._message_key(notebook, query)
+        except StoreError as exc:
+            LOG.warning("a page link could not be checked: %s", exc)
+            with self._lock:
+                self._store = None  # opened again for the next request
+            return "participant.unreachable"
+
+    async def refusal(self, notebook: str, query: dict[str, str]) -> str | None:
+        """The catalog key of the message for this request, or None: let Voilà serve it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._checked, notebook, query)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False)
+
+
+def refusal_page(message: str, language: str, theme: str) -> str:
+    """The whole page for a refused link: the message, as the kernel's ``error_box`` shows it,
+    and nothing of any session."""
+    chosen: Literal["light", "dark"] = "dark" if theme == "dark" else "light"
+    style = theme_style(chosen)
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>codevwidgets</title>{style}</head>"
+        f'<body data-voila="voila"><main class="codev-console codev-theme-{chosen}">'
+        '<div class="codev-error codev-page-error" role="alert">'
+        f"<p>{html.escape(message)}</p></div></main></body></html>"
+    )
+
+
+class GatedVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]
+    """Voilà's page handler behind the door: a refused request gets its message and no kernel;
+    an admitted one tells the kernel manager which address its kernel went to."""
+
+    def initialize(self, door: Door, **kwargs: Any) -> None:
+        super().initialize(**kwargs)
+        self.door = door
+
+    @property
+    def kernel_manager(self) -> Any:
+        manager = self.settings["kernel_manager"]
+        if not isinstance(manager, RoomKernelManager):
+            return manager
+        return _Recording(manager, visitor_address(self.request))
+
+    async def get(self, path: str | None = None) -> None:
+        notebook = (self.notebook_path or path or "").rsplit("/", 1)[-1]
+        query = dict(reversed(parse_qsl(self.request.query)))  # the first value wins
+        key = await self.door.refusal(notebook, query) if notebook.endswith(".ipynb") else None
+        manager = self.settings["kernel_manager"]
+        full = isinstance(manager, RoomKernelManager) and not manager.may_open(
+            visitor_address(self.request)
+        )
+        if key is None and full:
+            key = "live.too_many_pages"
+        if key is not None:
+            language = query.get("lang", "en")
+            language = language if language in languages() else "en"
+            LOG.info("Refused a page request for %s: %s", notebook, key)
+            self.set_status(503 if key == "participant.unreachable" else 403)
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(refusal_page(Translator(language)(key), language, query.get("theme", "")))
+            return
+        await super().get(path)
+
+
+def visitor_address(request: Any) -> str:
+    """Who asked: the peer's address, or, from the server's own machine (HAProxy there), the
+    last address HAProxy names in ``X-Forwarded-For`` (``option forwardfor``)."""
+    peer = str(request.remote_ip or "")
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and peer in {"127.0.0.1", "::1"}:
+        return str(forwarded.rsplit(",", 1)[-1].strip())
+    return peer
+
+
+class _Recording:
+    """The kernel manager as one page request sees it: the kernel it hands out is noted with
+    the visitor's address (for the hello, and the pages an address holds)."""
+
+    def __init__(self, manager: RoomKernelManager, address: str) -> None:
+        self._manager, self._address = manager, address
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._manager, name)
+
+    async def get_rendered_notebook(self, *args: Any, **kwargs: Any) -> Any:
+        # Voilà's preheating subclass of the manager has it (codev serve keeps a pool).
+        preheated: Any = self._manager
+        render_task, rendered, kernel_id = await preheated.get_rendered_notebook(*args, **kwargs)
+        self._manager.hand_over(kernel_id, self._address)
+        return render_task, rendered, kernel_id
+
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        kernel_id = str(await self._manager.start_kernel(*args, **kwargs))
+        self._manager.hand_over(kernel_id, self._address)
+        return kernel_id
+
+
+class HelloHandler(web.RequestHandler):
+    """``POST``: the page of this kernel is in a browser (204); nothing else is said or done."""
+
+    def initialize(self, kernels: RoomKernelManager) -> None:
+        self.kernels = kernels
+
+    def check_xsrf_cookie(self) -> None:
+        """A hello changes nothing a visitor could abuse beyond its own kernel's grace."""
+
+    def post(self, kernel_id: str) -> None:
+        self.kernels.hello(kernel_id)
+        self.set_status(204)
+        self.set_header("Cache-Control", "no-store")
+        self.finish()
