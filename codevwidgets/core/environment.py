@@ -18,3 +18,6 @@ NOTEBOOK_DIR = "CODEV_NOTEBOOK_DIR"
 REFUSED_DIR = "CODEV_REFUSED_DIR"
 # The runbook editor's opt-in when Voilà serves it ("1").
 EDITOR = "CODEV_EDITOR"
+# The addresses of proxies (HAProxy) on other machines whose X-Forwarded-For names the visitor,
+# comma-separated; the server's own machine is always trusted.
+TRUSTED_PROXY = "CODEV_TRUSTED_PROXY"

@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
-from codevwidgets.core.environment import EDITOR
+from codevwidgets.core.environment import EDITOR, TRUSTED_PROXY
 from codevwidgets.core.i18n import Translator, languages
 from codevwidgets.server.kernels import RoomKernelManager
 from codevwidgets.store.base import Store, StoreError
@@ -179,12 +179,15 @@ class GatedVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]
         await super().get(path)
 
 
-def visitor_address(request: Any) -> str:
-    """Who asked: the peer's address, or, from the server's own machine (HAProxy there), the
-    last address HAProxy names in ``X-Forwarded-For`` (``option forwardfor``)."""
+def visitor_address(request: Any, environ: Mapping[str, str] = os.environ) -> str:
+    """Who asked: the peer's address, or, from a proxy the server trusts (its own machine, and
+    ``CODEV_TRUSTED_PROXY``), the last address the proxy names in ``X-Forwarded-For``
+    (HAProxy's ``option forwardfor``). Anyone else's header is ignored: a visitor cannot pass
+    for another."""
     peer = str(request.remote_ip or "")
     forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and peer in {"127.0.0.1", "::1"}:
+    trusted = {"127.0.0.1", "::1", *environ.get(TRUSTED_PROXY, "").replace(" ", "").split(",")}
+    if forwarded and peer in trusted - {""}:
         return str(forwarded.rsplit(",", 1)[-1].strip())
     return peer
 

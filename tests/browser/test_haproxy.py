@@ -400,3 +400,27 @@ def test_a_full_server_sends_the_next_visitor_to_the_other_and_keeps_its_pages(
             assert server_of(reloaded.context) == "codev2"
             for page in pages:
                 assert "Traceback" not in page.content()
+
+
+def test_one_address_flooding_page_requests_is_refused_by_the_stick_table(
+    haproxy: str, tmp_path: Path
+) -> None:
+    """Issue 21: HAProxy bounds what one address asks for (deploy/haproxy.cfg's stick table):
+    past 30 page requests in 10 s it answers 429 itself, and no server hears of them."""
+    store = str(tmp_path / "store.db")
+    with deployment(haproxy, tmp_path, store, ["--pool", "0"]) as (front, (server,)):
+        front.wait_states({"codev1": "UP", "codev2": "DOWN"})
+        url = f"{front.url}/voila/render/participant.ipynb?session=x&code=y"
+        statuses: list[int] = []
+        bodies: list[str] = []
+        for _ in range(40):  # a script's flood: each a page with a made-up code
+            try:
+                urllib.request.urlopen(url, timeout=30)
+            except urllib.error.HTTPError as answer:
+                statuses.append(answer.code)
+                bodies.append(answer.read().decode())
+        assert "Too many pages" in bodies[-1]
+        assert statuses[:30] == [403] * 30  # the server's door: no kernel for a wrong code
+        assert set(statuses[30:]) == {429}
+        assert server.log_text().count("403 GET /voila/render/participant.ipynb") == 30
+        assert server.kernels() == 0

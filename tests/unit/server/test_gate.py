@@ -39,7 +39,10 @@ def test_the_visitor_is_the_peer_unless_haproxy_on_this_machine_names_it() -> No
     assert visitor_address(request("192.0.2.7")) == "192.0.2.7"
     assert visitor_address(request("127.0.0.1", "10.0.0.1, 192.0.2.9")) == "192.0.2.9"
     # A visitor from the network cannot pass for another by sending the header itself.
-    assert visitor_address(request("192.0.2.7", "192.0.2.9")) == "192.0.2.7"
+    assert visitor_address(request("192.0.2.7", "192.0.2.9"), environ={}) == "192.0.2.7"
+    # HAProxy on another machine, named by the operator.
+    proxy = {"CODEV_TRUSTED_PROXY": "192.0.2.1, 192.0.2.2"}
+    assert visitor_address(request("192.0.2.2", "192.0.2.9"), environ=proxy) == "192.0.2.9"
 
 
 def test_a_refusal_shows_its_message_as_text() -> None:
