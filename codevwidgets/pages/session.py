@@ -224,7 +224,9 @@ def _joined(query: dict[str, str]) -> tuple[Store, StoredSession, Session] | str
     link's fault, and a reload will do."""
     session_id = query.get("session", "")
     try:
-        store = open_store()
+        # No connection held before the page has connected (a database's store): a request
+        # that never brings a browser must not use up the database's connections.
+        store = open_store(connect_later=True)
         if not store.check_code(session_id, query.get("code")):
             return "participant.bad_link"
         stored = store.load(session_id, private=False)
@@ -243,8 +245,14 @@ def _follow(view: widgets.Widget, store: Store, session: Session, revision: int)
     """``view`` (with a ``countdown``) kept at the store's latest revision while its page
     lives; not private: no notes, no hidden contributions, nobody's evaluation."""
     countdown = view.countdown
+    # Following starts at the page's first beat (its first clock sync): the page has connected.
     view.link = LiveLink(
-        store, session, private=False, revision=revision, alive=lambda: page_alive(countdown)
+        store,
+        session,
+        private=False,
+        revision=revision,
+        alive=lambda: page_alive(countdown),
+        follow_now=False,
     )
     countdown.on_heard(view.link.beat)
 

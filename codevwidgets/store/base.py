@@ -197,4 +197,9 @@ class Store(Protocol):
         start_thread: bool = True,
     ) -> Watcher: ...
 
+    def keep_connected(self) -> None:
+        """From now on hold this kernel's connections to the store (a page has connected to
+        it); a store opened with ``connect_later`` connects for each call until then."""
+        ...
+
     def close(self) -> None: ...

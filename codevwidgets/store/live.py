@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from codevwidgets.core.commands import Command
 from codevwidgets.core.session import Session, UnreachableError
-from codevwidgets.store.base import Store, StoreError
+from codevwidgets.store.base import Store, StoreError, Watcher
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,30 @@ class LiveLink:
         alive: Callable[[], bool] = lambda: True,
         interval: float = 0.025,
         start_thread: bool = True,
+        follow_now: bool = True,
     ) -> None:
         self.store, self.session, self.private, self.alive = store, session, private, alive
         self.revision = revision
+        self._interval, self._start_thread = interval, start_thread
         # The watcher's thread and the widgets' thread both sync: one at a time, so a state
         # loaded before a command can never be applied after it (a note box would jump back).
         self._lock = threading.RLock()
-        self.watcher = store.watch(
-            session.id, self._changed, interval=interval, start_thread=start_thread
+        # ``follow_now`` False (a page's kernel): no watcher, and no connection held, until the
+        # page's first beat says a browser has connected (``follow``).
+        self.watcher: Watcher | None = None
+        if follow_now:
+            self.follow()
+
+    def follow(self) -> None:
+        """Start watching the store (holding its connections), if not yet."""
+        if self.watcher is not None:
+            return
+        try:
+            self.store.keep_connected()
+        except StoreError as exc:  # each call connects for itself; the watcher keeps trying
+            logger.warning("session %s: %s", self.session.id, exc)
+        self.watcher = self.store.watch(
+            self.session.id, self._changed, interval=self._interval, start_thread=self._start_thread
         )
         # A change made between loading the page's state and starting to watch would never
         # be noticed (the watcher starts from the store's revision of now): catch up once.
@@ -106,8 +122,12 @@ class LiveLink:
             logger.warning("session %s: %s", self.session.id, exc)
 
     def beat(self) -> None:
-        """The page's beat (its clock sync): load a revision the watcher saw while the store
-        did not answer the sync it started (no read at all when there is none)."""
+        """The page's beat (its clock sync): the first one starts following (the page has
+        connected); later ones load a revision the watcher saw while the store did not answer
+        the sync it started (no read at all when there is none)."""
+        if self.watcher is None:
+            self.follow()
+            return
         if self.watcher.revision > self.revision:
             self.catch_up()
 
@@ -125,10 +145,11 @@ class LiveLink:
     def _changed(self, revision: int) -> None:
         if not self.alive():
             logger.info("session %s: the page is gone; stop following", self.session.id)
-            self.watcher.stop()
+            self.stop()
             return
         if revision > self.revision:
             self.catch_up()
 
     def stop(self) -> None:
-        self.watcher.stop()
+        if self.watcher is not None:
+            self.watcher.stop()

@@ -10,8 +10,13 @@ from codevwidgets.store.base import Store, StoreError
 from codevwidgets.store.location import URL_SCHEMES, redact, store_location
 
 
-def open_store(location: str | Path | None = None, clock: Clock = system_clock) -> Store:
+def open_store(
+    location: str | Path | None = None, clock: Clock = system_clock, *, connect_later: bool = False
+) -> Store:
     """The store at ``location``, else ``CODEV_STORE``, else the default file.
+
+    ``connect_later``: a database's store holds no connection before ``keep_connected`` (a
+    page's kernel calls it once its page has connected).
 
     A ``postgresql://`` URL opens a ``PostgresStore``; any other path a SQLite file. Raises
     ``StoreError`` (one line, no password) when it cannot be opened.
@@ -29,4 +34,4 @@ def open_store(location: str | Path | None = None, clock: Clock = system_clock) 
         )
     from codevwidgets.store.postgres import PostgresStore
 
-    return PostgresStore(where, clock)
+    return PostgresStore(where, clock, connect_later=connect_later)

@@ -103,7 +103,14 @@ class PostgresStore(SQLStore):
     driver_errors: ClassVar[tuple[type[Exception], ...]] = (psycopg.Error,)
     check_every = 1.0  # seconds between a watcher's revision checks when nothing is heard
 
-    def __init__(self, url: str, clock: Clock = system_clock, *, pool_size: int = 4) -> None:
+    def __init__(
+        self,
+        url: str,
+        clock: Clock = system_clock,
+        *,
+        pool_size: int = 4,
+        connect_later: bool = False,
+    ) -> None:
         self.url, self.clock = url, clock
         self._books: dict[str, Runbook] = {}
         try:
@@ -129,6 +136,15 @@ class PostgresStore(SQLStore):
             # again within seconds of the server's return, not after a minute's backoff.
             reconnect_timeout=5.0,
         )
+        # A page's kernel holds no connection before its page has connected (keep_connected):
+        # requests that never bring a browser must not use up the server's connections.
+        if not connect_later:
+            self.keep_connected()
+
+    def keep_connected(self) -> None:
+        """Open the pool (its one connection kept, more as needed), if not yet open."""
+        if not self._pool.closed:
+            return
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except PoolTimeout:
@@ -154,6 +170,11 @@ class PostgresStore(SQLStore):
     def _connect(self, autocommit: bool = True) -> psycopg.Connection[Any]:
         return psycopg.connect(self.url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
 
+    @property
+    def holding(self) -> bool:
+        """Whether the pool is open (else each call connects for itself, then disconnects)."""
+        return not self._pool.closed
+
     def close(self) -> None:
         self._pool.close()
 
@@ -162,7 +183,7 @@ class PostgresStore(SQLStore):
         # The pool's block commits when it ends and rolls back on an exception. A server gone
         # mid-session is one line (StoreError), as when it could not be reached at all.
         try:
-            with self._pool.connection() as conn:
+            with self._pool.connection() if self.holding else self._connect(False) as conn:
                 if snapshot:
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield _Connection(conn)

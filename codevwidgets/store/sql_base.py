@@ -109,6 +109,9 @@ class SQLBase(ABC):
         start_thread: bool = True,
     ) -> Watcher: ...
 
+    def keep_connected(self) -> None:  # noqa: B027 — a no-op the engines may override
+        """A file's store holds no connection worth sparing (a database's does)."""
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -82,9 +83,15 @@ class NoSessionServer:
         raise AssertionError(f"not serving after {STARTED} s: {seen}")
 
     def page(self, notebook: str, query: str) -> str:
+        """The page's HTML, or a refused link's (403: the server's door, no kernel)."""
         url = f"http://127.0.0.1:{self.port}/voila/render/{notebook}?{query}"
-        with urllib.request.urlopen(url, timeout=STARTED) as response:
-            return str(response.read().decode("utf-8"))
+        try:
+            with urllib.request.urlopen(url, timeout=STARTED) as response:
+                return str(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as refused:
+            if refused.code != 403:
+                raise
+            return str(refused.read().decode("utf-8"))
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)

@@ -52,6 +52,17 @@ def raw(url: str) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(url, autocommit=True)
 
 
+def connections(url: str) -> int:
+    """Connections to the test's database, but the one asking."""
+    with raw(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
 def touch(store: PostgresStore) -> int:
     """Another kernel changes the session: its revision moves."""
     note = {"step": "presentation", "field": "topic", "text": "Typed"}
@@ -406,10 +417,16 @@ def test_pages_open_the_store_that_codev_store_names(
     console = facilitator_page()
     assert isinstance(console, FacilitatorConsole)
     monkeypatch.setenv("QUERY_STRING", urlencode({"session": "room", "code": secrets.join_code}))
+    before = connections(store.url)
     view = joined(participant_page())  # its browser answers, the person says who they are
     assert isinstance(view, ParticipantView)
     links = [console.link, view.link]
     try:
+        # Issue 21: built, the page's kernel holds no connection until its page has connected
+        # (a request that never brings a browser cannot use up the database's connections).
+        assert connections(store.url) == before and view.link.watcher is None
+        view.countdown.heard()  # the page's first clock sync: its browser is there
+        assert connections(store.url) == before + 2  # the pool's one and the change feed's
         for link in links:
             link.watcher.stop()  # followed by hand below, as the watcher's thread would
         assert view.link.session.status == "ready"

@@ -267,6 +267,7 @@ def test_a_person_joining_while_the_store_is_down_sees_the_session_once_it_is_ba
         page.who.type_name("David")  # PostgreSQL: the page cannot follow yet
         view = page.view
         assert view is not None
+        view.countdown.heard()  # its browser has connected: the kernel starts following
     try:
         store.execute(console.session.id, Command("pause", {"step": "clarification"}))
         assert until(lambda: view.session.status == "paused")  # its feed connected again
