@@ -10,17 +10,21 @@ from codevwidgets.store.base import Store, StoreError
 from codevwidgets.store.location import URL_SCHEMES, redact, store_location
 
 
-def open_store(location: str | Path | None = None, clock: Clock = system_clock) -> Store:
+def open_store(
+    location: str | Path | None = None, clock: Clock = system_clock, *, create: bool = True
+) -> Store:
     """The store at ``location``, else ``CODEV_STORE``, else the default file.
 
-    A ``postgresql://`` URL opens a ``PostgresStore``; any other path a SQLite file. Raises
-    ``StoreError`` (one line, no password) when it cannot be opened.
+    A ``postgresql://`` URL opens a ``PostgresStore``; any other path a SQLite file.
+    ``create=False`` opens an existing store only (``codev sessions``, ``export``): a file or
+    folder that is not there, or a database without the kit's tables, is refused, and nothing
+    is made. Raises ``StoreError`` (one line, no password) when it cannot be opened.
     """
-    where = store_location(location)
+    where = store_location(location, create)
     if isinstance(where, Path):
         from codevwidgets.store.sqlite import SQLiteStore
 
-        return SQLiteStore(where, clock)
+        return SQLiteStore(where, clock, create=create)
     scheme = where.split("://", 1)[0]
     if scheme.lower() not in URL_SCHEMES:
         raise StoreError(
@@ -29,4 +33,4 @@ def open_store(location: str | Path | None = None, clock: Clock = system_clock) 
         )
     from codevwidgets.store.postgres import PostgresStore
 
-    return PostgresStore(where, clock)
+    return PostgresStore(where, clock, create=create)
