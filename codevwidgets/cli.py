@@ -385,6 +385,7 @@ def _serve(args: argparse.Namespace) -> int:
         POOL_SIZE,
         PUBLIC_URL,
         default_max_kernels,
+        port_holder,
         port_in_use,
         serve,
     )
@@ -426,6 +427,8 @@ def _serve(args: argparse.Namespace) -> int:
             raise UsageError(f"--notebook: {exc}") from None
     # Checked before a session is created; Voilà would only say so in its log.
     if (why := port_in_use(args.ip, args.port)) is not None:
+        held = port_holder(args.port)
+        why = f"{why}; {held}" if held else why
         raise UsageError(f"--port: cannot listen on {args.ip}:{args.port}: {why}")
     try:
         return serve(
