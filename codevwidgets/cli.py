@@ -299,7 +299,7 @@ def _sessions_list(args: argparse.Namespace) -> int:
 
     from codevwidgets.store.open import open_store
 
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         found = store.summaries()
     if args.json:
         print(json.dumps({"sessions": [asdict(s) for s in found]}, ensure_ascii=False))
@@ -313,7 +313,7 @@ def _sessions_delete(args: argparse.Namespace) -> int:
     from codevwidgets.store.location import redact
     from codevwidgets.store.open import open_store
 
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         if not store.delete(args.id):
             raise UsageError(
                 f"sessions delete: no session {args.id!r} in {redact(args.store or 'the store')}"
@@ -329,7 +329,7 @@ def _sessions_purge(args: argparse.Namespace) -> int:
 
     if not 0 <= args.older_than <= 100_000:
         raise UsageError(f"--older-than: {args.older_than} is not a number of days from 0")
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         gone = store.purge(time.time() - args.older_than * 86_400)
     print(f"deleted {len(gone)} session(s)" + "".join(f"\n  {g}" for g in gone))
     return 0
@@ -341,10 +341,8 @@ def _export(args: argparse.Namespace) -> int:
     from codevwidgets.store.location import redact, store_location
     from codevwidgets.store.open import open_store
 
-    where = store_location(args.store)
-    if isinstance(where, Path) and not where.is_file():  # opening it would create an empty store
-        raise UsageError(f"export: no store {where} (give --store FILE_OR_URL or set CODEV_STORE)")
-    with open_store(where) as store:
+    where = store_location(args.store, create=False)
+    with open_store(where, create=False) as store:
         if store.load(args.session, private=True) is None:
             raise UsageError(f"export: no session {args.session!r} in {redact(where)}")
         record = build_record(
@@ -387,6 +385,7 @@ def _serve(args: argparse.Namespace) -> int:
         POOL_SIZE,
         PUBLIC_URL,
         default_max_kernels,
+        port_holder,
         port_in_use,
         serve,
     )
@@ -428,6 +427,8 @@ def _serve(args: argparse.Namespace) -> int:
             raise UsageError(f"--notebook: {exc}") from None
     # Checked before a session is created; Voilà would only say so in its log.
     if (why := port_in_use(args.ip, args.port)) is not None:
+        held = port_holder(args.port)
+        why = f"{why}; {held}" if held else why
         raise UsageError(f"--port: cannot listen on {args.ip}:{args.port}: {why}")
     try:
         return serve(

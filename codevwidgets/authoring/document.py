@@ -220,7 +220,7 @@ class DraftDocument:
                 base = (
                     rb.load_preset(extends)
                     if extends in rb.preset_names()
-                    else rb.load_runbook(self.target.parent / extends)
+                    else rb.load_runbook(self.target.parent / extends, within=self.target.parent)
                 )
             except (InputError, OSError):
                 base = None

@@ -43,13 +43,18 @@ def logo_type(data: bytes) -> str | None:
     return None
 
 
-def embed_logo(name: str, folder: Path) -> str:
+def embed_logo(name: str, folder: Path, within: Path | None = None) -> str:
     """The logo file ``name`` (relative to ``folder``, the runbook's) as a ``data:`` URI.
 
-    Raises ``LogoError`` when it is missing, not a regular file, larger than
-    ``MAX_LOGO_BYTES`` or not a PNG, JPEG or SVG.
+    Raises ``LogoError`` when it is outside ``within`` (default: ``folder``; links and ``..``
+    resolved), missing, not a regular file, larger than ``MAX_LOGO_BYTES`` or not a PNG, JPEG
+    or SVG. No message quotes the file's content.
     """
     path = folder / name
+    root = (within if within is not None else folder).resolve()
+    if not path.resolve().is_relative_to(root):
+        # Not read at all: a runbook from elsewhere must not embed the machine's other files.
+        raise LogoError(f"{name} is outside the runbook's folder {root}; copy it in")
     data = _read_at_most(path, MAX_LOGO_BYTES)
     if len(data) > MAX_LOGO_BYTES:
         raise LogoError(f"{name} is larger than {MAX_LOGO_BYTES // 1024} KiB")

@@ -32,10 +32,7 @@ def write_atomically(path: Path, data: bytes | str, *, mode: int | None = None) 
     content = data.encode("utf-8") if isinstance(data, str) else data
     if mode is None and target.is_file():
         mode = target.stat().st_mode & 0o7777
-    # A name of its own (O_EXCL): two writers of one file never share a temporary file. Its
-    # owner's only until renamed, when its mode is given; else as the umask makes new files.
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+    temporary, fd = _new_file(target, 0o666 if mode is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(content)
@@ -48,3 +45,25 @@ def write_atomically(path: Path, data: bytes | str, *, mode: int | None = None) 
         temporary.unlink(missing_ok=True)
         raise
     return target
+
+
+NAME_ATTEMPTS = 100
+
+
+def _new_file(target: Path, mode: int) -> tuple[Path, int]:
+    """A new file beside ``target`` with a random name, open for writing.
+
+    Created exclusively (``O_EXCL``: never through a link or a file planted at that name, in a
+    folder others may write to), so two writers of one file never share one; a name taken is
+    skipped for another. Not ``tempfile.mkstemp``: it makes every file 0600, and a file
+    without a given mode gets the umask's, which only ``os.open`` applies without a race
+    (reading the umask means setting it). Its owner's only until renamed when ``mode`` is.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(NAME_ATTEMPTS):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, mode)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")

@@ -317,14 +317,20 @@ def resolve(name_or_file: str) -> Runbook:
     return load_runbook(Path(name_or_file))
 
 
-def load_runbook(path: Path, name: str | None = None, text: str | None = None) -> Runbook:
+def load_runbook(
+    path: Path, name: str | None = None, text: str | None = None, *, within: Path | None = None
+) -> Runbook:
     """Load, validate and resolve a runbook file; raise ``InputError`` listing every problem.
 
     ``text``: the file's content as if it were saved at ``path`` (an editor's draft), checked
-    by the same code and so with the same messages as the file would be.
+    by the same code and so with the same messages as the file would be. The file itself may
+    be anywhere (it was named on the command line, or by the kit); the files its ``extends:``
+    and ``logo:`` name must be inside ``within`` (default: its folder), symbolic links and
+    ``..`` resolved, so that a runbook from elsewhere cannot read other files of the machine.
     """
+    root = (within if within is not None else path.parent).resolve()
     try:
-        steps, header = _load_layers(path, chain=(), text=text)
+        steps, header = _load_layers(path, chain=(), text=text, root=root)
     except RecursionError:
         # Each file of an extends chain is a level of recursion: hundreds of files, each
         # extending the next, outgrow Python's stack before any cycle is seen.
@@ -345,53 +351,82 @@ def load_runbook(path: Path, name: str | None = None, text: str | None = None) -
 
 
 def _load_layers(
-    path: Path, chain: tuple[Path, ...], text: str | None = None
+    path: Path,
+    chain: tuple[Path, ...],
+    text: str | None = None,
+    root: Path = PRESETS_DIR,
+    extended_by: tuple[YamlDocument, str] | None = None,
 ) -> tuple[list[Step], dict[str, Any]]:
-    doc = _read(path, text)
-    spec = _validate(doc)
+    doc = _read(path, text, extended_by)
+    spec = _validate(doc, extended_by)
     steps: list[Step] = []
     header: dict[str, Any] = {}
     if spec.extends is not None:
-        base_path = _extends_path(spec.extends, path, doc)
+        base_path = _extends_path(spec.extends, path, doc, root)
         if base_path.resolve() in chain or base_path.resolve() == path.resolve():
             cycle = " → ".join(p.name for p in (*chain, path.resolve(), base_path.resolve()))
             raise InputError([problem_at(doc, ("extends",), f"extends itself in a cycle: {cycle}")])
-        steps, header = _load_layers(base_path, (*chain, path.resolve()))
+        # A preset's own extends stay among the presets.
+        base_root = PRESETS_DIR if base_path.parent == PRESETS_DIR else root
+        steps, header = _load_layers(
+            base_path, (*chain, path.resolve()), root=base_root, extended_by=(doc, spec.extends)
+        )
     for key in ("language", "client", "branding", "ground_rules", "theme", "advice_check"):
         if getattr(spec, key) is not None:
             header[key] = getattr(spec, key)
     if spec.branding is not None and spec.branding.logo is not None:
         # Embedded now, from beside this file: the session's snapshot carries the image.
         try:
-            logo = embed_logo(spec.branding.logo, path.parent)
+            logo = embed_logo(spec.branding.logo, path.parent, root)
         except LogoError as exc:
             raise InputError([problem_at(doc, ("branding", "logo"), str(exc))]) from None
         header["branding"] = spec.branding.model_copy(update={"logo": logo})
     return _apply(steps, spec, doc), header
 
 
-def _read(path: Path, text: str | None = None) -> YamlDocument:
+def _read(
+    path: Path, text: str | None = None, extended_by: tuple[YamlDocument, str] | None = None
+) -> YamlDocument:
     try:
         doc = read_yaml(path) if text is None else yaml_text(text, str(path))
     except YamlSyntaxError as exc:
+        if extended_by is not None and exc.message.startswith("YAML"):
+            # PyYAML's message may quote the file (a value, a character): say only where.
+            raise _not_a_runbook(extended_by, f"not YAML at its line {exc.line}") from None
         raise InputError([Problem(exc.file, exc.line, "(file)", exc.message)]) from None
     if doc.duplicates:
         raise InputError([problem_at(doc, loc, "is given twice") for loc in doc.duplicates])
     return doc
 
 
-def _validate(doc: YamlDocument) -> RunbookFile:
+def _validate(
+    doc: YamlDocument, extended_by: tuple[YamlDocument, str] | None = None
+) -> RunbookFile:
+    # A file named by extends: whose fields are not a runbook's (a secret, a config file of
+    # something else): its problems would quote its keys and values. Only the extending
+    # file's line is said.
+    fields = doc.data if isinstance(doc.data, dict) else {}
+    if extended_by is not None and any(key not in RunbookFile.model_fields for key in fields):
+        raise _not_a_runbook(extended_by, "its fields are not a runbook's")
     try:
         return RunbookFile.model_validate(doc.data)
     except ValidationError as exc:
         raise InputError(problems_from_validation(exc, doc, KNOWN_FIELDS)) from None
 
 
-def _extends_path(extends: str, path: Path, doc: YamlDocument) -> Path:
+def _not_a_runbook(extended_by: tuple[YamlDocument, str], why: str) -> InputError:
+    doc, extends = extended_by
+    return InputError([problem_at(doc, ("extends",), f"{extends} is not a runbook file ({why})")])
+
+
+def _extends_path(extends: str, path: Path, doc: YamlDocument, root: Path) -> Path:
     if extends in preset_names():
         return PRESETS_DIR / f"{extends}.yaml"
     candidate = path.parent / extends
     if extends.endswith((".yaml", ".yml")) or "/" in extends:
+        if not candidate.resolve().is_relative_to(root):
+            message = f"{extends} is outside the runbook's folder {root}; copy it in"
+            raise InputError([problem_at(doc, ("extends",), message)])
         if not candidate.is_file():
             raise InputError([problem_at(doc, ("extends",), f"no runbook file at {candidate}")])
         return candidate

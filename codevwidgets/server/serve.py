@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -196,6 +196,29 @@ def port_in_use(ip: str, port: int) -> str | None:
     return None
 
 
+def port_holder(port: int) -> str | None:
+    """Who listens on ``port``, said for a person, with how to end it when it is a Voilà left
+    running by a ``codev serve`` (None when no process of this user is found)."""
+    import psutil
+
+    try:
+        found = [
+            c.pid
+            for c in psutil.net_connections("tcp")
+            if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid
+        ]
+        if not found:
+            return None
+        process = psutil.Process(found[0])
+        command = " ".join(process.cmdline())
+    except (psutil.Error, OSError):
+        return None  # another user's process: the system does not say whose
+    pid = process.pid
+    if "codevwidgets.server.voila_app" in command or "codevwidgets.cli serve" in command:
+        return f"process {pid} holds it, a codev serve's Voilà left running: end it with kill {pid}"
+    return f"process {pid} ({process.name()}) holds it"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -221,7 +244,9 @@ def start_voila(
 ) -> subprocess.Popen[bytes]:
     """Voilà in a process group of its own, which its kernels join: ``stop_voila`` ends all.
 
-    Its stdout and stderr go to ``output``, or with ``None`` to this process's own.
+    Its stdout and stderr go to ``output``, or with ``None`` to this process's own. On Linux
+    Voilà gets SIGTERM when this process ends, however it ends (``kill -9`` included): it
+    then shuts its kernels down as on any stop.
     """
     return subprocess.Popen(
         command,
@@ -230,7 +255,37 @@ def start_voila(
         stdout=output,
         stderr=None if output is None else subprocess.STDOUT,
         start_new_session=True,
+        # Two system calls between fork and exec, no lock taken: safe even with threads.
+        preexec_fn=die_with_parent(),
     )
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(signum: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """What a child runs before its command so that ``signum`` reaches it when this process
+    ends (None where Linux's ``prctl`` is missing).
+
+    A session of its own keeps Voilà from a Ctrl+C meant for ``codev serve`` alone, and so
+    from the terminal's hang-up: without this, a ``kill -9`` of ``codev serve`` (the one
+    signal it cannot catch, sent by an OOM killer or an impatient operator) left Voilà and
+    its kernels serving, holding the port. Linux sends it when the *thread* that started
+    the child ends: start Voilà from a thread that lives as long as it should (the main one).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def child() -> None:
+        prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        if os.getppid() != parent:  # the parent ended before the death signal was set
+            os.kill(os.getpid(), signum)
+
+    return child
 
 
 def stop_voila(process: subprocess.Popen[bytes], grace: float = STOP_GRACE_SECONDS) -> None:

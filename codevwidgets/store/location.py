@@ -21,16 +21,24 @@ RENDER = "voila/render"
 
 
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+# libpq's other way of naming a database, ``host=db dbname=codev password=…``: taken for a
+# file name it would become a SQLite file whose name holds the password.
+KEYWORDS = re.compile(
+    r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|options"
+    r"|connect_timeout|application_name|target_session_attrs)\s*=",
+    re.IGNORECASE,
+)
 
 
-def default_store_path() -> Path:
+def default_store_path(create: bool = True) -> Path:
     """``CODEV_STORE`` if it names a file, else ``sessions.db`` in the user's data directory
-    (its folder created)."""
+    (its folder created unless ``create`` is false)."""
     env = os.environ.get(environment.STORE)
     if env and is_url(env):
         raise StoreError(f"CODEV_STORE is {redact(env)}, not a file: open it with open_store")
-    path = Path(env) if env else data_dir() / "sessions.db"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = _file(env, environment.STORE) if env else data_dir() / "sessions.db"
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
@@ -39,13 +47,26 @@ def data_dir() -> Path:
     return platformdirs.user_data_path("codevwidgets")
 
 
-def store_location(given: str | Path | None = None) -> str | Path:
+def store_location(given: str | Path | None = None, create: bool = True) -> str | Path:
     """Where the store is: ``given`` (``--store``), else ``CODEV_STORE``, else the default
-    file; a URL stays a string, anything else is a file path."""
+    file (its folder made unless ``create`` is false); a URL stays a string, anything else is
+    a file path. ``StoreError`` for libpq's ``host=… dbname=…`` string, which is neither."""
     where = given if given is not None else os.environ.get(environment.STORE) or None
     if where is None:
-        return default_store_path()
-    return str(where) if is_url(where) else Path(where)
+        return default_store_path(create)
+    if is_url(where):
+        return str(where)
+    return _file(where, "--store" if given is not None else environment.STORE)
+
+
+def _file(location: str | Path, option: str) -> Path:
+    if isinstance(location, str) and KEYWORDS.search(location):
+        # Not echoed: such a string usually carries a password.
+        raise StoreError(
+            f"{option}: a PostgreSQL keyword string (host=… dbname=…) is not a store: give a"
+            " postgresql://USER@HOST/DATABASE URL (the password in ~/.pgpass), or a file"
+        )
+    return Path(location)
 
 
 def is_url(location: str | Path) -> bool:

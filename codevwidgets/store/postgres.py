@@ -89,6 +89,9 @@ class PostgresStore(SQLStore):
         Stamps rows, times commands and paces the rate limit; tests pass a ``FakeClock``.
     pool_size : int
         Connections this process keeps at most (one is kept open; a watcher has its own).
+    create : bool
+        False opens a database that holds the kit's tables only (``codev sessions``): an
+        empty one is refused, and left empty.
 
     Examples
     --------
@@ -109,13 +112,14 @@ class PostgresStore(SQLStore):
         clock: Clock = system_clock,
         *,
         pool_size: int = 4,
+        create: bool = True,
         connect_later: bool = False,
     ) -> None:
         self.url, self.clock = url, clock
         self._books: dict[str, Runbook] = {}
         try:
             with self._connect() as conn:
-                migrate(conn, self._where())
+                migrate(conn, self._where(), create)
         except psycopg.Error as exc:
             raise StoreError(f"{self._where()}: {self._say(exc)}") from None
         self._pool = ConnectionPool(
@@ -139,16 +143,23 @@ class PostgresStore(SQLStore):
         # A page's kernel holds no connection before its page has connected (keep_connected):
         # requests that never bring a browser must not use up the server's connections.
         if not connect_later:
-            self.keep_connected()
+            try:
+                self.keep_connected()
+            except StoreError:
+                self._pool.close()
+                raise
 
     def keep_connected(self) -> None:
-        """Open the pool (its one connection kept, more as needed), if not yet open."""
+        """Open the pool (its one connection kept, more as needed), if not yet open.
+
+        A server that does not answer now is one line (``StoreError``); the pool stays open and
+        connects once the server is back (a closed pool cannot be opened again).
+        """
         if not self._pool.closed:
             return
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except PoolTimeout:
-            self._pool.close()
             raise StoreError(f"{self._where()}: the server stopped answering") from None
 
     def __repr__(self) -> str:
@@ -264,24 +275,36 @@ def _password(url: str) -> str | None:
     return found
 
 
-def migrate(conn: psycopg.Connection[Any], where: str) -> None:
-    """Bring the database to ``SCHEMA_VERSION`` (``conn`` in autocommit mode)."""
+def migrate(conn: psycopg.Connection[Any], where: str, create: bool = True) -> None:
+    """Bring the database to ``SCHEMA_VERSION`` (``conn`` in autocommit mode).
+
+    A database holding another application's tables (a ``schema_version`` not the kit's, or
+    tables without one) is refused, untouched; so is one without the kit's tables unless
+    ``create``.
+    """
     # Every page opens the store: a current one is only read, never locked or written.
-    if _version(conn) == SCHEMA_VERSION:
+    if _version(conn, where) == SCHEMA_VERSION:
         return
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
-        version = _version(conn)
+        version = _version(conn, where)
+        if version == 0:
+            _refuse_foreign_tables(conn, where)
+            if not create:
+                raise StoreError(
+                    f"no store at {where}: the database has no codevwidgets tables (codev"
+                    " serve or codev sessions new creates them)"
+                )
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{where}: store schema version {version} is newer than this codevwidgets "
                 f"knows ({SCHEMA_VERSION}); upgrade codevwidgets or use another store "
                 "(CODEV_STORE or --store)"
             )
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
         for number, script in migrations():
             if number > version:
                 try:
@@ -291,21 +314,56 @@ def migrate(conn: psycopg.Connection[Any], where: str) -> None:
                     psycopg.errors.DuplicateObject,
                     psycopg.errors.DuplicateFunction,
                 ):
-                    raise StoreError(
-                        f"{where}: the database has tables of something else than a "
-                        "codevwidgets store: give an empty database"
-                    ) from None
+                    raise StoreError(_FOREIGN.format(where=where, which="")) from None
                 if number in AFTER_MIGRATION:
                     AFTER_MIGRATION[number](_Connection(conn))
                 conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
 
 
-def _version(conn: psycopg.Connection[Any]) -> int:
-    row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
-    if not row or not row[0]:
+_FOREIGN = (
+    "{where}: the database holds another application's tables{which}: give an empty database,"
+    " or a schema of the kit's own (?options=-csearch_path%3Dcodev)"
+)
+# The kit's schema_version, as 001's migration made it: another tool's table of that name
+# (Flyway's, a hand-made one) has other columns, or other types.
+_OWN_COLUMNS = [("version", "integer"), ("applied", "timestamp with time zone")]
+
+
+def _version(conn: psycopg.Connection[Any], where: str) -> int:
+    """The kit's schema version in the database's current schema (0: none yet); ``StoreError``
+    when its ``schema_version`` table is another application's."""
+    columns = conn.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = to_regclass('schema_version') AND attnum > 0 AND NOT attisdropped"
+        " ORDER BY attnum"
+    ).fetchall()
+    if not columns:
         return 0
-    found = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(found[0]) if found and found[0] is not None else 0
+    found = None
+    if [tuple(c) for c in columns] == _OWN_COLUMNS:
+        # The kit's first migration makes codev_session_channel in the same transaction.
+        found = conn.execute(
+            "SELECT max(version), to_regprocedure('codev_session_channel(text)') IS NOT NULL"
+            " FROM schema_version"
+        ).fetchone()
+    if found is None or (found[0] is not None and not found[1]):
+        raise StoreError(_FOREIGN.format(where=where, which=" (a schema_version not the kit's)"))
+    return int(found[0]) if found[0] is not None else 0
+
+
+def _refuse_foreign_tables(conn: psycopg.Connection[Any], where: str) -> None:
+    """``StoreError`` if the current schema already has tables: the kit's are not there, so
+    they are another application's, which the kit's would mix with."""
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename <> 'schema_version' ORDER BY tablename LIMIT 4"
+        )
+    ]
+    if names:
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        raise StoreError(_FOREIGN.format(where=where, which=f" ({shown})"))
 
 
 class PostgresWatcher(ChangeFeed):

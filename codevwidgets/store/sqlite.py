@@ -106,6 +106,9 @@ class SQLiteStore(SQLStore):
         session notes are confidential.
     clock : Clock
         Stamps rows, times commands and paces the rate limit; tests pass a ``FakeClock``.
+    create : bool
+        False opens an existing file only: a mistyped path is refused, and no file or folder
+        made.
 
     Examples
     --------
@@ -120,11 +123,15 @@ class SQLiteStore(SQLStore):
     duplicate: ClassVar[tuple[type[Exception], ...]] = (sqlite3.IntegrityError,)
     driver_errors: ClassVar[tuple[type[Exception], ...]] = (sqlite3.Error,)
 
-    def __init__(self, path: Path | None = None, clock: Clock = system_clock) -> None:
-        self.path = path if path is not None else default_store_path()
+    def __init__(
+        self, path: Path | None = None, clock: Clock = system_clock, *, create: bool = True
+    ) -> None:
+        self.path = path if path is not None else default_store_path(create)
         self.clock = clock
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
+        if not create and not self.path.is_file():
+            raise StoreError(f"no store at {self.path}: {_missing(self.path)}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with suppress(FileExistsError):
@@ -140,6 +147,7 @@ class SQLiteStore(SQLStore):
         )
         try:
             self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._refuse_foreign_tables(self._db)  # before WAL mode, which would change it
             _use_wal(self._db)
             # In WAL mode NORMAL loses nothing when a process dies, only on power loss.
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -245,6 +253,7 @@ class SQLiteStore(SQLStore):
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
+                self._refuse_foreign_tables(db)  # again, now that no other kernel writes
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
@@ -263,6 +272,17 @@ class SQLiteStore(SQLStore):
                     "another store (CODEV_STORE or --store)"
                 )
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _refuse_foreign_tables(self, db: Database) -> None:
+        # Another application's database (a mistyped --store): its tables are left alone,
+        # never joined by the kit's. The kit's own carry a user_version.
+        if db.execute("PRAGMA user_version").fetchone()[0] != 0:
+            return
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone():
+            raise StoreError(
+                f"{self.path}: not a codevwidgets store (it holds another application's"
+                " tables); give another file"
+            )
 
     def _move_notes_out_of_states(self, db: Database) -> None:
         now = self.clock()
@@ -299,6 +319,11 @@ class SQLiteStore(SQLStore):
         return StoreWatcher(
             self.path, session_id, on_change, interval=interval, start_thread=start_thread
         )
+
+
+def _missing(path: Path) -> str:
+    why = "no such file" if path.parent.is_dir() else f"no folder {path.parent}"
+    return f"{why} (give --store FILE_OR_URL or set CODEV_STORE)"
 
 
 def _use_wal(db: sqlite3.Connection) -> None:

@@ -89,3 +89,26 @@ def test_no_other_module_writes_a_file_its_own_way() -> None:
         if way in path.read_text(encoding="utf-8")
     )
     assert found == []
+
+
+def test_a_link_planted_at_a_temporary_name_is_never_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a folder others may write to, a link at the temporary name (the old predictable
+    ``.NAME.PID.tmp``, or the random one) must not make the write land outside it."""
+    outside = tmp_path / "victim"
+    outside.write_text("precious")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    names = iter(["0123456789abcdef", "fedcba9876543210"])
+    monkeypatch.setattr(files.secrets, "token_hex", lambda n: next(names))
+    for planted in (f".record.md.{os.getpid()}.tmp", ".record.md.0123456789abcdef.tmp"):
+        (shared / planted).symlink_to(outside)
+    written = write_atomically(shared / "record.md", "the record", mode=0o600)
+    assert written.read_text() == "the record" and mode(written) == 0o600
+    assert outside.read_text() == "precious"
+    assert sorted(p.name for p in shared.iterdir() if p.is_symlink()) == [
+        ".record.md.0123456789abcdef.tmp",
+        f".record.md.{os.getpid()}.tmp",
+    ]
+    assert sorted(p.name for p in shared.iterdir() if not p.is_symlink()) == ["record.md"]

@@ -438,3 +438,93 @@ def test_runbook_new_write_failure_leaves_no_partial_file(tmp_path: Path) -> Non
     line = refused(codev("runbook", "new", "Acme", "-o", target, file_size=100))
     assert line == f"codev: -o: cannot write {target} (File too large)"
     assert not target.exists()
+
+
+# -- what extends: and logo: point at ---------------------------------------------------------
+
+SECRET = "hunter2-Zq"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+def problems_of(path: Path) -> list[str]:
+    from codevwidgets.core.problems import InputError
+    from codevwidgets.core.runbook import load_runbook
+
+    with pytest.raises(InputError) as refused:
+        load_runbook(path)
+    return [str(p) for p in refused.value.problems]
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the runbook's, with a secret YAML file, a runbook and a logo in it."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "secrets.yaml").write_text(f"db_password: {SECRET}\nclient: 12\n")
+    (folder / "base.yaml").write_text("extends: classic\nclient: Other org\n")
+    (folder / "logo.png").write_bytes(PNG)
+    (tmp_path / "acme").mkdir()
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "named"),
+    [
+        ("extends: ../elsewhere/base.yaml", "extends", "../elsewhere/base.yaml"),
+        ("extends: {outside}/secrets.yaml", "extends", "{outside}/secrets.yaml"),
+        ("extends: linked.yaml", "extends", "linked.yaml"),  # a link to a file outside
+        ("branding: {{logo: ../elsewhere/logo.png}}", "branding.logo", "../elsewhere/logo.png"),
+        ("branding: {{logo: {outside}/logo.png}}", "branding.logo", "{outside}/logo.png"),
+        ("branding: {{logo: linked.png}}", "branding.logo", "linked.png"),
+    ],
+)
+def test_extends_and_logo_stay_in_the_runbooks_folder(
+    tmp_path: Path, outside: Path, line: str, field: str, named: str
+) -> None:
+    folder = tmp_path / "acme"
+    (folder / "linked.yaml").symlink_to(outside / "base.yaml")
+    (folder / "linked.png").symlink_to(outside / "logo.png")
+    book = folder / "acme.yaml"
+    extends = "" if line.startswith("extends") else "extends: classic\n"
+    book.write_text(f"{extends}{line.format(outside=outside)}\n")
+    line_number = 1 if line.startswith("extends") else 2
+    assert problems_of(book) == [
+        f"{book}:{line_number}: {field}: {named.format(outside=outside)} is outside the"
+        f" runbook's folder {folder}; copy it in"
+    ]
+
+
+def test_a_runbook_given_by_its_path_may_be_anywhere_its_files_beside_it(
+    tmp_path: Path, outside: Path
+) -> None:
+    from codevwidgets.core.runbook import load_runbook
+
+    (outside / "client.yaml").write_text(
+        "extends: base.yaml\nbranding: {logo: logo.png}\n", encoding="utf-8"
+    )
+    book = load_runbook(outside / "client.yaml")  # named on the command line: from anywhere
+    assert book.client == "Other org" and (book.branding.logo or "").startswith("data:image/png")
+    (outside / "sub").mkdir()
+    (outside / "sub" / "deeper.yaml").write_text("extends: ../base.yaml\n", encoding="utf-8")
+    (outside / "sub.yaml").write_text("extends: sub/deeper.yaml\n", encoding="utf-8")
+    assert load_runbook(outside / "sub.yaml").client == "Other org"  # ../ back inside: fine
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        f"db_password: {SECRET}\nclient: 12\n",  # another program's settings
+        f"client: [{SECRET}\n",  # not even YAML
+        f"steps: !!int {SECRET}\n",  # a value YAML cannot build
+        f"{SECRET}\n",  # not a mapping
+    ],
+)
+def test_an_extends_error_never_quotes_the_file_it_points_at(tmp_path: Path, content: str) -> None:
+    (tmp_path / "other.yaml").write_text(content, encoding="utf-8")
+    book = tmp_path / "acme.yaml"
+    book.write_text("client: Acme\nextends: other.yaml\n", encoding="utf-8")
+    shown = problems_of(book)
+    assert len(shown) == 1 and SECRET not in shown[0], shown
+    assert shown[0].startswith((f"{book}:2: extends: other.yaml is not a runbook", str(tmp_path)))
+    result = codev("runbook", "check", book)
+    assert refused(result) == shown[0] and SECRET not in result.stdout

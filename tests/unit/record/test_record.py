@@ -254,7 +254,7 @@ def test_codev_export_from_the_command_line(tmp_path: Path, clock: FakeClock) ->
     ("args", "message"),
     [
         (["nope"], "export: no session 'nope' in"),
-        (["x", "--store", "{tmp}/missing.db"], "export: no store {tmp}/missing.db"),
+        (["x", "--store", "{tmp}/missing.db"], "no store at {tmp}/missing.db"),
         (["SID", "-o", "{tmp}/no/such/dir/r.pdf"], "-o: cannot write {tmp}/no/such/dir/r.pdf"),
         (["SID", "--format", "docx"], "invalid choice: 'docx'"),
     ],

@@ -316,6 +316,36 @@ def test_a_signal_to_codev_serve_alone_ends_voila_and_every_kernel(
     assert server.output("err") == []
 
 
+def gone(pids: set[int], timeout: float = STOPPED) -> set[int]:
+    """Those of ``pids`` still alive once all have ended or ``timeout`` has passed (a bound)."""
+    deadline = time.monotonic() + timeout
+    while (left := {pid for pid in pids if alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def test_kill_9_of_codev_serve_ends_voila_and_its_kernels_and_a_restart_works(
+    serve: Callable[..., Serve], tmp_path: Path
+) -> None:
+    """SIGKILL cannot be caught: Voilà must learn of its parent's death by itself."""
+    server = serve("--log", str(tmp_path / "voila.log"))
+    server.wait_for("Serving on ")
+    assert "ParticipantPage(session=" in fetch(server.link("Participants"))
+    below = server.below()
+    voila = {pid for pid, cmdline in below if "-m codevwidgets.server.voila_app " in cmdline}
+    kernels = {pid for pid, cmdline in below if "ipykernel_launcher" in cmdline}
+    assert voila and kernels, below
+    server.process.kill()
+    server.process.wait()
+    assert gone(voila | kernels) == set()
+    # Connections Voilà closed may hold the port a moment longer (FIN_WAIT, system-side).
+    deadline = time.monotonic() + STOPPED
+    while port_in_use("127.0.0.1", server.port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    again = serve("--port", str(server.port))  # the last --port is the one taken
+    assert again.wait_for("Serving on ").startswith(f"Serving on http://127.0.0.1:{server.port}")
+
+
 def _group_of(pid: int) -> int | None:
     with suppress(ProcessLookupError):
         return os.getpgid(pid) if alive(pid) else None
@@ -427,8 +457,30 @@ def test_serve_refuses_a_port_in_use_and_creates_nothing(tmp_path: Path) -> None
         )
     assert result.returncode == 2
     assert result.stderr.startswith(f"codev: --port: cannot listen on 127.0.0.1:{port}: ")
+    assert f"process {os.getpid()} (" in result.stderr  # this test's, named
     assert "Traceback" not in result.stderr
     assert not store.exists()
+
+
+def test_a_port_held_by_a_voila_left_running_says_how_to_end_it(
+    serve: Callable[..., Serve],
+) -> None:
+    server = serve()
+    server.wait_for("Serving on ")
+    (voila,) = (
+        pid for pid, cmdline in server.below() if "codevwidgets.server.voila_app" in cmdline
+    )
+    refused = subprocess.run(
+        [sys.executable, "-m", "codevwidgets.cli", "serve", "--port", str(server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        f"codev: --port: cannot listen on 127.0.0.1:{server.port}: Address already in use;"
+        f" process {voila} holds it, a codev serve's Voilà left running: end it with kill {voila}"
+    ]
 
 
 def test_serve_with_a_bad_runbook_exits_2(tmp_path: Path) -> None:

@@ -156,10 +156,78 @@ def test_a_newer_schema_is_refused_in_one_line(store: PostgresStore) -> None:
 def test_a_database_of_something_else_is_refused(postgres_url: str) -> None:
     with raw(postgres_url) as conn:
         conn.execute("CREATE TABLE sessions (id INTEGER)")  # another application's
-    with pytest.raises(StoreError, match="something else than a codevwidgets store"):
+    with pytest.raises(StoreError, match="holds another application's tables"):
         PostgresStore(postgres_url)
     with raw(postgres_url) as conn:  # nothing half-made
         assert conn.execute("SELECT to_regclass('contributions')").fetchone() == (None,)
+
+
+FOREIGN = "holds another application's tables"
+
+
+def public_tables(url: str) -> set[str]:
+    with raw(url) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {str(r[0]) for r in rows}
+
+
+def test_another_applications_tables_are_refused_untouched(postgres_url: str) -> None:
+    """Tables of another application, none named as the kit's: refused, not joined."""
+    with raw(postgres_url) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+        conn.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(StoreError) as refused:
+        PostgresStore(postgres_url)
+    message = str(refused.value)
+    assert f"{FOREIGN} (customers, invoices)" in message and "\n" not in message
+    assert public_tables(postgres_url) == {"customers", "invoices"}
+    # A schema of the kit's own in that database is fine: the other application's are elsewhere.
+    with raw(postgres_url) as conn:
+        conn.execute("CREATE SCHEMA codev")
+    own = f"{postgres_url}?{urlencode({'options': '-csearch_path=codev'})}"
+    with PostgresStore(own) as store:
+        assert store.session_ids() == []
+    assert public_tables(postgres_url) == {"customers", "invoices"}
+
+
+@pytest.mark.parametrize(
+    "schema_version",
+    [
+        "CREATE TABLE schema_version (version TEXT, applied TIMESTAMPTZ)",  # a tool's own
+        "CREATE TABLE schema_version (id SERIAL, version INTEGER)",
+        # Shaped as the kit's, but none of the kit's tables: a hand-made one.
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TIMESTAMPTZ"
+        " NOT NULL DEFAULT now()); INSERT INTO schema_version (version) VALUES (1)",
+    ],
+)
+def test_a_schema_version_table_not_the_kits_is_refused_in_one_line(
+    postgres_url: str, schema_version: str
+) -> None:
+    with raw(postgres_url) as conn:
+        conn.execute(schema_version)
+        if "TEXT" in schema_version:
+            conn.execute("INSERT INTO schema_version VALUES ('1.2.3', now())")
+    result = codev("sessions", "new", "--store", postgres_url)
+    assert result.returncode == 2, result
+    assert result.stderr.splitlines() == [
+        f"{postgres_url}: the database {FOREIGN} (a schema_version not the kit's): give an"
+        " empty database, or a schema of the kit's own (?options=-csearch_path%3Dcodev)"
+    ]
+    assert public_tables(postgres_url) == {"schema_version"}
+
+
+def test_an_empty_database_is_a_store_only_for_serve_and_sessions_new(postgres_url: str) -> None:
+    for args in (["sessions"], ["sessions", "delete", "x"], ["export", "x"]):
+        result = codev(*args, "--store", postgres_url)
+        assert result.returncode == 2, result
+        assert result.stderr.splitlines() == [
+            f"no store at {postgres_url}: the database has no codevwidgets tables (codev serve"
+            " or codev sessions new creates them)"
+        ]
+    assert public_tables(postgres_url) == set()
+    made = codev("sessions", "new", "--store", postgres_url)
+    assert made.returncode == 0, made.stderr
+    assert codev("sessions", "--store", postgres_url).returncode == 0
 
 
 # -- the change feed -------------------------------------------------------------------------

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.commands import Command
@@ -126,3 +130,73 @@ def test_bad_input_is_one_line_and_exit_2(store_location: str) -> None:
         assert result.returncode == 2
         assert len(result.stderr.splitlines()) == 1
         assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_store_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
+    """Only serve and sessions new make a store: the others open an existing one."""
+    for where in (tmp_path / "typo.db", tmp_path / "no" / "such" / "folder" / "s.db"):
+        for args in (
+            ["sessions"],
+            ["sessions", "--json"],
+            ["sessions", "delete", "x"],
+            ["sessions", "purge", "--older-than", "3"],
+            ["export", "x"],
+        ):
+            result = codev(*args, "--store", str(where))
+            assert result.returncode == 2, (args, result)
+            assert result.stderr.splitlines() == [
+                f"no store at {where}: "
+                + ("no such file" if where.parent.is_dir() else f"no folder {where.parent}")
+                + " (give --store FILE_OR_URL or set CODEV_STORE)"
+            ]
+    assert [p.name for p in tmp_path.iterdir()] == []  # no file, no folder
+
+
+def test_the_default_store_missing_is_refused_without_making_its_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    env.pop("CODEV_STORE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "codevwidgets.cli", "sessions"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("no store at "), result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("variable", [False, True])
+def test_a_libpq_keyword_string_is_refused_without_its_password(
+    tmp_path: Path, variable: bool
+) -> None:
+    conninfo = "host=db.example dbname=codev user=ana password=s3cret-Pw"
+    args = ["sessions", "new"] if variable else ["sessions", "new", "--store", conninfo]
+    env = {**os.environ, "CODEV_STORE": conninfo} if variable else None
+    result = subprocess.run(
+        [sys.executable, "-m", "codevwidgets.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "PostgreSQL keyword string" in result.stderr
+    assert "CODEV_STORE" in result.stderr if variable else "--store" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
+    assert list(tmp_path.iterdir()) == []  # no SQLite file named after the password
+
+
+def test_a_sqlite_file_of_another_application_is_refused_untouched(tmp_path: Path) -> None:
+    other = tmp_path / "firefox-places.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE moz_places (id INTEGER, url TEXT)")
+    db.close()
+    before = other.read_bytes()
+    result = codev("sessions", "new", "--store", str(other))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{other}: not a codevwidgets store (it holds another application's tables);"
+        " give another file"
+    ]
+    assert other.read_bytes() == before
