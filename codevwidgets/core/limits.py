@@ -1,7 +1,8 @@
-"""How often one page may send: a guard of the store every page writes to.
+"""The kit's limits: how often one page may send, how long a name, how many steps.
 
 The store counts what a page sent lately (its rows, its log); whether one more is too many is
-decided here, for contributions and signals alike.
+decided here, for contributions and signals alike. The sizes below are checked where a file is
+loaded (``roster``, ``runbook``) and where a person types (``joining``), with the same numbers.
 
 >>> RateLimit(2, 30.0, "signals").check(recent=1)
 >>> RateLimit(2, 30.0, "signals").check(recent=2)  # doctest: +ELLIPSIS
@@ -13,7 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RateLimit", "RateLimited"]
+__all__ = ["MAX_NAME", "MAX_STEPS", "RateLimit", "RateLimited"]
+
+# A person's name, in a roster or typed on "who are you?": the store's column for an author or
+# a signal's sender holds no more, and a longer one would never match a personal link.
+MAX_NAME = 100
+
+# Steps in one runbook. The console builds about eleven widgets a step, and the browser draws
+# them all at once: measured in Chromium on the kit's 2-core test machine (2026-12), a console
+# of 6 steps shows in 1.3 s, 30 in 2.3 s, 100 in 6 s and 200 in 13 s. The longest preset has 6;
+# a day of two consultations with a check-in and breaks stays well under 30.
+MAX_STEPS = 30
 
 
 class RateLimited(ValueError):  # noqa: N818 — the name pages and widgets already catch

@@ -24,6 +24,7 @@ from pydantic import (
 
 from codevwidgets.core.branding import LogoError, embed_logo
 from codevwidgets.core.i18n import check_language, languages, unknown_language
+from codevwidgets.core.limits import MAX_STEPS
 from codevwidgets.core.problems import InputError, Problem, problem_at, problems_from_validation
 from codevwidgets.core.yamlsource import (
     Location,
@@ -324,7 +325,7 @@ def load_runbook(path: Path, name: str | None = None, text: str | None = None) -
     by the same code and so with the same messages as the file would be.
     """
     try:
-        steps, header = _load_layers(path, chain=(), text=text)
+        steps, header, doc = _load_layers(path, chain=(), text=text)
     except RecursionError:
         # Each file of an extends chain is a level of recursion: hundreds of files, each
         # extending the next, outgrow Python's stack before any cycle is seen.
@@ -332,6 +333,13 @@ def load_runbook(path: Path, name: str | None = None, text: str | None = None) -
         raise InputError([Problem(str(path), 1, "extends", message)]) from None
     if not steps:
         raise InputError([Problem(str(path), 1, "steps", "the runbook has no step left")])
+    if len(steps) > MAX_STEPS:
+        # Inherited ones count: this file's runbook is the one a console would show.
+        message = (
+            f"{len(steps)} steps, more than the {MAX_STEPS} a runbook may have"
+            " (its console would take too long to show)"
+        )
+        raise InputError([problem_at(doc, ("steps",), message)])
     return Runbook(
         name=name or path.stem,
         language=header.get("language") or "en",
@@ -346,7 +354,8 @@ def load_runbook(path: Path, name: str | None = None, text: str | None = None) -
 
 def _load_layers(
     path: Path, chain: tuple[Path, ...], text: str | None = None
-) -> tuple[list[Step], dict[str, Any]]:
+) -> tuple[list[Step], dict[str, Any], YamlDocument]:
+    """The steps and header fields of ``path`` and the files it extends, and its document."""
     doc = _read(path, text)
     spec = _validate(doc)
     steps: list[Step] = []
@@ -356,7 +365,7 @@ def _load_layers(
         if base_path.resolve() in chain or base_path.resolve() == path.resolve():
             cycle = " → ".join(p.name for p in (*chain, path.resolve(), base_path.resolve()))
             raise InputError([problem_at(doc, ("extends",), f"extends itself in a cycle: {cycle}")])
-        steps, header = _load_layers(base_path, (*chain, path.resolve()))
+        steps, header, _ = _load_layers(base_path, (*chain, path.resolve()))
     for key in ("language", "client", "branding", "ground_rules", "theme", "advice_check"):
         if getattr(spec, key) is not None:
             header[key] = getattr(spec, key)
@@ -367,7 +376,7 @@ def _load_layers(
         except LogoError as exc:
             raise InputError([problem_at(doc, ("branding", "logo"), str(exc))]) from None
         header["branding"] = spec.branding.model_copy(update={"logo": logo})
-    return _apply(steps, spec, doc), header
+    return _apply(steps, spec, doc), header, doc
 
 
 def _read(path: Path, text: str | None = None) -> YamlDocument:
