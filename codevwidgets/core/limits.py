@@ -20,10 +20,11 @@ __all__ = ["MAX_NAME", "MAX_STEPS", "RateLimit", "RateLimited"]
 # a signal's sender holds no more, and a longer one would never match a personal link.
 MAX_NAME = 100
 
-# Steps in one runbook. The console builds about eleven widgets a step, and the browser draws
-# them all at once: measured in Chromium on the kit's 2-core test machine (2026-12), a console
-# of 6 steps shows in 1.3 s, 30 in 2.3 s, 100 in 6 s and 200 in 13 s. The longest preset has 6;
-# a day of two consultations with a check-in and breaks stays well under 30.
+# Steps in one runbook. The console builds about eleven widgets a step (2,441 for 200 steps),
+# and the browser draws them all at once: served by ``codev serve`` and opened in Chromium on
+# a busy 2-core machine (2026-12), a console showed in 5 to 8 s with 6 steps, 6 to 7 s with 30,
+# and not within 5 minutes with 100 or 200. The presets have 6 to 13; a day of two
+# consultations with a check-in and breaks stays well under 30.
 MAX_STEPS = 30
 
 
