@@ -22,9 +22,10 @@ MAX_NAME = 100
 
 # Steps in one runbook. The console builds about eleven widgets a step (2,441 for 200 steps),
 # and the browser draws them all at once: served by ``codev serve`` and opened in Chromium on
-# a busy 2-core machine (2026-12), a console showed in 5 to 8 s with 6 steps, 6 to 7 s with 30,
-# and not within 5 minutes with 100 or 200. The presets have 6 to 13; a day of two
-# consultations with a check-in and breaks stays well under 30.
+# a busy 2-core machine (2026-12), a console showed in 5 to 8 s with 6 to 45 steps (the load
+# varied more than the steps), in 10 to 13 s with 60, and not within 5 minutes with 100 or 200.
+# The presets have 6 to 13; a day of two consultations with a check-in and breaks stays well
+# under 30.
 MAX_STEPS = 30
 
 
