@@ -7,7 +7,9 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +20,8 @@ from codevwidgets.core.problems import InputError
 from codevwidgets.store.base import StoreError
 
 EXIT_BAD_INPUT = 2
+# What a shell reports for a command its closed output pipe stopped: 128 + SIGPIPE.
+EXIT_CLOSED_PIPE = 128 + 13
 STORE_HELP = (
     "a SQLite file, or a postgresql://USER@HOST/DATABASE URL"
     " (default: CODEV_STORE, else sessions.db in the user data directory)"
@@ -29,6 +33,22 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Flushed here, not at exit: a reader that went away is noticed below.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # ``codev … --json | head -1``: the reader has what it wanted. What is left goes
+        # nowhere, as with any Unix command, rather than a traceback now and another when
+        # Python flushes stdout at exit.
+        with contextlib.suppress(OSError, ValueError):  # ValueError: no file descriptor
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:

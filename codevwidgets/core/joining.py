@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from codevwidgets.core.limits import MAX_NAME
 from codevwidgets.core.roster import name_key
 from codevwidgets.core.signals import Signal, present
+from codevwidgets.core.text import name_problem
 
 __all__ = [
     "MAX_JOIN_NAME",
@@ -36,8 +37,8 @@ __all__ = [
     "person_key",
 ]
 
-# The store's limit for any name (an author, a signal's sender).
-MAX_JOIN_NAME = 100
+# The store's limit for any name (an author, a signal's sender), a roster's too.
+MAX_JOIN_NAME = MAX_NAME
 # What ``new_page_id`` makes: 8 random bytes, URL-safe base64 (11 characters). A page id
 # coming back from a browser must look like one; anything else is ignored.
 _PAGE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -64,14 +65,10 @@ def clean_name(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return None
+    # Spaces, tabs and line breaks typed are one space; what is left follows the roster's rule
+    # for names (no control or format character: NUL, right-to-left overrides).
     name = " ".join(value.split())
-    if not 1 <= len(name) <= MAX_JOIN_NAME:
-        return None
-    # Control and format characters (NUL, right-to-left overrides) have no place in a name
-    # the console shows beside others.
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name):
-        return None
-    return name
+    return name if name and name_problem(name) is None else None
 
 
 def joinable(value: object, names: Sequence[str]) -> str | None:

@@ -1,7 +1,8 @@
-"""How often one page may send: a guard of the store every page writes to.
+"""The kit's limits: how often one page may send, how long a name, how many steps.
 
 The store counts what a page sent lately (its rows, its log); whether one more is too many is
-decided here, for contributions and signals alike.
+decided here, for contributions and signals alike. The sizes below are checked where a file is
+loaded (``roster``, ``runbook``) and where a person types (``joining``), with the same numbers.
 
 >>> RateLimit(2, 30.0, "signals").check(recent=1)
 >>> RateLimit(2, 30.0, "signals").check(recent=2)  # doctest: +ELLIPSIS
@@ -13,7 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RateLimit", "RateLimited"]
+__all__ = ["MAX_NAME", "MAX_STEPS", "RateLimit", "RateLimited"]
+
+# A person's name, in a roster or typed on "who are you?": the store's column for an author or
+# a signal's sender holds no more, and a longer one would never match a personal link.
+MAX_NAME = 100
+
+# Steps in one runbook. The console builds about eleven widgets a step (2,441 for 200 steps),
+# and the browser draws them all at once: served by ``codev serve`` and opened in Chromium on
+# a busy 2-core machine (2026-12), a console showed in 5 to 8 s with 6 to 45 steps (the load
+# varied more than the steps), in 10 to 13 s with 60, and not within 5 minutes with 100 or 200.
+# The presets have 6 to 13; a day of two consultations with a check-in and breaks stays well
+# under 30.
+MAX_STEPS = 30
 
 
 class RateLimited(ValueError):  # noqa: N818 — the name pages and widgets already catch

@@ -1,4 +1,9 @@
-"""The roster file: who is in the codevelopment group and who facilitates."""
+"""The roster file: who is in the codevelopment group and who facilitates.
+
+A roster that loads can hold a session: every name is one a personal link can carry
+(``text.name_problem``), and the group is large enough for a client, a facilitator and the
+advisors ``roles`` requires, whoever the facilitator is.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from pydantic import (
 )
 
 from codevwidgets.core.problems import InputError, Problem, problem_at, problems_from_validation
+from codevwidgets.core.roles import MIN_ADVISORS
+from codevwidgets.core.text import name_problem
 from codevwidgets.core.yamlsource import YamlDocument, YamlSyntaxError, read_yaml
 
 MIN_MEMBERS = 3
@@ -137,9 +144,40 @@ def load_roster(path: Path) -> Roster:
         roster = Roster.model_validate(doc.data, context=_CHECKED_BY_LOADER)
     except ValidationError as exc:
         problems += problems_from_validation(exc, doc, _KNOWN_FIELDS)
+    if roster is not None and not problems:
+        problems += _session_problems(roster, doc)
     if problems or roster is None:
         raise InputError(sorted(problems, key=lambda p: p.line))
     return roster
+
+
+def members_needed(roster: Roster) -> int:
+    """How many members a session of ``roster`` needs: a client and ``MIN_ADVISORS``
+    advisors, and the facilitator too when they come from the group (``rotate``, or a member
+    named), as ``cycle.plan_cycle`` picks them.
+
+    >>> members_needed(Roster(group="G", facilitator="rotate",
+    ...                       members=[Member(name=n) for n in ("Ana", "Bea", "Cy")]))
+    4
+    """
+    from_group = roster.rotates or name_key(roster.facilitator) in map(name_key, roster.names)
+    return 1 + MIN_ADVISORS + from_group
+
+
+def _session_problems(roster: Roster, doc: YamlDocument) -> list[Problem]:
+    """A group that loads but could never start a session (its roles would not validate).
+
+    Checked at load, not by the model: sessions stored before this rule keep their roster.
+    """
+    needed = members_needed(roster)
+    if len(roster.members) >= needed:
+        return []
+    who = "with rotate" if roster.rotates else "with a member as facilitator"
+    message = (
+        f"{who}, a session needs {needed} members (a client, a facilitator from the group and"
+        f" {MIN_ADVISORS} advisors), found {len(roster.members)}"
+    )
+    return [problem_at(doc, ("facilitator",), message)]
 
 
 def _count_problem(count: int) -> str | None:
@@ -150,11 +188,16 @@ def _count_problem(count: int) -> str | None:
 
 
 def _member_problems(doc: YamlDocument) -> list[Problem]:
-    """Count and uniqueness, checked on the raw list so a duplicate is shown where it is."""
+    """Names, count and uniqueness, checked on the raw list so a duplicate is shown where it
+    is. Names are checked here, not by the model: a session stored before the rule keeps its
+    roster."""
+    problems = []
+    facilitator: Any = doc.data.get("facilitator")
+    if isinstance(facilitator, str) and (problem := name_problem(facilitator)):
+        problems.append(problem_at(doc, ("facilitator",), problem))
     members: Any = doc.data.get("members")
     if not isinstance(members, list):
-        return []  # missing or wrong type: the model reports it
-    problems = []
+        return problems  # missing or wrong type: the model reports it
     count_problem = _count_problem(len(members))
     if count_problem:
         problems.append(problem_at(doc, ("members",), count_problem))
@@ -162,6 +205,9 @@ def _member_problems(doc: YamlDocument) -> list[Problem]:
     for index, item in enumerate(members):
         name = item.get("name") if isinstance(item, dict) else None
         if not isinstance(name, str) or not name.strip():
+            continue
+        if problem := name_problem(name):
+            problems.append(problem_at(doc, ("members", index, "name"), problem))
             continue
         first = first_seen.setdefault(name_key(name), index)
         if first != index:

@@ -24,6 +24,7 @@ from pydantic import (
 
 from codevwidgets.core.branding import LogoError, embed_logo
 from codevwidgets.core.i18n import check_language, languages, unknown_language
+from codevwidgets.core.limits import MAX_STEPS
 from codevwidgets.core.problems import InputError, Problem, problem_at, problems_from_validation
 from codevwidgets.core.yamlsource import (
     Location,
@@ -330,7 +331,7 @@ def load_runbook(
     """
     root = (within if within is not None else path.parent).resolve()
     try:
-        steps, header = _load_layers(path, chain=(), text=text, root=root)
+        steps, header, doc = _load_layers(path, chain=(), text=text, root=root)
     except RecursionError:
         # Each file of an extends chain is a level of recursion: hundreds of files, each
         # extending the next, outgrow Python's stack before any cycle is seen.
@@ -338,6 +339,13 @@ def load_runbook(
         raise InputError([Problem(str(path), 1, "extends", message)]) from None
     if not steps:
         raise InputError([Problem(str(path), 1, "steps", "the runbook has no step left")])
+    if len(steps) > MAX_STEPS:
+        # Inherited ones count: this file's runbook is the one a console would show.
+        message = (
+            f"{len(steps)} steps, more than the {MAX_STEPS} a runbook may have"
+            " (its console would take too long to show)"
+        )
+        raise InputError([problem_at(doc, ("steps",), message)])
     return Runbook(
         name=name or path.stem,
         language=header.get("language") or "en",
@@ -356,7 +364,8 @@ def _load_layers(
     text: str | None = None,
     root: Path = PRESETS_DIR,
     extended_by: tuple[YamlDocument, str] | None = None,
-) -> tuple[list[Step], dict[str, Any]]:
+) -> tuple[list[Step], dict[str, Any], YamlDocument]:
+    """The steps and header fields of ``path`` and the files it extends, and its document."""
     doc = _read(path, text, extended_by)
     spec = _validate(doc, extended_by)
     steps: list[Step] = []
@@ -368,7 +377,7 @@ def _load_layers(
             raise InputError([problem_at(doc, ("extends",), f"extends itself in a cycle: {cycle}")])
         # A preset's own extends stay among the presets.
         base_root = PRESETS_DIR if base_path.parent == PRESETS_DIR else root
-        steps, header = _load_layers(
+        steps, header, _ = _load_layers(
             base_path, (*chain, path.resolve()), root=base_root, extended_by=(doc, spec.extends)
         )
     for key in ("language", "client", "branding", "ground_rules", "theme", "advice_check"):
@@ -381,7 +390,7 @@ def _load_layers(
         except LogoError as exc:
             raise InputError([problem_at(doc, ("branding", "logo"), str(exc))]) from None
         header["branding"] = spec.branding.model_copy(update={"logo": logo})
-    return _apply(steps, spec, doc), header
+    return _apply(steps, spec, doc), header, doc
 
 
 def _read(

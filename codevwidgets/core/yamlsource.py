@@ -211,18 +211,58 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, loc: Location, doc: YamlDoc
     doc.lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _construct(loader, key_node, doc)
-            if not isinstance(key, str | int):
-                key = str(key)
+        given, merged = _merge_pairs(node, doc)
+        for key_node, value_node in given:
+            key = _key(loader, key_node, doc)
             if key in result:
                 doc.duplicates.append((*loc, key))
             doc.lines[(*loc, key)] = key_node.start_mark.line + 1
             result[key] = _build(loader, value_node, (*loc, key), doc)
+        # Merged fields fill in what the mapping does not give itself, located where they
+        # are written (in the anchored mapping); a field both given and merged is no duplicate.
+        for key_node, value_node in merged:
+            key = _key(loader, key_node, doc)
+            if key not in result:
+                doc.lines[(*loc, key)] = key_node.start_mark.line + 1
+                result[key] = _build(loader, value_node, (*loc, key), doc)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*loc, i), doc) for i, item in enumerate(node.value)]
     return _construct(loader, node, doc)
+
+
+# YAML 1.1's merge key (``<<: *defaults``): PyYAML's own constructor flattens it, but ours
+# builds mappings node by node to keep each key's line, so it merges here.
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_NodePairs = list[tuple[yaml.Node, yaml.Node]]
+
+
+def _merge_pairs(node: yaml.MappingNode, doc: YamlDocument) -> tuple[_NodePairs, _NodePairs]:
+    """The mapping's own key and value nodes, and those its ``<<`` keys merge in, in order
+    of precedence: a field given beats a merged one, an earlier merged mapping a later one."""
+    given: _NodePairs = []
+    merged: _NodePairs = []
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            given.append((key_node, value_node))
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        if not sources or not all(isinstance(n, yaml.MappingNode) for n in sources):
+            message = (
+                "YAML merge key (<<): merges a mapping or a list of mappings"
+                " (like <<: *defaults), not a value"
+            )
+            raise YamlSyntaxError(doc.file, key_node.start_mark.line + 1, message)
+        for source in sources:
+            # A merged mapping may merge in turn; `_check_size` has bounded how deep.
+            own, inherited = _merge_pairs(source, doc)
+            merged += own + inherited
+    return given, merged
+
+
+def _key(loader: yaml.SafeLoader, node: yaml.Node, doc: YamlDocument) -> str | int:
+    key = _construct(loader, node, doc)
+    return key if isinstance(key, str | int) else str(key)
 
 
 def _construct(loader: yaml.SafeLoader, node: yaml.Node, doc: YamlDocument) -> Any:

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
+import markupsafe
 
 from codevwidgets.core.files import write_atomically
+from codevwidgets.core.text import without_controls
 from codevwidgets.record.model import SessionRecord
 
 __all__ = ["FORMATS", "Format", "file_name", "render", "timing_chart", "write_private"]
@@ -25,27 +27,46 @@ FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
 TEMPLATES = Path(__file__).parent / "templates"
 MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 
-# Markdown readers render inline HTML and act on these characters: a typed "<b>" or "*" must
-# come out as typed.
+# What people typed is text in every format. No library escapes text for Markdown (mistune and
+# Python-Markdown read it; markup-safe escaping is HTML's), so this is CommonMark's own rule:
+# a backslash before ASCII punctuation makes it literal. Inline, the characters that start
+# emphasis, code, links, images, strikethrough, tables and headings are escaped everywhere;
+# "<" and ">" become character references (no inline HTML, no quote); at a line's start, the
+# characters that make a list item, a setext heading's underline or a rule.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
 
 
 def _md(text: object) -> str:
-    escaped = re.sub(r"&(?=#?\w+;)", "&amp;", str(text))  # "&lt;" typed stays "&lt;"
+    """One line of typed text as Markdown that reads as typed: never a heading, a rule, a
+    list, a quote, code, a link, emphasis or HTML; line breaks become spaces, controls go."""
+    line = " ".join(without_controls(str(text)).splitlines())
+    body = line.lstrip()
+    escaped = re.sub(r"&(?=#?\w+;)", "&amp;", body)  # "&lt;" typed stays "&lt;"
     escaped = _MD_SPECIAL.sub(r"\\\1", escaped.replace("<", "&lt;").replace(">", "&gt;"))
-    # Line starts that Markdown reads as a list, a quote or a numbered item stay text too.
-    escaped = re.sub(r"(?m)^(\s*)([-+])(?=\s)", r"\1\\\2", escaped)
-    return re.sub(r"(?m)^(\s*\d+)\.(?=\s)", r"\1\\.", escaped)
+    escaped = re.sub(r"^(\d+)([.)])", r"\1\\\2", escaped)  # "1." and "1)": numbered items
+    escaped = re.sub(r"^([-+=])", r"\\\1", escaped)  # items, rules, setext underlines
+    # Leading spaces kept as no-break spaces: four would start a code block.
+    return "\u00a0" * (len(line) - len(body)) + escaped
 
 
 def _md_lines(text: object, indent: str = "") -> str:
-    """A typed text on its own lines, escaped, each kept (Markdown joins single newlines)."""
-    lines = [_md(line) for line in str(text).strip().splitlines()] or [""]
-    return f"  \n{indent}".join(lines)
+    """A typed text on its own lines, escaped, each kept (Markdown joins single newlines).
+
+    A blank line typed stays a blank line of the paragraph (a no-break space): a truly blank
+    one would end the list item or quote, and what follows could read as code."""
+    lines = [_md(line) or "\u00a0" for line in without_controls(str(text)).strip().splitlines()]
+    return f"  \n{indent}".join(lines or [""])
 
 
 def _minutes(value: float) -> str:
     return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def _shown(value: object) -> object:
+    # Markup is the template's own (a macro's output): its values passed here already.
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return without_controls(value)
+    return value
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
@@ -58,6 +79,9 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # Every value a template shows, in any format, loses the control characters a terminal
+    # or a reader would act on (escape sequences, bells); Jinja2 applies this before escaping.
+    env.finalize = _shown
     env.filters["md"] = _md
     env.filters["md_lines"] = _md_lines
     env.filters["minutes"] = _minutes
@@ -72,7 +96,7 @@ def timing_chart(record: SessionRecord, colour: str = "#1f4e79") -> str:
 
     timings = list(record.timings)
     # "$" starts mathematics in matplotlib's labels: a title with a price must stay text.
-    names = [t.title.replace("$", r"\$") for t in timings][::-1]
+    names = [without_controls(t.title).replace("$", r"\$") for t in timings][::-1]
     planned = [t.planned + t.extended for t in timings][::-1]
     actual = [t.actual for t in timings][::-1]
     labels = record.labels

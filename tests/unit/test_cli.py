@@ -246,3 +246,96 @@ def test_sessions_new_refuses_bad_input_and_creates_nothing(
     if store.exists():
         with SQLiteStore(store) as opened:
             assert opened.session_ids() == []
+
+
+# -- inputs that load but cannot work, refused in one line (issue 21) --------------------------
+
+
+def test_runbook_check_refuses_a_runbook_its_console_could_not_show(tmp_path: Path) -> None:
+    from codevwidgets.core.limits import MAX_STEPS
+
+    path = tmp_path / "long.yaml"
+    steps = "".join(f"  - {{id: s{i}, minutes: 1, title: S{i}}}\n" for i in range(1500))
+    path.write_text("language: en\nsteps:\n" + steps, encoding="utf-8")
+    result = codev("runbook", "check", str(path), "--json")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        f"{path}:2: steps: 1500 steps, more than the {MAX_STEPS} a runbook may have"
+        " (its console would take too long to show)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("members", "line"),
+    [
+        # Three members and rotate: no session can have a client, a facilitator and two advisors.
+        (
+            "  - {name: Ana}\n  - {name: Bea}\n  - {name: Cy}\n",
+            "2: facilitator: with rotate, a session needs 4 members",
+        ),
+        (
+            "  - {name: Ana}\n  - {name: Bea}\n  - {name: Cy}\n  - {name: '" + "D" * 101 + "'}\n",
+            "7: members[3].name: is 101 characters long; a name has at most 100",
+        ),
+        (
+            '  - {name: Ana}\n  - {name: Bea}\n  - {name: Cy}\n  - {name: "D\\u200bee"}\n',
+            "7: members[3].name: holds an invisible character U+200B (ZERO WIDTH SPACE)",
+        ),
+    ],
+)
+def test_plan_and_sessions_new_refuse_a_roster_that_cannot_work(
+    tmp_path: Path, members: str, line: str
+) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("group: G\nfacilitator: rotate\nmembers:\n" + members, encoding="utf-8")
+    for args in (
+        ("plan", str(roster)),
+        ("sessions", "new", "--roster", str(roster), "--store", str(tmp_path / "s.db")),
+    ):
+        result = codev(*args)
+        assert (result.returncode, result.stdout) == (2, ""), args
+        [problem] = result.stderr.splitlines()
+        assert problem.startswith(f"{roster}:{line}"), args
+
+
+# -- output into a closed pipe (issue 21, part 10) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("runbook", "check", "{runbook}", "--json"),
+        ("runbook", "list"),
+        ("plan", "{roster}", "--json"),
+        ("sessions", "--json", "--store", "{store}"),
+    ],
+    ids=["runbook-check", "runbook-list", "plan", "sessions"],
+)
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """``codev … | head -1``: the reader is gone before codev writes; no traceback."""
+    import os
+
+    from codevwidgets.store.sqlite import SQLiteStore
+
+    (tmp_path / "roster.yaml").write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "runbook.yaml").write_text("extends: classic\n", encoding="utf-8")
+    with SQLiteStore(tmp_path / "store.db"):
+        pass  # an existing, empty store: `sessions` prints an empty list
+    paths = {
+        name: str(tmp_path / f"{name}.{ext}")
+        for name, ext in (("roster", "yaml"), ("runbook", "yaml"), ("store", "db"))
+    }
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `head` does once it has its line: every write now fails
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "codevwidgets.cli", *(a.format(**paths) for a in args)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    # As the shell reports any command a closed pipe stopped: 128 + SIGPIPE.
+    assert result.returncode == 141

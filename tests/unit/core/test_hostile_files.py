@@ -20,6 +20,7 @@ from codevwidgets.core.yamlsource import MAX_FILE_BYTES
 GIB = 1024**3
 ROSTER = (
     "group: G\nfacilitator: rotate\nmembers:\n  - {name: Ana}\n  - {name: Bea}\n  - {name: Cy}\n"
+    "  - {name: Dee}\n"
 )
 TOO_LARGE = "(file): the file is larger than 1 MiB, too large for a kit file"
 NOT_REGULAR = "(file): not a regular file (a device, a pipe or a socket)"
@@ -318,7 +319,7 @@ def test_a_huge_wrong_value_is_shown_shortened(tmp_path: Path) -> None:
 # --- dates -----------------------------------------------------------------------------------
 
 
-NO_ROOM = "leaves no room for 3 sessions at {}-day intervals (dates stop at 9999-12-31)"
+NO_ROOM = "leaves no room for 4 sessions at {}-day intervals (dates stop at 9999-12-31)"
 EVERY = "is not a number of days from 1 to 365"
 
 
@@ -327,8 +328,8 @@ EVERY = "is not a number of days from 1 to 365"
     [
         (["--start", "9999-12-31"], "--start: 9999-12-31 " + NO_ROOM.format(14)),
         (
-            ["--start", "9999-12-29", "--every", "1", "--ics", "x.ics"],
-            "--start: 9999-12-29 " + NO_ROOM.format(1),
+            ["--start", "9999-12-28", "--every", "1", "--ics", "x.ics"],
+            "--start: 9999-12-28 " + NO_ROOM.format(1),
         ),
         (["--every", "0"], f"--every: 0 {EVERY}"),
         (["--every", "-3"], f"--every: -3 {EVERY}"),
@@ -344,7 +345,7 @@ def test_dates_out_of_range(tmp_path: Path, args: list[str], message: str) -> No
 
 def test_the_last_possible_cycle_still_plans(tmp_path: Path) -> None:
     (tmp_path / "roster.yaml").write_text(ROSTER, encoding="utf-8")
-    result = codev("plan", "roster.yaml", "--start", "9999-12-28", "--every", "1", cwd=tmp_path)
+    result = codev("plan", "roster.yaml", "--start", "9999-12-27", "--every", "1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split()[1] == "9999-12-30"
 

@@ -16,6 +16,7 @@ members:
     email: ana@example.org
   - name: Bea
   - name: Cy
+  - name: Dee
 """
 
 
@@ -43,7 +44,7 @@ def test_good_roster_loads(tmp_path: Path) -> None:
     roster = load_roster(write(tmp_path, GOOD))
     assert roster.group == "Managers"
     assert roster.rotates
-    assert roster.names == ["Ana", "Bea", "Cy"]
+    assert roster.names == ["Ana", "Bea", "Cy", "Dee"]
     assert roster.members[0].email == "ana@example.org"
     assert roster.members[1].email is None
 
@@ -55,13 +56,14 @@ def test_names_and_facilitator_are_stripped(tmp_path: Path) -> None:
 
 
 def test_rotate_is_case_insensitive(tmp_path: Path) -> None:
-    text = "group: G\nfacilitator: Rotate\nmembers:\n" + members(3)
+    text = "group: G\nfacilitator: Rotate\nmembers:\n" + members(4)
     assert load_roster(write(tmp_path, text)).rotates
 
 
 @pytest.mark.parametrize("count", [3, 12])
 def test_member_count_bounds_accepted(tmp_path: Path, count: int) -> None:
-    text = "group: G\nfacilitator: rotate\nmembers:\n" + members(count)
+    # Three members make a session only with a facilitator from outside the group.
+    text = "group: G\nfacilitator: Dee\nmembers:\n" + members(count)
     assert len(load_roster(write(tmp_path, text)).members) == count
 
 
@@ -86,12 +88,12 @@ def test_members_empty_value(tmp_path: Path) -> None:
 
 
 def test_group_missing(tmp_path: Path) -> None:
-    text = "facilitator: rotate\nmembers:\n" + members(3)
+    text = "facilitator: rotate\nmembers:\n" + members(4)
     assert errors(tmp_path, text) == ["1: group: is required"]
 
 
 def test_group_blank(tmp_path: Path) -> None:
-    text = "group: '  '\nfacilitator: rotate\nmembers:\n" + members(3)
+    text = "group: '  '\nfacilitator: rotate\nmembers:\n" + members(4)
     assert errors(tmp_path, text) == ["1: group: must not be empty"]
 
 
@@ -102,12 +104,12 @@ def test_facilitator_missing(tmp_path: Path) -> None:
 
 def test_duplicate_names_point_at_second_occurrence(tmp_path: Path) -> None:
     text = GOOD + "  - name: ' bea '\n"
-    assert errors(tmp_path, text) == ["8: members[3].name: 'bea' is already listed as members[1]"]
+    assert errors(tmp_path, text) == ["9: members[4].name: 'bea' is already listed as members[1]"]
 
 
 def test_unknown_top_level_key_gets_hint(tmp_path: Path) -> None:
     text = GOOD + "gruop: Other\n"
-    assert errors(tmp_path, text) == ["8: gruop: unknown field 'gruop' (did you mean 'group'?)"]
+    assert errors(tmp_path, text) == ["9: gruop: unknown field 'gruop' (did you mean 'group'?)"]
 
 
 def test_unknown_member_key_gets_hint(tmp_path: Path) -> None:
@@ -127,14 +129,16 @@ def test_bad_email(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("group: 12\nfacilitator: rotate\nmembers:\n" + members(3), "1: group: must be text"),
+        ("group: 12\nfacilitator: rotate\nmembers:\n" + members(4), "1: group: must be text"),
         ("group: G\nfacilitator: rotate\nmembers: Ana\n", "3: members: must be a list"),
         (
-            "group: G\nfacilitator: rotate\nmembers:\n  - Ana\n  - name: B\n  - name: C\n",
+            "group: G\nfacilitator: rotate\nmembers:\n  - Ana\n"
+            "  - name: B\n  - name: C\n  - name: D\n",
             "4: members[0]: must be a mapping of fields",
         ),
         (
-            "group: G\nfacilitator: rotate\nmembers:\n  - name: [A]\n  - name: B\n  - name: C\n",
+            "group: G\nfacilitator: rotate\nmembers:\n  - name: [A]\n"
+            "  - name: B\n  - name: C\n  - name: D\n",
             "4: members[0].name: must be text",
         ),
     ],
@@ -145,7 +149,7 @@ def test_wrong_types(tmp_path: Path, text: str, expected: str) -> None:
 
 
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
-    text = "group: G\ngroup: H\nfacilitator: rotate\nmembers:\n" + members(3)
+    text = "group: G\ngroup: H\nfacilitator: rotate\nmembers:\n" + members(4)
     assert errors(tmp_path, text) == ["2: group: is given more than once"]
 
 
@@ -189,3 +193,82 @@ def test_model_checks_count_and_names_when_built_in_python() -> None:
             facilitator="rotate",
             members=[Member(name=n) for n in ("A", "B", "a ")],
         )
+
+
+# -- rosters that load but could never start a session (issue 21) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("facilitator", "expected"),
+    [
+        (
+            "rotate",
+            "2: facilitator: with rotate, a session needs 4 members (a client, a facilitator"
+            " from the group and 2 advisors), found 3",
+        ),
+        (
+            "M1",
+            "2: facilitator: with a member as facilitator, a session needs 4 members (a client,"
+            " a facilitator from the group and 2 advisors), found 3",
+        ),
+    ],
+)
+def test_a_group_too_small_to_hold_a_session_is_refused(
+    tmp_path: Path, facilitator: str, expected: str
+) -> None:
+    text = f"group: G\nfacilitator: {facilitator}\nmembers:\n" + members(3)
+    assert errors(tmp_path, text) == [expected]
+
+
+def test_three_members_hold_a_session_with_a_facilitator_from_outside(tmp_path: Path) -> None:
+    text = "group: G\nfacilitator: Dee\nmembers:\n" + members(3)
+    assert load_roster(write(tmp_path, text)).facilitator == "Dee"
+
+
+def test_a_member_as_facilitator_is_matched_as_joining_matches_names(tmp_path: Path) -> None:
+    text = "group: G\nfacilitator: ' m1 '\nmembers:\n" + members(3)
+    assert errors(tmp_path, text)[0].startswith("2: facilitator: with a member as facilitator")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("A" * 101, "is 101 characters long; a name has at most 100"),
+        ("Ana\u200bLopez", "holds an invisible character U+200B (ZERO WIDTH SPACE): remove it"),
+        (
+            "Ana\u202eLopez",
+            "holds an invisible character U+202E (RIGHT-TO-LEFT OVERRIDE): remove it",
+        ),
+        ("Ana\\nLopez", "holds a line break: a name is one line"),
+        ("Ana\\u2028Lopez", "holds a line break: a name is one line"),
+        ("Ana\\tLopez", "holds a control character U+0009: remove it"),
+        ("Ana\\x1b[2JLopez", "holds a control character U+001B: remove it"),
+    ],
+)
+def test_a_name_whose_personal_link_could_never_work_is_refused(
+    tmp_path: Path, name: str, expected: str
+) -> None:
+    text = f'group: G\nfacilitator: rotate\nmembers:\n{members(4)}  - name: "{name}"\n'
+    assert errors(tmp_path, text) == [f"8: members[4].name: {expected}"]
+
+
+def test_a_name_of_100_characters_is_accepted(tmp_path: Path) -> None:
+    text = f"group: G\nfacilitator: rotate\nmembers:\n{members(4)}  - name: {'A' * 100}\n"
+    assert load_roster(write(tmp_path, text)).names[-1] == "A" * 100
+
+
+def test_the_facilitators_name_follows_the_same_rule(tmp_path: Path) -> None:
+    text = 'group: G\nfacilitator: "Dee\\u200b"\nmembers:\n' + members(3)
+    assert errors(tmp_path, text) == [
+        "2: facilitator: holds an invisible character U+200B (ZERO WIDTH SPACE): remove it"
+    ]
+
+
+def test_members_may_share_fields_through_yaml_merge_keys(tmp_path: Path) -> None:
+    text = (
+        "group: G\nfacilitator: rotate\nmembers:\n"
+        "  - &acme {name: Ana, email: team@acme.example}\n"
+        "  - {<<: *acme, name: Bea}\n  - {name: Cy}\n  - {name: Dee}\n"
+    )
+    roster = load_roster(write(tmp_path, text))
+    assert [m.email for m in roster.members][:2] == ["team@acme.example"] * 2

@@ -318,3 +318,83 @@ def test_advice_check_option(tmp_path: Path) -> None:
     old = runbook_to_json(book).replace(',"advice_check":false', "")
     assert "advice_check" not in old
     assert runbook_from_json(old).advice_check is True
+
+
+# -- a runbook whose console would never render (issue 21) -------------------------------------
+
+
+def _many_steps(count: int) -> str:
+    steps = "".join(f"  - {{id: s{i}, minutes: 1, title: Step {i}}}\n" for i in range(count))
+    return "extends: classic\n\nsteps:\n" + steps
+
+
+def test_a_runbook_with_more_steps_than_a_console_shows_is_refused(tmp_path: Path) -> None:
+    from codevwidgets.core.limits import MAX_STEPS
+
+    # The classic's six and MAX_STEPS - 5 more: one too many, said at the file's steps.
+    path = write(tmp_path, _many_steps(MAX_STEPS - 5))
+    assert errors(path) == [
+        f"{path}:3: steps: {MAX_STEPS + 1} steps, more than the {MAX_STEPS} a runbook may have"
+        " (its console would take too long to show)"
+    ]
+
+
+def test_a_runbook_of_as_many_steps_as_allowed_loads(tmp_path: Path) -> None:
+    from codevwidgets.core.limits import MAX_STEPS
+
+    book = load_runbook(write(tmp_path, _many_steps(MAX_STEPS - 6)))
+    assert len(book.steps) == MAX_STEPS
+
+
+def test_too_many_steps_inherited_are_said_at_the_file_checked(tmp_path: Path) -> None:
+    from codevwidgets.core.limits import MAX_STEPS
+
+    write(tmp_path, _many_steps(MAX_STEPS), name="base.yaml")
+    path = write(tmp_path, "extends: base.yaml\nlanguage: fr\n")
+    assert errors(path) == [
+        f"{path}:1: steps: {MAX_STEPS + 6} steps, more than the {MAX_STEPS} a runbook may have"
+        " (its console would take too long to show)"
+    ]
+
+
+def test_steps_may_share_fields_through_yaml_merge_keys(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        extends: classic
+        steps:
+          - &short
+            id: check-in
+            minutes: 5
+            title: Check-in
+            before: presentation
+          - <<: *short
+            id: check-out
+            title: Check-out
+            before: ~
+            after: conclusion
+        """,
+    )
+    book = load_runbook(path)
+    first, last = book.steps[0], book.steps[-1]
+    assert (first.id, first.minutes, last.id, last.minutes) == ("check-in", 5, "check-out", 5)
+
+
+def test_a_wrong_merged_field_is_said_where_it_is_written(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        extends: classic
+        steps:
+          - &short
+            id: check-in
+            minutes: five
+            title: Check-in
+          - <<: *short
+            id: check-out
+        """,
+    )
+    assert errors(path) == [
+        f"{path}:5: steps[0].minutes: must be a whole number, not 'five'",
+        f"{path}:5: steps[1].minutes: must be a whole number, not 'five'",
+    ]

@@ -435,7 +435,7 @@ def test_the_lab_console_stores_its_group_and_shows_the_groups_last_plan(
     group = tmp_path / "group.yaml"
     group.write_text(
         "group: Acme leads\nfacilitator: rotate\nmembers:\n  - {name: Yann}\n  - {name: Zoé}\n"
-        "  - {name: Xavier}\n",
+        "  - {name: Xavier}\n  - {name: Wanda}\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
