@@ -31,8 +31,8 @@ from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.followup import FollowUpPanel
 from codevwidgets.widgets.hands import HandQueue, ReadyPanel
-from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.keeper import TypingKeeper
+from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
 from codevwidgets.widgets.presence import PresencePanel
 from codevwidgets.widgets.role_board import RoleBoard
@@ -158,7 +158,7 @@ class FacilitatorConsole(widgets.VBox):
         # The page's theme: the link's (&theme=), else the runbook's (see theme.page_theme).
         self.theme = theme or runbook.theme
         super().__init__(
-            [stylesheet(runbook, self.theme), header, self.store_status, main, self.keeper]
+            [stylesheet(runbook, self.theme), header, self.store_status, self.keeper, main]
         )
         self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
 

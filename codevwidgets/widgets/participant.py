@@ -28,8 +28,8 @@ from codevwidgets.widgets._view import (
 )
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
-from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.hands import ParticipantSignals, Send
+from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
 

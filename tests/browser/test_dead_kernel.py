@@ -110,8 +110,10 @@ def test_a_note_typed_after_the_console_kernel_died_is_kept_and_stored(
         live.start(boss)
         type_lines(boss, topic, LINES[:2])
         wait_stored(
-            lambda: stored_state(server, secrets)["notes"].get("presentation", {}).get("topic")
-            == "\n".join(LINES[:2]),
+            lambda: (
+                stored_state(server, secrets)["notes"].get("presentation", {}).get("topic")
+                == "\n".join(LINES[:2])
+            ),
             "the lines typed before the kill",
         )
 
