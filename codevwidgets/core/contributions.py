@@ -27,6 +27,7 @@ __all__ = [
     "Contribution",
     "Contributions",
     "admit_contribution",
+    "already_sent",
     "evaluation_average",
     "latest_evaluations",
     "validate_contribution",
@@ -116,6 +117,20 @@ class Contributions:
     def of_step(self, step_id: str, include_hidden: bool = False) -> list[Contribution]:
         shown = (c for c in self.items if include_hidden or not c.hidden)
         return [c for c in shown if c.step_id == step_id]
+
+
+def already_sent(contributions: Iterable[Contribution], author: str | None, text: str) -> bool:
+    """Whether ``text``, kept in a person's browser as not sent yet, is in fact stored: sent
+    just before a reload, the browser had not heard so. Compared as stored (trimmed), among
+    the questions, ideas and learnings of that person or of nobody (sent anonymously); a
+    blank text was never sent."""
+    stored = text.strip()
+    if not stored:
+        return False
+    return any(
+        c.text == stored and c.kind != "evaluation" and c.author in {author, None}
+        for c in contributions
+    )
 
 
 def latest_evaluations(

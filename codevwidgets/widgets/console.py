@@ -31,6 +31,7 @@ from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.followup import FollowUpPanel
 from codevwidgets.widgets.hands import HandQueue, ReadyPanel
+from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.navigator import StepNavigator
 from codevwidgets.widgets.notes import NotesPanel
 from codevwidgets.widgets.presence import PresencePanel
@@ -108,7 +109,9 @@ class FacilitatorConsole(widgets.VBox):
         # stopped beating leaves the list even when nothing else changes.
         self.countdown.on_heard(self.presence.refresh)
         self.roles = RoleBoard(self.session, texts, roster, suggested, self.act)
-        self.notes = NotesPanel(self.session, texts, self.act)
+        # The notes typed are kept in the browser until stored: a kernel that dies loses none.
+        self.keeper = TypingKeeper(f"codev-kept:{self.session.id}:console", language)
+        self.notes = NotesPanel(self.session, texts, self.act, self.keeper)
         # Only a runbook with a follow-up step shows last session's plan (during that step).
         self.followup = (
             FollowUpPanel(self.session, texts, previous_plan) if has_followup(runbook) else None
@@ -154,7 +157,9 @@ class FacilitatorConsole(widgets.VBox):
         ).add_class("codev-main")
         # The page's theme: the link's (&theme=), else the runbook's (see theme.page_theme).
         self.theme = theme or runbook.theme
-        super().__init__([stylesheet(runbook, self.theme), header, self.store_status, main])
+        super().__init__(
+            [stylesheet(runbook, self.theme), header, self.store_status, self.keeper, main]
+        )
         self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
 
     def __repr__(self) -> str:

@@ -11,11 +11,17 @@ from collections.abc import Callable, Sequence
 import ipywidgets as widgets
 
 from codevwidgets.core.advice import question_advice
-from codevwidgets.core.contributions import MAX_CONTRIBUTION, Contribution, evaluation_average
+from codevwidgets.core.contributions import (
+    MAX_CONTRIBUTION,
+    Contribution,
+    already_sent,
+    evaluation_average,
+)
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.session import Event, Session, UnreachableError
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
+from codevwidgets.widgets.keeper import CONTRIBUTION, TypingKeeper, keep_classes
 
 Submit = Callable[[str, str, bool, str | None], None]
 """``submit(step_id, text, anonymous, kind)``; raises ``ValueError`` when refused."""
@@ -124,11 +130,21 @@ class ContributionBox(Follower, widgets.VBox):
     """Where a participant types a question, idea or learning, in steps that collect them."""
 
     def __init__(
-        self, session: Session, texts: Texts, submit: Submit, author: str | None = None
+        self,
+        session: Session,
+        texts: Texts,
+        submit: Submit,
+        author: str | None = None,
+        keeper: TypingKeeper | None = None,
     ) -> None:
         self.session, self.texts, self.submit, self.author = session, texts, submit, author
-        self.input = widgets.Textarea(rows=3, layout={"width": "100%"})
-        self.input.add_class("codev-contribution-input")
+        classes = ("codev-contribution-input", *(keep_classes(CONTRIBUTION) if keeper else ()))
+        self.input = widgets.Textarea(rows=3, layout={"width": "100%"}, _dom_classes=classes)
+        # The browser keeps what is typed until it is sent: a question typed while the page's
+        # kernel was gone comes back in the box after a reload (``take_kept``).
+        self.keeper = keeper
+        if keeper is not None:
+            keeper.on_kept(self.take_kept)
         self.anonymous = widgets.Checkbox(
             value=False, description=texts("participant.anonymous"), indent=False
         )
@@ -228,9 +244,24 @@ class ContributionBox(Follower, widgets.VBox):
     def _send_text(self) -> None:
         step = self.session.current_step
         anonymous = self.anonymous.value and step.anonymous  # a crafted comm may tick it
-        if self._deliver(step.id, self.input.value, anonymous, None):
+        text = self.input.value
+        if self._deliver(step.id, text, anonymous, None):
             self.input.value = ""
             self.message.value = self.texts("participant.sent")
+            if self.keeper is not None:
+                self.keeper.stored(CONTRIBUTION, text)
+
+    def take_kept(self, kept: dict[str, str]) -> None:
+        """Put back in the box the text the browser kept, not sent yet (unless the box already
+        holds text of its own): it is sent as any, by the person. Sent already (a reload just
+        after sending, before the browser heard so): the browser forgets it."""
+        text = kept.get(CONTRIBUTION)
+        if text is None or self.keeper is None:
+            return
+        if already_sent(self.session.contributions, self.author, text):
+            self.keeper.stored(CONTRIBUTION, text)
+        elif text.strip() and not self.input.value:
+            self.input.value = text
 
     def _rate(self, score: str | None) -> None:
         # A person may change their mind (their last evaluation counts); a page that has not

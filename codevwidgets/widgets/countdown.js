@@ -318,6 +318,8 @@ function render({ model, el }) {
   model.on("change:server_now_ms", onStateTime);
   model.on("msg:custom", onMessage);
   document.addEventListener("visibilitychange", onVisible);
+  // The page's keeper (keeper.js) saw the kernel go: offer the reload now, not at the next sync.
+  document.addEventListener("codev-kernel-lost", showLost);
   document.addEventListener("pointerdown", unlockAudio, true);
   // A click checks that the kernel still answers (at most every RESYNC_MIN_GAP_MS): a page
   // whose kernel was restarted says so soon after someone tries to use it.
@@ -339,6 +341,7 @@ function render({ model, el }) {
     model.off("change:server_now_ms", onStateTime);
     model.off("msg:custom", onMessage);
     document.removeEventListener("visibilitychange", onVisible);
+    document.removeEventListener("codev-kernel-lost", showLost);
     document.removeEventListener("pointerdown", unlockAudio, true);
     document.removeEventListener("pointerdown", onPointer, true);
     document.removeEventListener("keydown", unlockAudio, true);

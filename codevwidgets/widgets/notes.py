@@ -23,6 +23,7 @@ from codevwidgets.widgets._view import (
     show,
     touches,
 )
+from codevwidgets.widgets.keeper import TypingKeeper, keep_classes, note_box
 
 
 def unsaved_label() -> widgets.Label:
@@ -36,11 +37,15 @@ class NoteBox(widgets.VBox):
     """One note field: its label, the text box, and what shows when another console's text
     replaced this one's."""
 
-    def __init__(self, label: str, lines: int, css: str, restore: str = "") -> None:
+    def __init__(
+        self, label: str, lines: int, css: str, restore: str = "", kept: str | None = None
+    ) -> None:
         # Classes and visibility given at construction: a new box opens in one message per
         # widget, with nothing sent after (the console builds a step's boxes at its change).
+        # ``kept``: the box the browser keeps what is typed in as (``TypingKeeper``).
+        classes = (css, *(keep_classes(kept) if kept else ()))
         self.area = widgets.Textarea(
-            rows=lines, continuous_update=True, layout={"width": "100%"}, _dom_classes=(css,)
+            rows=lines, continuous_update=True, layout={"width": "100%"}, _dom_classes=classes
         )
         self.replaced_text = ""  # what this box held before another console's text came in
         self.replaced = widgets.Label(_dom_classes=("codev-note-replaced", *NO_MATH))
@@ -81,9 +86,20 @@ class NotesPanel(Follower, widgets.VBox):
     A step's boxes are built the first time it is shown and reused after.
     """
 
-    def __init__(self, session: Session, texts: Texts, act: Act | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        texts: Texts,
+        act: Act | None = None,
+        keeper: TypingKeeper | None = None,
+    ) -> None:
         self.session, self.texts = session, texts
         self.act = act or local_act(session)
+        # The browser keeps what is typed until it is stored: told each time a text is, and
+        # what it still held after a reload comes back here (``take_kept``).
+        self.keeper = keeper
+        if keeper is not None:
+            keeper.on_kept(self.take_kept)
         self.heading = literal(widgets.Label().add_class("codev-heading"))
         self.boxes: dict[tuple[str, str], NoteBox] = {}
         self.choices: dict[tuple[str, str], ChoiceBox] = {}
@@ -137,7 +153,8 @@ class NotesPanel(Follower, widgets.VBox):
     def _new_box(self, step_id: str, field_id: str) -> NoteBox:
         note = next(n for n in self.session.runbook.step(step_id).notes if n.id == field_id)
         label, restore = self.texts.of(note.label), self.texts("notes.restore")
-        box = NoteBox(label, note.lines, f"codev-note-{field_id}", restore)
+        kept = note_box(step_id, field_id)
+        box = NoteBox(label, note.lines, f"codev-note-{field_id}", restore, kept)
         box.area.observe(lambda change: self._save(box, step_id, field_id, change["new"]), "value")
         box.restore.on_click(lambda _: self._restore(box))
         return box
@@ -207,6 +224,30 @@ class NotesPanel(Follower, widgets.VBox):
         else:
             box.area.remove_class("codev-error")
             self._forget_unsaved(step_id, field_id)
+            if self.keeper is not None and isinstance(box, NoteBox):
+                self.keeper.stored(note_box(step_id, field_id), text)
+
+    def take_kept(self, kept: dict[str, str]) -> None:
+        """Put back what the browser kept of the text fields (typed while the page's kernel was
+        gone, or not confirmed stored before a reload) and store it: the last keystroke wins,
+        as in one field typed in from two consoles."""
+        fields = {
+            note_box(step.id, note.id): (step.id, note.id)
+            for step in self.session.runbook.steps
+            for note in step.notes
+            if note.choices is None
+        }
+        for key, text in kept.items():
+            if key not in fields:
+                continue  # not a text field of this runbook (a crafted message, an old tab)
+            step_id, field_id = fields[key]
+            box = self.boxes.get((step_id, field_id))
+            if box is None:
+                box = self.boxes[step_id, field_id] = self._new_box(step_id, field_id)
+            if box.area.value == text:
+                self._store(box, step_id, field_id, text)  # stored already: says so again
+            else:
+                box.area.value = text  # a keystroke of its own: stored (_save)
 
     def retry(self) -> None:
         """Store again what was typed while the store did not answer (the console's beat)."""

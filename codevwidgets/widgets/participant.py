@@ -29,6 +29,7 @@ from codevwidgets.widgets._view import (
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.hands import ParticipantSignals, Send
+from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
 
@@ -64,7 +65,10 @@ class ParticipantView(Follower, widgets.VBox):
         self.who = self._who(name, change)
         self.roles = literal(widgets.HTML().add_class("codev-roles"))
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
-        self.box = ContributionBox(session, texts, submit, author=name)
+        # What the person types is kept in the browser until sent: a kernel that dies loses
+        # none of it. Per name: a tab that changes who it is does not hand the text on.
+        self.keeper = TypingKeeper(f"codev-kept:{session.id}:{name or ''}", texts.language)
+        self.box = ContributionBox(session, texts, submit, author=name, keeper=self.keeper)
         # The page's own hand, "ready" and more time (``participant``: its id in the store).
         self.signals = ParticipantSignals(session, texts, participant, signal) if signal else None
         self.contributions = ContributionList(session, texts)
@@ -88,6 +92,7 @@ class ParticipantView(Follower, widgets.VBox):
                 self.contributions,
                 self.roles,
                 ground_rules,
+                self.keeper,
             ]
         )
         self.add_class("codev-console").add_class("codev-participant")

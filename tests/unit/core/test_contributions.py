@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from codevwidgets.core.contributions import Contribution, Contributions, admit_contribution
+from codevwidgets.core.contributions import (
+    Contribution,
+    Contributions,
+    admit_contribution,
+    already_sent,
+)
 from codevwidgets.core.limits import RateLimit, RateLimited
 from codevwidgets.core.runbook import load_preset
 from codevwidgets.core.session import Session
@@ -69,3 +74,20 @@ def test_a_presence_beat_is_written_once_per_beat_and_wakes_only_on_news(
     before: Signal | None, name: str, expected: Beat
 ) -> None:
     assert beat(before, name, 100.0) == expected
+
+
+def test_a_kept_text_is_already_sent_when_stored_as_that_person_or_anonymously() -> None:
+    """A question kept in a browser as not sent may have been stored just before a reload:
+    then it is not put back in the box, to be sent twice."""
+    sent = [
+        Contribution(1, "clarification", "Cy", "Since when?", 0.0),
+        Contribution(2, "clarification", None, "Who decides?", 0.0),
+        Contribution(3, "conclusion", "Cy", "4", 0.0, kind="evaluation"),
+    ]
+    assert already_sent(sent, "Cy", "  Since when?\n")  # stored trimmed
+    assert already_sent(sent, "Cy", "Who decides?")  # sent anonymously
+    assert not already_sent(sent, "Bo", "Since when?")  # someone else's
+    assert not already_sent(sent, "Cy", "Since when")
+    assert not already_sent(sent, "Cy", "4")  # an evaluation is no text typed in the box
+    assert not already_sent(sent, "Cy", "  ")
+    assert not already_sent([], "Cy", "Since when?")

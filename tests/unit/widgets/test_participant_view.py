@@ -151,7 +151,9 @@ def test_no_control_that_could_steer(open_page: Opener) -> None:
     for kind in (widgets.Dropdown, widgets.SelectMultiple, widgets.Select, widgets.RadioButtons):
         assert not [w for w in tree if isinstance(w, kind)], kind
     texts = [w for w in tree if isinstance(w, widgets.Text | widgets.Textarea)]
-    assert [classes(t) for t in texts] == [{"codev-contribution-input"}]
+    # The one box, kept in the browser while typed (its kernel may die: keeper.py).
+    keep = {"codev-keep", "codev-keep--contribution"}
+    assert [classes(t) for t in texts] == [{"codev-contribution-input", *keep}]
     steering = {
         "codev-next-step",
         "codev-previous-step",
@@ -536,3 +538,40 @@ def test_each_clock_sync_of_the_page_is_a_beat_the_console_sees(open_page: Opene
     page.view.countdown._on_message(page.view.countdown, {"type": "sync", "t0": 1.0}, [])
     [beat] = page.store.signals(page.session_id)
     assert (beat.kind, beat.name) == ("seen", "Chloé")
+
+
+# -- kept in the browser -------------------------------------------------------------------
+
+
+def test_an_unsent_question_kept_in_the_browser_is_back_in_the_box(open_page: Opener) -> None:
+    """Typed while the page's kernel was gone: after the reload it is in the box, not sent
+    (the person sends it); a box with text of its own keeps it."""
+    page = open_page(CLARIFICATION)
+    box = page.view.box
+    assert "codev-keep--contribution" in classes(box.input)
+    page.view.keeper.kept({"contribution": "Since when?", "note.presentation.topic": "x"})
+    assert box.input.value == "Since when?"
+    assert page.store.contributions(page.session_id) == []
+    sent: list[Any] = []
+    page.view.keeper.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    assert send(page, "Since when?") == EN("participant.sent")
+    assert sent == [{"type": "stored", "box": "contribution", "text": "Since when?"}]
+
+    other = open_page(CLARIFICATION, name="David")
+    other.view.box.input.value = "Who decides?"
+    other.view.keeper.kept({"contribution": "Since when?"})
+    assert other.view.box.input.value == "Who decides?"
+
+
+def test_a_question_sent_just_before_the_reload_is_not_put_back(open_page: Opener) -> None:
+    """The browser kept it (the reload came before it heard "stored"): the store has it, so
+    the box stays empty and the browser is told to forget it."""
+    page = open_page(CLARIFICATION)
+    assert send(page, "Since when?") == EN("participant.sent")
+    again = open_page(CLARIFICATION)
+    again.view.session.replace_contributions(page.store.contributions(page.session_id))
+    sent: list[Any] = []
+    again.view.keeper.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    again.view.keeper.kept({"contribution": "Since when?\n"})
+    assert again.view.box.input.value == ""
+    assert sent == [{"type": "stored", "box": "contribution", "text": "Since when?\n"}]
