@@ -4,7 +4,7 @@ the console's panel during the follow-up step."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,10 @@ from codevwidgets.record.followup import (
     later_followup,
     previous_plan,
 )
+from codevwidgets.server.sessions import new_session
 from codevwidgets.store.base import StoredSession
 from codevwidgets.store.live import LiveLink
+from codevwidgets.store.sql import SQLStore
 from codevwidgets.store.sqlite import SQLiteStore
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import FacilitatorConsole
@@ -247,13 +249,11 @@ def test_previous_plan_is_the_same_groups_latest_earlier_session(
     assert previous_plan(store, "nope", "en") is None
 
 
-def test_the_followup_looks_at_the_groups_sessions_only_as_the_group_is_written(
+def test_the_followup_reads_the_groups_sessions_only(
     store: SQLiteStore, clock: FakeClock, with_followup: Runbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add(store, clock, with_followup, "a1", "Managers", "Ana", {"objective": "Ours"})
     add(store, clock, with_followup, "n1", "Nurses", "Cy", {"objective": "Not ours"})
-    # The cycle page counts " managers " as the same group; the follow-up, as before, does not.
-    add(store, clock, with_followup, "m1", " managers ", "Bo", {"objective": "Not ours either"})
     add(store, clock, with_followup, "a2", "Managers", "Cy")
     loads: list[str] = []
     load = store.load
@@ -265,7 +265,45 @@ def test_the_followup_looks_at_the_groups_sessions_only_as_the_group_is_written(
     monkeypatch.setattr(store, "load", counted)
     assert previous_plan(store, "a2", "en").fields == (("Objective", "Ours"),)  # type: ignore[union-attr]
     assert "n1" not in loads  # another group's session is not even read
-    assert previous_plan(store, "m1", "en") is None  # its group, as written, has no other
+
+
+def test_two_organisations_of_one_group_name_each_see_their_own_plan(
+    open_test_store: Callable[..., SQLStore], clock: FakeClock, tmp_path: Path
+) -> None:
+    """Two client organisations, each its roster file, both groups called "Managers 2027"
+    (with the same first names, even): each one's follow-up shows its own previous plan."""
+    runbook = write(
+        tmp_path, "extends: classic\nsteps:\n  - {id: followup, before: presentation}\n"
+    )
+    members = "".join(f"  - {{name: {n}}}\n" for n in ("Ana", "Bo", "Cy", "Di"))
+    store = open_test_store()
+    files = {}
+    for org in ("acme", "globex"):
+        (tmp_path / org).mkdir()
+        files[org] = write(
+            tmp_path / org, f"group: Managers 2027\nfacilitator: rotate\nmembers:\n{members}"
+        )
+
+    def held(org: str, objective: str | None) -> str:
+        clock.advance(14 * 86400)
+        session_id = new_session(store, str(runbook), files[org]).session_id
+        if objective:
+            store.execute(session_id, note("objective", objective, "synthesis"))
+        return session_id
+
+    held("acme", "Acme's first plan")
+    acme = held("acme", "Acme's plan")
+    globex = held("globex", "Globex's plan")  # the latest "Managers 2027" session of all
+    acme_next, globex_next = held("acme", None), held("globex", None)
+    assert previous_plan(store, acme_next, "en") == PreviousPlan(
+        acme,
+        store.load(acme, private=True).created,
+        None,
+        (("Objective", "Acme's plan"),),  # type: ignore[union-attr]
+    )
+    assert previous_plan(store, globex_next, "en").session_id == globex  # type: ignore[union-attr]
+    assert previous_plan(store, globex, "en") is None  # Globex's first session
+    assert later_followup(store, acme, "en") is None  # acme_next recorded nothing yet
 
 
 def test_no_roster_no_previous_plan(
