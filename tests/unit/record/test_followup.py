@@ -498,5 +498,37 @@ def test_the_lab_console_stores_its_group_and_shows_the_groups_last_plan(
         stored = store.load(first.session.id, private=True)
         assert stored is not None and stored.roster is not None
         assert stored.roster.group == "Acme leads"
-    first.close()
-    second.close()
+    # Another organisation's roster file, with the same group name and members: its own group.
+    (tmp_path / "globex").mkdir()
+    (tmp_path / "globex" / "group.yaml").write_bytes(group.read_bytes())
+    other = facilitator_page(str(EXAMPLE), str(tmp_path / "globex" / "group.yaml"), "fr")
+    assert isinstance(other, FacilitatorConsole) and other.followup is not None
+    assert other.followup.plan is None
+    for console in (first, second, other):
+        console.close()
+
+
+def test_lab_consoles_on_the_demo_roster_in_two_folders_never_mix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Everyone's console without a roster runs the kit's one demo roster: the notebook's
+    folder tells their groups apart."""
+    from codevwidgets.pages.session import facilitator_page
+
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    monkeypatch.setenv("QUERY_STRING", "")
+    for name in ("VOILA_BASE_URL", "SERVER_SOFTWARE", "CODEV_ROSTER"):
+        monkeypatch.delenv(name, raising=False)
+    consoles = []
+    for folder in ("ana", "bruno", "ana"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        monkeypatch.chdir(tmp_path / folder)
+        console = facilitator_page(str(EXAMPLE), None, "en")
+        assert isinstance(console, FacilitatorConsole) and console.followup is not None
+        console.act(note("objective", f"{folder}'s plan", "synthesis"))
+        consoles.append(console)
+    plans = [c.followup.plan for c in consoles]  # type: ignore[union-attr]
+    assert plans[0] is None and plans[1] is None  # each folder's first demo session
+    assert plans[2] is not None and plans[2].session_id == consoles[0].session.id
+    for console in consoles:
+        console.close()
