@@ -1,10 +1,12 @@
 """The cycle notebook's composition root: which group, which store, who may see it.
 
-In JupyterLab the notebook's owner sees everything: their store's sessions of the group, or
-with ``demo`` a temporary store holding three demo sessions. Served by Voilà, anyone who can
-reach the server could open the page: it shows a group's sessions only with the facilitator
-link (``?session=ID&key=KEY``) of one of that group's sessions, else one error box — the
-facilitator page's "no open door".
+In JupyterLab the notebook's owner sees their store's sessions of the group made from the
+roster file (``roster_source``: the demo roster's in this notebook's folder), or with ``demo``
+a temporary store holding three demo sessions. Served by Voilà, anyone who can reach the
+server could open the page: it shows a group's sessions only with the facilitator link
+(``?session=ID&key=KEY``) of one of that group's sessions, else one error box — the
+facilitator page's "no open door". A group is its identity, stored with each session, never its
+name: another organisation's group of the same name is not shown.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from codevwidgets.core.problems import InputError
 from codevwidgets.core.roster import Roster, load_roster
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.theme import Theme, page_theme
-from codevwidgets.demo import DEMO_ROSTER
+from codevwidgets.demo import DEMO_ROSTER, roster_source
 from codevwidgets.pages.kernel import keep_errors_on_the_server, served_by_voila
 from codevwidgets.pages.params import await_visitor, page_language, query_parameters
 from codevwidgets.pages.session import error_box
@@ -143,17 +145,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w-]+", "-", text, flags=re.UNICODE).strip("-").lower() or "group"
 
 
-def demo_store(roster: Roster, sessions: int = 3) -> Store:
-    """A temporary store holding the first ``sessions`` sessions of ``roster``'s cycle; its
-    folder is removed when the kernel ends."""
+def demo_store(roster: Roster, sessions: int = 3) -> tuple[Store, str | None]:
+    """A temporary store holding the first ``sessions`` sessions of ``roster``'s cycle, and
+    their group's identity; its folder is removed when the kernel ends."""
     from codevwidgets.demo.cycle import seed_demo_cycle
     from codevwidgets.store.sqlite import SQLiteStore
 
     folder = tempfile.mkdtemp(prefix="codev-demo-")
     atexit.register(shutil.rmtree, folder, True)
     store = SQLiteStore(Path(folder) / "demo.db")
-    seed_demo_cycle(store, sessions, roster=roster)
-    return store
+    ids = seed_demo_cycle(store, sessions, roster=roster)
+    first = store.load(ids[0], private=True) if ids else None
+    return store, first.group if first else None
 
 
 def cycle_page(
@@ -179,6 +182,7 @@ def cycle_page(
     t = Translator(language)
     theme: Theme | None = None
     book: Runbook | None = None
+    group_id: str | None
     try:
         if served_by_voila():
             session_id, key = query.get("session", ""), query.get("key", "")
@@ -188,16 +192,21 @@ def cycle_page(
             if not opened.check_key(session_id, key):
                 return CyclePage(language, error_box([t("live.bad_key")], refuse=True))
             stored = opened.load(session_id, private=True)
-            if stored is None or stored.roster is None:
+            if stored is None or stored.roster is None or stored.group is None:
                 return CyclePage(language, error_box([t("cycle.no_group")]))
-            group, opened_demo = stored.roster, False
+            group, group_id, opened_demo = stored.roster, stored.group, False
             book = stored.runbook
             theme = page_theme(query.get("theme"), book.theme)
         else:
-            group = load_roster(Path(roster) if roster else DEMO_ROSTER)
-            opened = demo_store(group) if demo else open_store(store)
+            path = Path(roster) if roster else DEMO_ROSTER
+            group = load_roster(path)
+            if demo:
+                opened, group_id = demo_store(group)
+            else:  # the group of the sessions made from this file (here, for the demo's)
+                opened = open_store(store)
+                group_id = opened.roster_group(group, roster_source(path, group, Path.cwd()))
             opened_demo = demo
-        records = held_sessions(opened, group.group)
+        records = held_sessions(opened, group_id) if group_id is not None else []
         if start:
             first = parse_start(start)
         elif records:

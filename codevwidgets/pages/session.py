@@ -117,8 +117,9 @@ def facilitator_page(
                 runbook = runbook_from_query(query["runbook"], Path.cwd())
             new = Session(resolve(runbook))
             session_id = new.id
-            # Stored with its group, so that the group's next session finds this one.
-            key = store.create(new, runbook, language, _roster(roster)).facilitator_key
+            # Stored in its group (the roster file's, in this folder for the demo's), so that
+            # the group's next session finds this one and no other group's session does.
+            key = store.create(new, runbook, language, *_group(roster)).facilitator_key
         stored = store.load(session_id, private=True)
         assert stored is not None  # the key matched a stored session, or it was just made
         # The session's language (its runbook's, or the lab page's when it was made here),
@@ -210,10 +211,18 @@ def _record(store: Store, session_id: str, fmt: str) -> tuple[str, bytes]:
 def _roster(roster: str | None) -> Roster:
     """The group of a page's ``roster`` parameter, else the server's (CODEV_ROSTER), else
     the demo's."""
-    from codevwidgets.core.roster import load_roster
-    from codevwidgets.demo import DEMO_ROSTER
+    return _group(roster)[0]
 
-    return load_roster(Path(roster or os.environ.get(environment.ROSTER) or DEMO_ROSTER))
+
+def _group(roster: str | None) -> tuple[Roster, str]:
+    """``_roster``'s group and where it came from (``roster_source``: the file; the demo's in
+    this notebook's folder)."""
+    from codevwidgets.core.roster import load_roster
+    from codevwidgets.demo import DEMO_ROSTER, roster_source
+
+    path = Path(roster or os.environ.get(environment.ROSTER) or DEMO_ROSTER)
+    group = load_roster(path)
+    return group, roster_source(path, group, Path.cwd())
 
 
 def _joined(query: dict[str, str]) -> tuple[Store, StoredSession, Session] | str:

@@ -41,11 +41,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def held_sessions(store: Store, group: str, *, names: bool = True) -> list[SessionRecord]:
-    """The records of ``group``'s sessions that were started, oldest first.
+    """The records of the sessions of the group whose identity is ``group``
+    (``StoredSession.group``) that were started, oldest first.
 
-    A session belongs to the group stored with it (its roster's ``group``, compared as
-    ``name_key`` compares names: the store's ``group_sessions``); sessions never started are
-    planned, not held. Each of the group's sessions is loaded once, and no other session.
+    A session belongs to the group stored with it, never to another group of the same name
+    (the store's ``group_sessions``); sessions never started are planned, not held. Each of
+    the group's sessions is loaded once, and no other session.
     """
     loaded = Loaded(store)  # a record's neighbours (its follow-ups) are records here too
     records = []

@@ -7,8 +7,10 @@ sessions' records: this one's (``followup_outcome``) and the earlier one's
 (``later_followup``).
 
 Pure core: reads the store, never ipywidgets. "The group's previous session" is the latest
-session created before this one, in the same store, whose stored roster names the same group
-(the store's ``group_sessions`` finds the group's sessions; only those are loaded).
+session created before this one, in the same store, of the same group: the group's identity
+stored with the session (``StoredSession.group``), never its name, which another client
+organisation's group may share (the store's ``group_sessions`` finds the group's sessions;
+only those are loaded).
 """
 
 from __future__ import annotations
@@ -148,19 +150,16 @@ def followup_outcome(stored: StoredSession, language: str) -> FollowUpOutcome | 
 def _neighbour(loaded: Loaded, session_id: str, *, later: bool) -> StoredSession | None:
     """The same group's session just before (or just after) ``session_id`` in the store."""
     this = _load(loaded, session_id)
-    if this is None or this.roster is None:
+    if this is None or this.group is None:
         return None
-    group = this.roster.group
-    # Oldest first (by creation time, then by insertion), as name_key compares group names:
-    # the same group as written (the follow-up's rule) is among them, in the same order.
-    ids = loaded.store.group_sessions(group)
+    ids = loaded.store.group_sessions(this.group)  # oldest first: creation, then insertion
     if session_id not in ids:
         return None
     position = ids.index(session_id)
     others = ids[position + 1 :] if later else ids[:position][::-1]
     for other_id in others:
         other = _load(loaded, other_id)
-        if other is not None and other.roster is not None and other.roster.group == group:
+        if other is not None:
             return other
     return None
 

@@ -15,6 +15,7 @@ from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import Roster, load_roster
 from codevwidgets.core.runbook import resolve
 from codevwidgets.core.session import Session
+from codevwidgets.demo import roster_source
 from codevwidgets.store.base import Secrets, Store
 from codevwidgets.store.location import page_link
 
@@ -42,7 +43,8 @@ def links(base: str, secrets: Secrets, facilitator: str = "facilitator.ipynb") -
 def new_session(
     store: Store, runbook: str, roster: Path | None = None, *, planned_roles: bool = False
 ) -> Secrets:
-    """Store a new session of ``runbook`` (a preset name or a file) for the group ``roster``.
+    """Store a new session of ``runbook`` (a preset name or a file) for the group ``roster``:
+    in the group of the sessions made before from the same file (``roster_source``).
 
     ``planned_roles``: the cycle plan's first client and facilitator, every other member an
     advisor (the demo). Raises ``InputError`` (located lines) for a bad runbook or roster.
@@ -55,4 +57,5 @@ def new_session(
         advisors = tuple(n for n in group.names if n not in {planned.client, planned.facilitator})
         session.set_roles(Roles(planned.client, planned.facilitator, advisors))
     ref = runbook if runbook == book.name else str(Path(runbook).resolve())
-    return store.create(session, ref, book.language, group)
+    source = roster_source(roster, group) if roster and group else None
+    return store.create(session, ref, book.language, group, source)

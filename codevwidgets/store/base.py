@@ -89,6 +89,9 @@ class StoredSession:
     # The group's members' names, for every reader: a participant page offers them to choose
     # from ("who are you?"); nothing else of the roster leaves the console. () without one.
     names: tuple[str, ...] = ()
+    # The group's identity (``Store.group_sessions``): a console's copy only; None without a
+    # roster. Two groups of one name (two client organisations' "Managers 2027") have two.
+    group: str | None = None
 
     def session(self, clock: Clock = system_clock) -> Session:
         return Session.from_dict(self.state, self.runbook, clock)
@@ -136,8 +139,19 @@ class Store(Protocol):
         ...
 
     def create(
-        self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
-    ) -> Secrets: ...
+        self,
+        session: Session,
+        runbook_ref: str,
+        language: str,
+        roster: Roster | None = None,
+        source: str | None = None,
+    ) -> Secrets:
+        """Store a new session; with a ``roster``, in its group: the group of the sessions
+        made from the same ``source`` (``codevwidgets.demo.roster_source``: the roster's
+        file), created with the first of them. Without a ``source``, the group of the
+        sessions whose roster is the same (group name and members) and whose file is unknown
+        too (sessions stored before groups had an identity)."""
+        ...
 
     def check_key(self, session_id: object, key: object) -> bool: ...
 
@@ -178,8 +192,13 @@ class Store(Protocol):
     def session_ids(self) -> list[str]: ...
 
     def group_sessions(self, group: str) -> list[str]:
-        """The ids of the sessions stored with a roster of ``group`` (its name compared as
-        ``name_key`` compares names), oldest first: an indexed query, not a scan."""
+        """The ids of the sessions of the group whose identity is ``group``
+        (``StoredSession.group``), oldest first: an indexed query, not a scan."""
+        ...
+
+    def roster_group(self, roster: Roster, source: str | None) -> str | None:
+        """The identity of the group a new session of ``roster`` made from ``source`` would be
+        in (as ``create`` decides it); None: a new group, none of the stored sessions'."""
         ...
 
     def summaries(self) -> list[SessionSummary]: ...

@@ -39,7 +39,7 @@ from codevwidgets.core.runbook import Runbook
 from codevwidgets.store.base import StoreError
 from codevwidgets.store.feed import ChangeFeed, tell
 from codevwidgets.store.location import redact
-from codevwidgets.store.sql import Cursor, Database, SQLStore, fill_group_keys
+from codevwidgets.store.sql import Cursor, Database, SQLStore, fill_group_ids
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresWatcher", "channel_for", "migrations"]
 
@@ -51,7 +51,8 @@ CONNECT_TIMEOUT = 5  # seconds: an unreachable server is one line, not a hung pa
 MIGRATION_LOCK = 0x636F646576  # "codev"
 DELETED_FROM = ("contributions", "notes", "events", "signals", "sessions")
 # What a schema file cannot do in SQL, done in Python right after it, in its transaction.
-AFTER_MIGRATION: dict[int, Callable[[Database], None]] = {2: fill_group_keys}
+# (Schema 2's group_key, filled here once, is dropped by schema 3: nothing to fill any more.)
+AFTER_MIGRATION: dict[int, Callable[[Database], None]] = {3: fill_group_ids}
 
 
 def migrations() -> list[tuple[int, str]]:

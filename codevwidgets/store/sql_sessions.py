@@ -11,7 +11,7 @@ from contextlib import suppress
 from typing import Any
 
 from codevwidgets.core.commands import Command, apply_command, reads_kept_apart
-from codevwidgets.core.roster import Roster, name_key
+from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import runbook_from_json, runbook_to_json
 from codevwidgets.core.session import Event, Session, SessionError
 from codevwidgets.store.base import (
@@ -21,21 +21,28 @@ from codevwidgets.store.base import (
     hash_secret,
     join_code_for,
 )
-from codevwidgets.store.sql_base import UPSERT_NOTE, Database, SQLBase, state_json
+from codevwidgets.store.sql_base import UPSERT_NOTE, SQLBase, state_json
+from codevwidgets.store.sql_groups import group_for
 
-__all__ = ["SessionRows", "fill_group_keys", "group_key"]
+__all__ = ["SessionRows"]
 
 
 class SessionRows(SQLBase):
     """The ``Store`` methods on sessions as a whole: create, check a secret, load, execute a
-    command, list (a group's too), and read the history."""
+    command, list, and read the history."""
 
     def create(
-        self, session: Session, runbook_ref: str, language: str, roster: Roster | None = None
+        self,
+        session: Session,
+        runbook_ref: str,
+        language: str,
+        roster: Roster | None = None,
+        source: str | None = None,
     ) -> Secrets:
         """Store a new session with a snapshot of its runbook (and of its group's roster);
         ``runbook_ref`` is a preset name or a runbook file's path, for people to read (the
-        snapshot is what is used)."""
+        snapshot is what is used). With a roster, the session is in the group of ``source``
+        (where the roster came from, see ``sql_groups``)."""
         key = secrets.token_urlsafe(24)
         code = join_code_for(key)
         now = self.clock()
@@ -50,15 +57,15 @@ class SessionRows(SQLBase):
             now,
             runbook_to_json(session.runbook),
             roster.model_dump_json() if roster else None,
-            group_key(roster.group) if roster else None,
         )
         try:
             with self._write() as db:
+                group = group_for(db, roster, source) if roster else None
                 db.execute(
                     "INSERT INTO sessions (id, runbook, language, key_hash, code_hash, state,"
-                    " revision, created, updated, snapshot, roster, group_key)"
+                    " revision, created, updated, snapshot, roster, group_id)"
                     " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
-                    row,
+                    (*row, group),
                 )
                 for step_id, fields in session.notes.items():
                     for field_id, text in fields.items():
@@ -98,8 +105,8 @@ class SessionRows(SQLBase):
         """
         with self._read() as db:
             row = db.execute(
-                "SELECT runbook, language, state, revision, snapshot, roster, created FROM sessions"
-                " WHERE id = ?",
+                "SELECT runbook, language, state, revision, snapshot, roster, created, group_id"
+                " FROM sessions WHERE id = ?",
                 (session_id,),
             ).fetchone()
             if row is None:
@@ -115,7 +122,16 @@ class SessionRows(SQLBase):
         roster = group if private else None
         names = tuple(member.name for member in group.members) if group else ()
         return StoredSession(
-            session_id, row[0], row[1], book, state, int(row[3]), roster, float(row[6]), names
+            session_id,
+            row[0],
+            row[1],
+            book,
+            state,
+            int(row[3]),
+            roster,
+            float(row[6]),
+            names,
+            row[7] if private else None,
         )
 
     def execute(self, session_id: str, command: Command) -> int:
@@ -147,17 +163,6 @@ class SessionRows(SQLBase):
             ).fetchall()
         return [r[0] for r in rows]
 
-    def group_sessions(self, group: str) -> list[str]:
-        """The sessions stored with a roster of ``group`` (as ``name_key`` compares names),
-        oldest first; read through the ``sessions_by_group`` index, never every session."""
-        with self._query() as db:
-            rows = db.execute(
-                "SELECT id FROM sessions WHERE group_key = ?"  # noqa: S608
-                f" ORDER BY {self.session_order}",
-                (group_key(group),),
-            ).fetchall()
-        return [r[0] for r in rows]
-
     def summaries(self) -> list[SessionSummary]:
         """Every stored session, oldest first, as ``codev sessions`` lists them."""
         with self._read() as db:
@@ -184,24 +189,3 @@ class SessionRows(SQLBase):
                 (session_id,),
             ).fetchall()
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
-
-
-def group_key(group: str) -> str:
-    """What ``sessions.group_key`` holds for a roster's ``group``: its name as ``name_key``
-    compares names (computed here rather than in SQL: neither engine casefolds as Python)."""
-    return name_key(group)
-
-
-def fill_group_keys(db: Database) -> None:
-    """Give the sessions stored before ``group_key`` existed theirs, from their roster (a
-    migration's step, on either engine)."""
-    rows = db.execute(
-        "SELECT id, roster FROM sessions WHERE roster IS NOT NULL AND group_key IS NULL"
-    ).fetchall()
-    for session_id, roster in rows:
-        with suppress(ValueError, AttributeError):  # not a roster this release can read
-            group = json.loads(roster).get("group")
-            if isinstance(group, str):
-                db.execute(
-                    "UPDATE sessions SET group_key = ? WHERE id = ?", (group_key(group), session_id)
-                )

@@ -25,20 +25,21 @@ from codevwidgets.core.runbook import Runbook, resolve, runbook_to_json
 from codevwidgets.store.base import StoreError
 from codevwidgets.store.feed import StoreWatcher
 from codevwidgets.store.location import default_store_path
-from codevwidgets.store.sql import Database, SQLStore, fill_group_keys
+from codevwidgets.store.sql import Database, SQLStore, fill_group_ids
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
     key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
     state TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL, updated REAL NOT NULL, snapshot TEXT, roster TEXT,
-    group_key TEXT
+    group_id TEXT
 );
-CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_key, created);
+CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_id, created);
+CREATE TABLE IF NOT EXISTS roster_groups (source TEXT PRIMARY KEY, group_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS contributions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
     step_id TEXT NOT NULL, author TEXT, text TEXT NOT NULL, kind TEXT, at REAL NOT NULL,
@@ -80,12 +81,19 @@ CREATE TABLE IF NOT EXISTS signals (
     PRIMARY KEY (session_id, participant, kind)
 );
 """
-# Schema 3 found a group's sessions by reading every session's roster: the group's name as
-# ``name_key`` compares it is a column of its own, indexed (filled by ``fill_group_keys``).
-# The index's order ends in rowid, as ``session_order``'s does.
-MIGRATE_3_TO_4 = """
-ALTER TABLE sessions ADD COLUMN group_key TEXT;
-CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_key, created);
+# Schema 3 found a group's sessions by reading every session's roster; schema 4 by the
+# group's name (group_key, indexed), so two organisations' groups of one name mixed. Schema 5:
+# a group is an id (group_id, indexed; filled by ``fill_group_ids``), and roster_groups maps
+# where a roster came from to its group (``sql_groups``). The index's order ends in rowid, as
+# ``session_order``'s does.
+MIGRATE_4_TO_5 = """
+DROP INDEX IF EXISTS sessions_by_group;
+ALTER TABLE sessions DROP COLUMN group_key;
+"""
+MIGRATE_TO_5 = """
+ALTER TABLE sessions ADD COLUMN group_id TEXT;
+CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_id, created);
+CREATE TABLE IF NOT EXISTS roster_groups (source TEXT PRIMARY KEY, group_id TEXT NOT NULL);
 """
 FILES = ("", "-wal", "-shm")
 # How long a command waits for another kernel's write to end before it is refused (StoreError).
@@ -257,14 +265,16 @@ class SQLiteStore(SQLStore):
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version in (1, 2, 3):
+            elif version in (1, 2, 3, 4):
                 if version == 1:
                     _run(db, MIGRATE_1_TO_2)
                     self._move_notes_out_of_states(db)
                 if version <= 2:
                     _run(db, MIGRATE_2_TO_3)
-                _run(db, MIGRATE_3_TO_4)
-                fill_group_keys(db)
+                if version == 4:
+                    _run(db, MIGRATE_4_TO_5)
+                _run(db, MIGRATE_TO_5)
+                fill_group_ids(db)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "

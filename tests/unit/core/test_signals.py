@@ -267,8 +267,9 @@ def test_a_schema_2_store_migrates_to_the_current_schema(
         store.execute("test", Command("start"))
     db = sqlite3.connect(path)
     db.execute("DROP TABLE signals")
-    db.execute("DROP INDEX sessions_by_group")  # nor a group's index (schema 4)
-    db.execute("ALTER TABLE sessions DROP COLUMN group_key")
+    db.execute("DROP INDEX sessions_by_group")  # nor a group's index, nor its id (schema 5)
+    db.execute("DROP TABLE roster_groups")
+    db.execute("ALTER TABLE sessions DROP COLUMN group_id")
     state = json.loads(db.execute("SELECT state FROM sessions").fetchone()[0])
     for key in ("speaker", "talk_since", "talk"):
         del state[key]  # a schema-2 state knows no talk time

@@ -31,6 +31,7 @@ from codevwidgets.record.cycle import (
     minutes_table,
     plan_csv,
 )
+from codevwidgets.server.sessions import new_session
 from codevwidgets.store.base import Store, StoredSession
 from codevwidgets.store.open import open_store
 from codevwidgets.store.sql import SQLStore
@@ -64,6 +65,12 @@ def store(tmp_path: Path) -> SQLiteStore:
     return SQLiteStore(tmp_path / "s.db")
 
 
+def group_of(store: Store, session_id: str) -> str:
+    stored = store.load(session_id, private=True)
+    assert stored is not None and stored.group is not None
+    return stored.group
+
+
 def test_the_plan_as_csv() -> None:
     group = roster("G", "Ana", "=HYPERLINK(1)", "Chloé, Jr")
     rows = list(csv.reader(io.StringIO(plan_csv(plan_cycle(group, dt.date(2027, 1, 4), 14)))))
@@ -88,11 +95,12 @@ def test_held_sessions_are_the_groups_started_ones_oldest_first(store: SQLiteSto
     hold(store, OTHER, 0, START + 7 * DAY)
     planned = Session(load_preset("classic"), Roles("David", "Emma", ("Ana", "Bruno", "Chloé")))
     store.create(planned, "classic", "en", DEMO)  # planned, never started: not held
-    records = held_sessions(store, "demo GROUP ")  # compared as names are
+    records = held_sessions(store, group_of(store, early))
     assert [r.session_id for r in records] == [early, late, prepared.id]
     assert [r.client for r in records] == ["Ana", "Bruno", "Chloé"]
     assert [r.status for r in records] == ["finished", "finished", "running"]
-    assert [r.session_id for r in held_sessions(store, "Other group")] == [
+    other = next(s for s in store.session_ids() if s not in {early, late, prepared.id, planned.id})
+    assert [r.session_id for r in held_sessions(store, group_of(store, other))] == [
         s for s in store.session_ids() if s not in {early, late, prepared.id, planned.id}
     ]
     plan = plan_cycle(DEMO, dt.date(2027, 1, 4), 14)
@@ -101,8 +109,8 @@ def test_held_sessions_are_the_groups_started_ones_oldest_first(store: SQLiteSto
 
 
 def test_suggested_durations_are_rounded_medians(store: SQLiteStore) -> None:
-    seed_demo_cycle(store, 3, roster=DEMO, start=START)
-    records = held_sessions(store, "Demo group")
+    ids = seed_demo_cycle(store, 3, roster=DEMO, start=START)
+    records = held_sessions(store, group_of(store, ids[0]))
     table = minutes_table(records)
     assert [r.step_id for r in table.rows] == [s.id for s in load_preset("classic").steps]
     for row in table.rows:
@@ -116,8 +124,8 @@ def test_suggested_durations_are_rounded_medians(store: SQLiteStore) -> None:
 def test_the_figure_has_a_bar_per_session_and_step_and_dollars_stay_text(
     store: SQLiteStore,
 ) -> None:
-    seed_demo_cycle(store, 2, roster=DEMO, start=START)
-    table = minutes_table(held_sessions(store, "Demo group"))
+    ids = seed_demo_cycle(store, 2, roster=DEMO, start=START)
+    table = minutes_table(held_sessions(store, group_of(store, ids[0])))
     figure = minutes_figure(table, LABELS, ["Session 1 · $5 $", "Session 2"])
     axes = figure.axes[0]
     assert len(axes.patches) == 3 * len(table.rows)  # planned + 2 sessions, per step
@@ -130,8 +138,7 @@ def test_the_figure_has_a_bar_per_session_and_step_and_dollars_stay_text(
 
 def test_person_typed_text_is_escaped_everywhere(store: SQLiteStore) -> None:
     group = roster(HOSTILE, "Ana", HOSTILE, "Chloé", "David", "Emma")
-    hold(store, group, 1, START)
-    records = held_sessions(store, HOSTILE)
+    records = held_sessions(store, group_of(store, hold(store, group, 1, START)))
     assert [r.client for r in records] == [HOSTILE]
     plan = plan_cycle(group, dt.date(2027, 1, 4), 14)
     held = held_for(plan, records)
@@ -209,13 +216,48 @@ def test_jupyterlab_shows_the_stores_sessions_or_the_demo(
 ) -> None:
     monkeypatch.delenv("VOILA_BASE_URL")
     monkeypatch.delenv("QUERY_STRING", raising=False)
+    # The demo roster's sessions (its six members; the served ones' DEMO has five: another
+    # group of the same name, not shown).
+    seed_demo_cycle(store, 2, start=START + 60 * DAY)
     page = cycle_page(demo=False, store=str(store.path))
     assert page.error is None and page.roster is not None
-    assert page.roster.group == "Demo group"  # the demo roster: six members
+    assert page.roster.group == "Demo group"
     assert len(page.records) == 2 and not page.demo
+    assert [r.client for r in page.records] == ["Ana", "Bruno"]
     demo = cycle_page()
     assert demo.demo and len(demo.records) == 3
     assert "codev-cycle-header" in demo.header()._dom_classes  # type: ignore[union-attr]
+
+
+def test_two_organisations_of_one_group_name_each_see_their_own_cycle(
+    store_location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two client organisations, each its roster file, both groups called "Managers 2027" (the
+    same first names, even), their sessions in one served store: a facilitator link of one
+    opens that organisation's cycle only."""
+    members = "".join(f"  - {{name: {n}}}\n" for n in DEMO.names)
+    files = {}
+    for org in ("acme", "globex"):
+        (tmp_path / org).mkdir()
+        files[org] = tmp_path / org / "roster.yaml"
+        files[org].write_text(f"group: Managers 2027\nfacilitator: rotate\nmembers:\n{members}")
+    made: dict[str, list[str]] = {"acme": [], "globex": []}
+    with open_store(store_location) as store:
+        for org in ("acme", "globex", "acme", "globex", "globex"):
+            secrets = new_session(store, "classic", files[org], planned_roles=True)
+            store.execute(secrets.session_id, Command("start"))
+            made[org].append(f"session={secrets.session_id}&key={secrets.facilitator_key}")
+    monkeypatch.setenv("CODEV_STORE", store_location)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    monkeypatch.delenv("CODEV_REFUSED_DIR", raising=False)
+    for org, links in made.items():
+        for link in links:
+            monkeypatch.setenv("QUERY_STRING", link)
+            page = cycle_page()
+            assert page.error is None
+            assert [f"session={r.session_id}" for r in page.records] == [
+                own.split("&")[0] for own in links
+            ], org
 
 
 # -- a group is queried, not scanned -----------------------------------------------------------

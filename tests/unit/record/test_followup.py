@@ -4,7 +4,7 @@ the console's panel during the follow-up step."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,10 @@ from codevwidgets.record.followup import (
     later_followup,
     previous_plan,
 )
+from codevwidgets.server.sessions import new_session
 from codevwidgets.store.base import StoredSession
 from codevwidgets.store.live import LiveLink
+from codevwidgets.store.sql import SQLStore
 from codevwidgets.store.sqlite import SQLiteStore
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import FacilitatorConsole
@@ -247,13 +249,11 @@ def test_previous_plan_is_the_same_groups_latest_earlier_session(
     assert previous_plan(store, "nope", "en") is None
 
 
-def test_the_followup_looks_at_the_groups_sessions_only_as_the_group_is_written(
+def test_the_followup_reads_the_groups_sessions_only(
     store: SQLiteStore, clock: FakeClock, with_followup: Runbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add(store, clock, with_followup, "a1", "Managers", "Ana", {"objective": "Ours"})
     add(store, clock, with_followup, "n1", "Nurses", "Cy", {"objective": "Not ours"})
-    # The cycle page counts " managers " as the same group; the follow-up, as before, does not.
-    add(store, clock, with_followup, "m1", " managers ", "Bo", {"objective": "Not ours either"})
     add(store, clock, with_followup, "a2", "Managers", "Cy")
     loads: list[str] = []
     load = store.load
@@ -265,7 +265,45 @@ def test_the_followup_looks_at_the_groups_sessions_only_as_the_group_is_written(
     monkeypatch.setattr(store, "load", counted)
     assert previous_plan(store, "a2", "en").fields == (("Objective", "Ours"),)  # type: ignore[union-attr]
     assert "n1" not in loads  # another group's session is not even read
-    assert previous_plan(store, "m1", "en") is None  # its group, as written, has no other
+
+
+def test_two_organisations_of_one_group_name_each_see_their_own_plan(
+    open_test_store: Callable[..., SQLStore], clock: FakeClock, tmp_path: Path
+) -> None:
+    """Two client organisations, each its roster file, both groups called "Managers 2027"
+    (with the same first names, even): each one's follow-up shows its own previous plan."""
+    runbook = write(
+        tmp_path, "extends: classic\nsteps:\n  - {id: followup, before: presentation}\n"
+    )
+    members = "".join(f"  - {{name: {n}}}\n" for n in ("Ana", "Bo", "Cy", "Di"))
+    store = open_test_store()
+    files = {}
+    for org in ("acme", "globex"):
+        (tmp_path / org).mkdir()
+        files[org] = write(
+            tmp_path / org, f"group: Managers 2027\nfacilitator: rotate\nmembers:\n{members}"
+        )
+
+    def held(org: str, objective: str | None) -> str:
+        clock.advance(14 * 86400)
+        session_id = new_session(store, str(runbook), files[org]).session_id
+        if objective:
+            store.execute(session_id, note("objective", objective, "synthesis"))
+        return session_id
+
+    held("acme", "Acme's first plan")
+    acme = held("acme", "Acme's plan")
+    globex = held("globex", "Globex's plan")  # the latest "Managers 2027" session of all
+    acme_next, globex_next = held("acme", None), held("globex", None)
+    assert previous_plan(store, acme_next, "en") == PreviousPlan(
+        acme,
+        store.load(acme, private=True).created,
+        None,
+        (("Objective", "Acme's plan"),),  # type: ignore[union-attr]
+    )
+    assert previous_plan(store, globex_next, "en").session_id == globex  # type: ignore[union-attr]
+    assert previous_plan(store, globex, "en") is None  # Globex's first session
+    assert later_followup(store, acme, "en") is None  # acme_next recorded nothing yet
 
 
 def test_no_roster_no_previous_plan(
@@ -460,5 +498,37 @@ def test_the_lab_console_stores_its_group_and_shows_the_groups_last_plan(
         stored = store.load(first.session.id, private=True)
         assert stored is not None and stored.roster is not None
         assert stored.roster.group == "Acme leads"
-    first.close()
-    second.close()
+    # Another organisation's roster file, with the same group name and members: its own group.
+    (tmp_path / "globex").mkdir()
+    (tmp_path / "globex" / "group.yaml").write_bytes(group.read_bytes())
+    other = facilitator_page(str(EXAMPLE), str(tmp_path / "globex" / "group.yaml"), "fr")
+    assert isinstance(other, FacilitatorConsole) and other.followup is not None
+    assert other.followup.plan is None
+    for console in (first, second, other):
+        console.close()
+
+
+def test_lab_consoles_on_the_demo_roster_in_two_folders_never_mix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Everyone's console without a roster runs the kit's one demo roster: the notebook's
+    folder tells their groups apart."""
+    from codevwidgets.pages.session import facilitator_page
+
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    monkeypatch.setenv("QUERY_STRING", "")
+    for name in ("VOILA_BASE_URL", "SERVER_SOFTWARE", "CODEV_ROSTER"):
+        monkeypatch.delenv(name, raising=False)
+    consoles = []
+    for folder in ("ana", "bruno", "ana"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        monkeypatch.chdir(tmp_path / folder)
+        console = facilitator_page(str(EXAMPLE), None, "en")
+        assert isinstance(console, FacilitatorConsole) and console.followup is not None
+        console.act(note("objective", f"{folder}'s plan", "synthesis"))
+        consoles.append(console)
+    plans = [c.followup.plan for c in consoles]  # type: ignore[union-attr]
+    assert plans[0] is None and plans[1] is None  # each folder's first demo session
+    assert plans[2] is not None and plans[2].session_id == consoles[0].session.id
+    for console in consoles:
+        console.close()

@@ -73,7 +73,7 @@ def test_default_path_in_the_user_data_directory(
 def test_wal_mode_pragmas_and_schema_version(sqlite_store: SQLiteStore) -> None:
     db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sessions", "contributions", "events", "notes"} <= tables
     assert sqlite_store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
