@@ -29,7 +29,7 @@ from codevwidgets.store.sql import Database, SQLStore, fill_group_keys
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS signals (
     name TEXT, kind TEXT NOT NULL, step_id TEXT NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (session_id, participant, kind)
 );
+CREATE TABLE IF NOT EXISTS persons (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    name TEXT NOT NULL, page TEXT, claimed_by TEXT,
+    PRIMARY KEY (session_id, person)
+);
 """
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
 MIGRATE_1_TO_2 = """
@@ -86,6 +91,15 @@ CREATE TABLE IF NOT EXISTS signals (
 MIGRATE_3_TO_4 = """
 ALTER TABLE sessions ADD COLUMN group_key TEXT;
 CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_key, created);
+"""
+# Schema 4 let any page rate or contribute under any name: who spoke under a name first, and
+# who joined through its personal link, is a table of its own (core.voices).
+MIGRATE_4_TO_5 = """
+CREATE TABLE IF NOT EXISTS persons (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    name TEXT NOT NULL, page TEXT, claimed_by TEXT,
+    PRIMARY KEY (session_id, person)
+);
 """
 FILES = ("", "-wal", "-shm")
 # How long a command waits for another kernel's write to end before it is refused (StoreError).
@@ -248,14 +262,16 @@ class SQLiteStore(SQLStore):
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version in (1, 2, 3):
+            elif version in (1, 2, 3, 4):
                 if version == 1:
                     _run(db, MIGRATE_1_TO_2)
                     self._move_notes_out_of_states(db)
                 if version <= 2:
                     _run(db, MIGRATE_2_TO_3)
-                _run(db, MIGRATE_3_TO_4)
-                fill_group_keys(db)
+                if version <= 3:
+                    _run(db, MIGRATE_3_TO_4)
+                    fill_group_keys(db)
+                _run(db, MIGRATE_4_TO_5)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "

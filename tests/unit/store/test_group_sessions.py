@@ -120,7 +120,7 @@ def test_a_schema_3_sqlite_store_finds_its_groups_after_opening(
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 4
         assert store.group_sessions("Managers") == ["m1", "m2"]
         keys = dict(store._db.execute("SELECT id, group_key FROM sessions").fetchall())
     assert keys == {"m1": "managers", "lone": None, "m2": "managers"}
@@ -141,11 +141,12 @@ def test_a_schema_1_postgresql_store_finds_its_groups_after_opening(
     with psycopg.connect(postgres_url, autocommit=True) as conn:  # as schema 1 had it
         conn.execute("DROP INDEX sessions_by_group")
         conn.execute("ALTER TABLE sessions DROP COLUMN group_key")
+        conn.execute("DROP TABLE persons")  # schema 3's
         conn.execute("DELETE FROM schema_version WHERE version > 1")
     with PostgresStore(postgres_url, clock) as store:
         assert store.group_sessions("managers") == ["m1", "m2"]
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
         keys = dict(conn.execute("SELECT id, group_key FROM sessions").fetchall())
-    assert versions == list(range(1, POSTGRES_SCHEMA + 1)) and POSTGRES_SCHEMA == 2
+    assert versions == list(range(1, POSTGRES_SCHEMA + 1)) and POSTGRES_SCHEMA >= 2
     assert keys == {"m1": "managers", "lone": None, "m2": "managers"}
