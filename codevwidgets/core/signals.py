@@ -20,6 +20,7 @@ from codevwidgets.core.roles import Roles
 from codevwidgets.core.text import without_nul
 
 __all__ = [
+    "CONSOLE_ONLY",
     "HAND",
     "MAX_NAME",
     "MORE_TIME",
@@ -28,6 +29,7 @@ __all__ = [
     "SEEN",
     "SEEN_EVERY",
     "SIGNAL_KINDS",
+    "SPOKE_TWICE",
     "Beat",
     "Signal",
     "admit_signal",
@@ -52,6 +54,11 @@ MORE_TIME_MINUTES = 2  # what a participant asks for when the countdown reaches 
 SEEN = "seen"  # a row of its own per page, kept apart from the signals a page can send
 SEEN_EVERY = 30.0  # a page seen more recently is not written again (a beat comes every 60 s)
 PRESENT_WITHIN = 150.0  # seen within this long: connected (two beats missed: gone)
+# A page refused for rating or contributing under a name another page spoke under first
+# (core.voices): a row the store writes for the console, never one a page can send.
+SPOKE_TWICE = "spoke_twice"
+# The rows only the console reads (a participant's kernel loads neither).
+CONSOLE_ONLY = (SEEN, SPOKE_TWICE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ class Signal:
 def signals_from_dicts(items: Iterable[dict[str, Any]]) -> list[Signal]:
     """Signals saved as dicts, or ``ValueError`` for a kind no page sends."""
     signals = [Signal(**item) for item in items]
-    if any(s.kind not in (*SIGNAL_KINDS, SEEN) for s in signals):
+    if any(s.kind not in (*SIGNAL_KINDS, *CONSOLE_ONLY) for s in signals):
         raise ValueError("unknown signal kind")
     return signals
 

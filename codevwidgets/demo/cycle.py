@@ -81,12 +81,18 @@ def hold_session(
             clock.advance(max(1, minutes) * 60 / (count + 1))
             author = people[n % len(people)] if people else None
             text = TEXTS[step.collects or ""].format(n=n + 1)
-            # One page per contribution: the rate limit counts per page.
-            store.add_contribution(sid, step.id, author, text, None, f"page-{n}")
+            # A page per person (one person, one voice), and per anonymous contribution.
+            page = f"page-{author}" if author else f"page-{n}"
+            store.add_contribution(sid, step.id, author, text, None, page)
         if step.evaluation:
-            for i, name in enumerate(roster.names):
+            for name in roster.names:
                 store.add_contribution(
-                    sid, step.id, name, str(rng.choice((4, 4, 5, 5, 3))), "evaluation", f"e{i}"
+                    sid,
+                    step.id,
+                    name,
+                    str(rng.choice((4, 4, 5, 5, 3))),
+                    "evaluation",
+                    f"page-{name}",
                 )
         clock.advance(max(1, minutes) * 60 / (count + 1))
         if minutes > step.minutes + 2:

@@ -23,6 +23,7 @@ from codevwidgets.core.problems import InputError
 from codevwidgets.core.runbook import resolve
 from codevwidgets.core.session import Session
 from codevwidgets.core.theme import page_theme
+from codevwidgets.core.voices import Persons
 from codevwidgets.pages.kernel import (
     give_back_memory,
     keep_errors_on_the_server,
@@ -38,14 +39,21 @@ from codevwidgets.pages.params import (
     runbook_from_query,
 )
 from codevwidgets.record.followup import has_followup, previous_plan
-from codevwidgets.store.base import Secrets, Store, StoredSession, StoreError, join_code_for
+from codevwidgets.store.base import (
+    Secrets,
+    Store,
+    StoredSession,
+    StoreError,
+    join_code_for,
+    person_secret_for,
+)
 from codevwidgets.store.live import LiveLink, reaching
 from codevwidgets.store.open import open_store
 from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
-from codevwidgets.widgets.participant_page import ParticipantPage
+from codevwidgets.widgets.participant_page import Identity, ParticipantPage
 
 if TYPE_CHECKING:
     from codevwidgets.core.roster import Roster
@@ -141,11 +149,9 @@ def facilitator_page(
         page_url("participant.ipynb", {"session": session.id, "code": code}),
         page_url(_own_notebook(), {"session": session.id, "key": key}),
         page_url("projector.ipynb", {"session": session.id, "code": code}),
-        # A personal link per member of the session's group: it joins without asking.
-        [
-            (name, page_url("participant.ipynb", {**join_query, "name": name}))
-            for name in stored.names
-        ],
+        # A personal link per member of the session's group: it joins without asking, and
+        # its secret (&person=) keeps the name from being taken on the plain link.
+        [(name, _personal_link(join_query, key, name)) for name in stored.names],
         # JupyterLab: relative links, which no participant can open; a click serves the
         # store's sessions on the room's network (never the Jupyter server or its token).
         open_room=None if served_by_voila() else _room(store, Secrets(session.id, key, code)),
@@ -171,6 +177,12 @@ def facilitator_page(
     console.countdown.on_heard(console.notes.retry)
     console.link = link
     return console
+
+
+def _personal_link(join_query: dict[str, str], key: str, name: str) -> str:
+    """A member's personal link: the participants' link with their name and secret."""
+    person = person_secret_for(key, name)
+    return page_url("participant.ipynb", {**join_query, "name": name, "person": person})
 
 
 def _room(store: Store, secrets: Secrets) -> Callable[[], tuple[str, str]] | None:
@@ -267,8 +279,9 @@ def _follow(view: widgets.Widget, store: Store, session: Session, revision: int)
 
 
 def participant_page(language: str = "en") -> widgets.Widget:
-    """A participant's page for ``?session=ID&code=CODE[&name=NAME][&lang=LANG]``: "who are
-    you?" first when the link names nobody (see ``ParticipantPage``), then their view."""
+    """A participant's page for ``?session=ID&code=CODE[&name=NAME[&person=SECRET]][&lang=LANG]``:
+    "who are you?" first when the link names nobody (see ``ParticipantPage``), then their
+    view. ``&person=`` is a personal link's secret for its name (``person_secret_for``)."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
@@ -327,8 +340,36 @@ def participant_page(language: str = "en") -> widgets.Widget:
         return view
 
     return ParticipantPage(
-        session.id, texts, book, theme, stored.names, query.get("name"), visitor, view_for
+        session.id,
+        texts,
+        book,
+        theme,
+        stored.names,
+        query.get("name"),
+        visitor,
+        view_for,
+        _identity(store, session.id, query),
     )
+
+
+def _identity(store: Store, session_id: str, query: Mapping[str, str]) -> Identity:
+    """What a participant page asks the store about names (``core.voices``), and whether
+    its link is a personal one with the name's valid secret."""
+    personal = False
+    # A store that does not answer now: the link is a plain one (it may still join, not claim).
+    with contextlib.suppress(StoreError):
+        name, secret = query.get("name"), query.get("person")
+        personal = bool(name and secret and store.check_person(session_id, name, secret))
+
+    def persons() -> Persons:
+        with reaching(session_id):
+            return store.persons(session_id)
+
+    def claim(name: str, page: str) -> None:
+        with reaching(session_id):
+            store.claim(session_id, name, page)
+
+    return Identity(persons, personal, claim)
 
 
 def projector_page(language: str = "en") -> widgets.Widget:

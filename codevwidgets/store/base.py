@@ -23,11 +23,13 @@ from typing import Any, Protocol, Self
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Command
 from codevwidgets.core.contributions import Contribution
+from codevwidgets.core.joining import person_key
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import Session
 from codevwidgets.core.signals import Signal
+from codevwidgets.core.voices import Persons
 
 __all__ = [
     "RateLimited",
@@ -38,6 +40,8 @@ __all__ = [
     "StoredSession",
     "Watcher",
     "join_code_for",
+    "person_secret_for",
+    "person_secret_from",
 ]
 
 
@@ -56,6 +60,21 @@ def join_code_for(facilitator_key: str) -> str:
     after a reload while the store holds only hashes, and the code reveals nothing of the key.
     """
     digest = hmac.new(facilitator_key.encode(), b"codev join code", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def person_secret_for(facilitator_key: str, name: str) -> str:
+    """A member's personal secret (a personal link's ``&person=``), from the facilitator key."""
+    return person_secret_from(hash_secret(facilitator_key), name)
+
+
+def person_secret_from(key_hash: str, name: str) -> str:
+    """``person_secret_for`` from the key's hash, which is what the store keeps: a participant's
+    kernel checks a personal link without the key. Unguessable for anyone without the key or
+    the store (and the store's reader cannot join: the join code is not in it); one per name
+    as ``person_key`` compares names, so ``&name=bruno`` and ``&name=Bruno`` share it."""
+    message = b"codev person " + person_key(name).encode()
+    digest = hmac.new(key_hash.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:12]).decode()
 
 
@@ -124,7 +143,8 @@ class Store(Protocol):
 
     Every method commits before it returns (nothing is lost when a kernel dies). Refusals:
     ``execute`` raises ``SessionError``/``RolesError``/``ValueError`` (nothing written);
-    ``add_contribution`` and ``signal`` raise ``ValueError`` or ``RateLimited``. A store is a
+    ``add_contribution`` and ``signal`` raise ``ValueError`` (``voices.RefusedError`` for a name
+    another page spoke under) or ``RateLimited``. A store is a
     context manager: the block's end closes it.
     """
 
@@ -182,6 +202,15 @@ class Store(Protocol):
     def seen(self, session_id: str, participant: str, name: str | None) -> None: ...
 
     def signals(self, session_id: str) -> list[Signal]: ...
+
+    def persons(self, session_id: str) -> Persons:
+        """The names pages spoke under (rated or contributed) and the names claimed through
+        their personal link, with the pages concerned (``core.voices``)."""
+        ...
+
+    def check_person(self, session_id: object, name: object, secret: object) -> bool: ...
+
+    def claim(self, session_id: str, name: str, page: str) -> None: ...
 
     def notes(self, session_id: str) -> dict[str, dict[str, str]]: ...
 

@@ -22,7 +22,8 @@ from codevwidgets.core.contributions import Contribution
 from codevwidgets.core.effects import Effects, Event
 from codevwidgets.core.runbook import Runbook, resolve, runbook_from_json
 from codevwidgets.core.session import Session
-from codevwidgets.core.signals import SEEN, Signal
+from codevwidgets.core.signals import CONSOLE_ONLY, Signal
+from codevwidgets.core.voices import Persons, Voice
 from codevwidgets.store.base import Watcher
 
 __all__ = ["Cursor", "Database", "SQLBase", "state_json"]
@@ -35,6 +36,13 @@ UPSERT_NOTE = (
 UPSERT_SIGNAL = (
     "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, participant, kind)"
     " DO UPDATE SET name = excluded.name, step_id = excluded.step_id, at = excluded.at"
+)
+
+# A name's first voice: the page that first rated or contributed under it (never replaced).
+UPSERT_SPOKE = (
+    "INSERT INTO persons (session_id, person, name, page) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (session_id, person) DO UPDATE SET name = excluded.name, page = excluded.page"
+    " WHERE persons.page IS NULL"
 )
 
 
@@ -188,12 +196,22 @@ class SQLBase(ABC):
             (session_id,),
         ).fetchall()
         # A participant's kernel finds its own place by its id; others' names stay out of it,
-        # and who is connected is the console's alone.
+        # and who is connected (or spoke from two pages) is the console's alone.
         return [
             Signal(r[0], r[1] if private else None, r[2], r[3], r[4])
             for r in rows
-            if private or r[2] != SEEN
+            if private or r[2] not in CONSOLE_ONLY
         ]
+
+    def _persons(self, db: Database, session_id: str) -> Persons:
+        rows = db.execute(
+            "SELECT person, name, page, claimed_by FROM persons WHERE session_id = ?",
+            (session_id,),
+        ).fetchall()
+        return Persons(
+            spoke={r[0]: (r[1], r[2]) for r in rows if r[2] is not None},
+            claimed={r[0]: r[3] for r in rows if r[3] is not None},
+        )
 
     # -- writing what core decided ---------------------------------------------------------
 
@@ -224,6 +242,17 @@ class SQLBase(ABC):
         revision = self._bump(db, session_id)
         self._log(db, session_id, effects.event)
         return revision
+
+    def _voice(self, db: Database, session_id: str, voice: Voice) -> None:
+        """Write what core decided of a page speaking under a name (``voices.speak``): the
+        name bound to the page, or the console's signal of a second page."""
+        if voice.binding is not None:
+            b = voice.binding
+            db.execute(UPSERT_SPOKE, (session_id, b.person, b.name, b.page))
+        if voice.conflict is not None:
+            refused = voice.refused.key if voice.refused else None
+            event = Event("refused", {"participant": voice.conflict.participant, "why": refused})
+            self._apply(db, session_id, Effects(event, raised=(voice.conflict,)))
 
     def _bump(self, db: Database, session_id: str) -> int:
         # Watchers in other kernels compare revisions: any change must move it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from codevwidgets.core.contributions import Contribution, admit_contribution
 from codevwidgets.core.effects import Event
 from codevwidgets.core.limits import RateLimit
+from codevwidgets.core.voices import speak
 from codevwidgets.store.sql_base import SQLBase
 
 __all__ = ["ContributionRows"]
@@ -23,10 +24,13 @@ class ContributionRows(SQLBase):
         participant: str,
     ) -> Contribution:
         """Store a participant's contribution, if core takes it (``admit_contribution``: the
-        step collects it, and the session is in progress).
+        step collects it, and the session is in progress; ``voices.speak``: one person, one
+        voice).
 
-        ``participant`` identifies the sender for the rate limit (one id per page); raises
-        ``ValueError`` for a bad contribution or a session that is not running,
+        ``participant`` identifies the sender for the rate limit and its voice (one id per
+        page); raises ``ValueError`` for a bad contribution or a session that is not running,
+        ``voices.RefusedError`` (a ``ValueError``) for a name another page spoke under or a page
+        that spoke under another name (the console's signal of it is stored all the same),
         ``RateLimited`` when sent too fast.
         """
         now = self.clock()
@@ -45,15 +49,21 @@ class ContributionRows(SQLBase):
                     (session_id, participant, limit.since(now)),
                 ).fetchone()[0]
                 limit.check(recent)
-            number = int(
-                db.execute(
-                    "INSERT INTO contributions (session_id, step_id, author, text, kind, at,"
-                    " participant) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (session_id, step_id, author, text, kind, now, participant),
-                ).fetchone()[0]
-            )
-            self._bump(db, session_id)
-            self._log(db, session_id, Event("contribution", {"id": number, "step": step_id}))
+            voice = speak(self._persons(db, session_id), participant, author, step_id, now)
+            # A refusal is still written (the console's signal of it), then said to the page.
+            self._voice(db, session_id, voice)
+            if voice.refused is None:
+                number = int(
+                    db.execute(
+                        "INSERT INTO contributions (session_id, step_id, author, text, kind, at,"
+                        " participant) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        (session_id, step_id, author, text, kind, now, participant),
+                    ).fetchone()[0]
+                )
+                self._bump(db, session_id)
+                self._log(db, session_id, Event("contribution", {"id": number, "step": step_id}))
+        if voice.refused is not None:
+            raise voice.refused
         return Contribution(number, step_id, author, text, now, False, kind)
 
     def contributions(self, session_id: str, include_hidden: bool = False) -> list[Contribution]:

@@ -7,7 +7,7 @@ from codevwidgets.store.sql_base import SQLBase
 __all__ = ["Deletion"]
 
 # Everything a session holds besides its row in sessions.
-DELETE_FROM = ("contributions", "notes", "events", "signals")
+DELETE_FROM = ("contributions", "notes", "events", "signals", "persons")
 
 
 class Deletion(SQLBase):

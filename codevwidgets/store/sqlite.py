@@ -29,7 +29,7 @@ from codevwidgets.store.sql import Database, SQLStore, fill_group_ids
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS signals (
     session_id TEXT NOT NULL REFERENCES sessions(id), participant TEXT NOT NULL,
     name TEXT, kind TEXT NOT NULL, step_id TEXT NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (session_id, participant, kind)
+);
+CREATE TABLE IF NOT EXISTS persons (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    name TEXT NOT NULL, page TEXT, claimed_by TEXT,
+    PRIMARY KEY (session_id, person)
 );
 """
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
@@ -94,6 +99,15 @@ MIGRATE_TO_5 = """
 ALTER TABLE sessions ADD COLUMN group_id TEXT;
 CREATE INDEX IF NOT EXISTS sessions_by_group ON sessions(group_id, created);
 CREATE TABLE IF NOT EXISTS roster_groups (source TEXT PRIMARY KEY, group_id TEXT NOT NULL);
+"""
+# Schema 5 let any page rate or contribute under any name: who spoke under a name first, and
+# who joined through its personal link, is a table of its own (core.voices).
+MIGRATE_TO_6 = """
+CREATE TABLE IF NOT EXISTS persons (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    name TEXT NOT NULL, page TEXT, claimed_by TEXT,
+    PRIMARY KEY (session_id, person)
+);
 """
 FILES = ("", "-wal", "-shm")
 # How long a command waits for another kernel's write to end before it is refused (StoreError).
@@ -265,7 +279,7 @@ class SQLiteStore(SQLStore):
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version in (1, 2, 3, 4):
+            elif version in (1, 2, 3, 4, 5):
                 if version == 1:
                     _run(db, MIGRATE_1_TO_2)
                     self._move_notes_out_of_states(db)
@@ -273,8 +287,10 @@ class SQLiteStore(SQLStore):
                     _run(db, MIGRATE_2_TO_3)
                 if version == 4:
                     _run(db, MIGRATE_4_TO_5)
-                _run(db, MIGRATE_TO_5)
-                fill_group_ids(db)
+                if version <= 4:
+                    _run(db, MIGRATE_TO_5)
+                    fill_group_ids(db)
+                _run(db, MIGRATE_TO_6)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "
@@ -286,9 +302,13 @@ class SQLiteStore(SQLStore):
     def _refuse_foreign_tables(self, db: Database) -> None:
         # Another application's database (a mistyped --store): its tables are left alone,
         # never joined by the kit's. The kit's own carry a user_version.
-        if db.execute("PRAGMA user_version").fetchone()[0] != 0:
-            return
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone():
+        # One statement, one snapshot: another server creating the kit's tables between two
+        # reads would look like tables without a version.
+        version, tables = db.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')"
+        ).fetchone()
+        if version == 0 and tables:
             raise StoreError(
                 f"{self.path}: not a codevwidgets store (it holds another application's"
                 " tables); give another file"

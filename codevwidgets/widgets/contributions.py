@@ -19,6 +19,7 @@ from codevwidgets.core.contributions import (
 )
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.session import Event, Session, UnreachableError
+from codevwidgets.core.voices import RefusedError, spoke_twice
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
 from codevwidgets.widgets.keeper import CONTRIBUTION, TypingKeeper, keep_classes
@@ -56,7 +57,9 @@ class ContributionList(Follower, widgets.VBox):
         self.heading = widgets.Label(texts("participant.contributions")).add_class("codev-heading")
         self.items = widgets.VBox()
         self.evaluation = widgets.Label().add_class("codev-evaluation-summary")
-        super().__init__([self.heading, self.evaluation, self.items])
+        # The facilitator's: names a second device tried to rate or write under (refused).
+        self.conflicts = literal(widgets.Label().add_class("codev-voice-conflict"))
+        super().__init__([self.heading, self.evaluation, self.conflicts, self.items])
         self.add_class("codev-contributions")
         self.rows: dict[Contribution, widgets.HBox] = {}  # the rows shown, reused while shown
         self._follow()
@@ -66,12 +69,18 @@ class ContributionList(Follower, widgets.VBox):
         return f"ContributionList(session={self.session.id!r})"
 
     def _on_event(self, event: Event) -> None:
-        if touches(event, REFRESH_ON, {"step", "contributions"}):
+        # Signals only for the console (a second device's refusal); a participant's list is
+        # not rebuilt at every hand raised.
+        signals = {"signals"} if self.hide is not None else set()
+        if touches(event, REFRESH_ON | signals, {"step", "contributions", *signals}):
             self.refresh()
 
     def refresh(self) -> None:
         step = self.session.current_step
         facilitator = self.hide is not None
+        twice = spoke_twice(self.session.signals) if facilitator else []
+        self.conflicts.value = " ".join(self.texts("voice.spoke_twice", name=n) for n in twice)
+        show(self.conflicts, bool(twice))
         items = self.session.contributions_for(step.id, include_hidden=facilitator)
         # A participant sees what others typed, not how each person rated the session.
         shown = [c for c in items if facilitator or c.kind != "evaluation"]
@@ -284,6 +293,10 @@ class ContributionBox(Follower, widgets.VBox):
             self.submit(step_id, text, anonymous, kind)
         except RateLimited:
             return self._refuse("participant.rate_limited")
+        except RefusedError as exc:
+            # One person, one voice: another page spoke under this name, or this page under
+            # another (a crafted comm: the page asks no other name once it has spoken).
+            return self._refuse(exc.key, name=exc.name)
         except UnreachableError:
             # Not stored: the text stays in the box, to send again in a moment.
             return self._refuse("participant.store_unreachable")
@@ -293,7 +306,7 @@ class ContributionBox(Follower, widgets.VBox):
         self.message.remove_class("codev-error")
         return True
 
-    def _refuse(self, key: str) -> bool:
-        self.message.value = self.texts(key, limit=MAX_CONTRIBUTION)
+    def _refuse(self, key: str, **values: object) -> bool:
+        self.message.value = self.texts(key, limit=MAX_CONTRIBUTION, **values)
         self.message.add_class("codev-error")
         return False

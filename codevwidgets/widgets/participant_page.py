@@ -4,30 +4,50 @@ A link with ``&name=`` (a personal link) joins at once; a link without asks "who
 (``WhoAreYou``). Either way the page first hears from its browser (``PageMemory``) which page
 it was and whom it joined as: a reload comes back as the same page and person without asking
 again, so the console does not count it twice. "Not you? Change" asks again.
+
+One person, one voice (``core.voices``): a page (or another tab of its device) that has rated
+or contributed under a name stays under that name, and a name claimed through its personal
+link (``&person=``, checked by the composition root) is not offered to a page without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from codevwidgets.core.joining import Visitor, joinable, page_id
+from codevwidgets.core.joining import Visitor, joinable, page_id, person_key
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import UnreachableError
 from codevwidgets.core.theme import Theme
+from codevwidgets.core.voices import Persons, RefusedError, join_refusal
 from codevwidgets.widgets._view import Texts, brand, close_all, close_page, literal, stylesheet
 from codevwidgets.widgets.memory import PageMemory
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.who import WhoAreYou
 
-__all__ = ["ParticipantPage", "ViewFor"]
+__all__ = ["Identity", "ParticipantPage", "ViewFor"]
 
 MAX_REMEMBERED = 50  # names a browser may say it had a page under (it keeps 20)
 
 ViewFor = Callable[[Visitor, Callable[[], None]], ParticipantView]
 """``view_for(visitor, change)``: the participant view for ``visitor`` (its page id and name),
 with ``change`` behind its "not you?" button (the composition root builds it)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the page asks the store about names (the composition root gives it).
+
+    ``persons()``: who spoke under which name, and the names claimed; ``personal``: the
+    link's name came with its valid personal secret; ``claim(name, page)`` records that
+    ``page`` joined through that personal link. The default: nothing known, nothing kept.
+    """
+
+    persons: Callable[[], Persons] = Persons
+    personal: bool = False
+    claim: Callable[[str, str], None] = field(default=lambda name, page: None)
 
 
 class ParticipantPage(widgets.VBox):
@@ -55,9 +75,11 @@ class ParticipantPage(widgets.VBox):
         link_name: str | None,
         visitor: Visitor,
         view_for: ViewFor,
+        identity: Identity | None = None,
     ) -> None:
         self.session_id, self.texts, self.runbook, self.theme = session_id, texts, runbook, theme
         self.names, self.visitor, self.view_for = tuple(names), visitor, view_for
+        self.identity = identity or Identity()
         # The link's name as given, and the name it joins under if the session takes it (a
         # roster's member, or any clean name).
         self.link_given = link_name
@@ -103,13 +125,48 @@ class ParticipantPage(widgets.VBox):
         else:
             self.join(chosen)
 
-    def ask(self) -> None:
-        """Show "who are you?" (and forget the name the browser kept)."""
+    def ask(self, refused: RefusedError | None = None) -> None:
+        """Show "who are you?" (and forget the name the browser kept); ``refused``: why the
+        name just chosen was not taken."""
         self.visitor.name = None
         self.memory.keep(self.visitor.page, None, self.link_given)
-        self.who = WhoAreYou(self.texts, self.names)
+        try:
+            persons = self.identity.persons()
+        except UnreachableError:
+            persons = Persons()  # offered all the same: joining checks again
+        taken = [n for n in self.names if self._refusal(persons, n) is not None]
+        self.who = WhoAreYou(self.texts, self.names, taken)
         self.who.on_choose(self.join)
+        spoken = next(filter(None, map(persons.spoken_as, self._device_pages_ids())), None)
+        if refused is None and spoken is not None:
+            # "Not you?" on a page that has spoken: say why only its name is offered.
+            refused = RefusedError("voice.page_spoke", spoken)
+        if refused is not None:
+            self.who.say(self.texts(refused.key, name=refused.name))
         self._show([self._dressed(self.who)])
+
+    def _page_for(self, name: str) -> str:
+        # The page this tab already was (a reload, "not you?"), else the one this device was
+        # under that name (the link opened again in a new tab), else the fresh one.
+        remembered = page_id(self._device_pages.get(name))
+        return self._tab_page or remembered or self.visitor.page
+
+    def _device_pages_ids(self) -> list[str]:
+        """This page's id and the device's other pages' (each checked)."""
+        others = (page_id(p) for p in self._device_pages.values())
+        return [self._tab_page or self.visitor.page, *filter(None, others)]
+
+    def _refusal(self, persons: Persons, name: str) -> RefusedError | None:
+        # The device's other tabs count: a phone that rated as Ana in one tab is not Bruno
+        # in the next.
+        page = self._page_for(name)
+        pages = [page, *(p for p in self._device_pages_ids() if p != page)]
+        return join_refusal(persons, name, pages, personal=self._personal(name))
+
+    def _personal(self, name: str) -> bool:
+        """Whether the page came through ``name``'s personal link, with its secret."""
+        link = self.link_name
+        return self.identity.personal and link is not None and person_key(link) == person_key(name)
 
     def _dressed(self, part: widgets.Widget) -> widgets.VBox:
         """``part`` dressed as the participant view is: the same stylesheet, brand and theme."""
@@ -119,11 +176,19 @@ class ParticipantPage(widgets.VBox):
         return box.add_class(f"codev-theme-{self.theme}")
 
     def join(self, name: str) -> None:
-        """Show the participant view under ``name`` (checked by the caller), and remember it."""
-        # The page this tab already was (a reload, "not you?"), else the one this device was
-        # under that name (the link opened again in a new tab), else the fresh one.
-        remembered = page_id(self._device_pages.get(name))
-        self.visitor.page = self._tab_page or remembered or self.visitor.page
+        """Show the participant view under ``name`` (checked by the caller), and remember it;
+        or ask again, saying why, when the name is not this page's to take."""
+        try:
+            refused = self._refusal(self.identity.persons(), name)
+            if refused is None and self._personal(name):
+                self.identity.claim(name, self._page_for(name))
+        except UnreachableError:
+            self._unreachable()
+            return
+        if refused is not None:
+            self.ask(refused)
+            return
+        self.visitor.page = self._page_for(name)
         self._tab_page = self.visitor.page
         self.visitor.name = name
         self.memory.keep(self.visitor.page, name, self.link_given)
@@ -132,11 +197,14 @@ class ParticipantPage(widgets.VBox):
         try:
             self.view = self.view_for(self.visitor, self.change)
         except UnreachableError:
-            # The store stopped answering between "who are you?" and the view: say so.
-            message = widgets.Label(self.texts("participant.unreachable"))
-            self._show([self._dressed(literal(message.add_class("codev-error")))])
+            self._unreachable()
             return
         self._show([self.view])
+
+    def _unreachable(self) -> None:
+        # The store stopped answering between "who are you?" and the view: say so.
+        message = widgets.Label(self.texts("participant.unreachable"))
+        self._show([self._dressed(literal(message.add_class("codev-error")))])
 
     def change(self) -> None:
         """ "Not you? Change": leave the view, ask again."""

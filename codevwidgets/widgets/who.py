@@ -7,7 +7,7 @@ reaches a participant's kernel); without one, a box for a free name, checked
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import ipywidgets as widgets
 
@@ -34,7 +34,9 @@ class WhoAreYou(widgets.VBox):
     Chloé
     """
 
-    def __init__(self, texts: Texts, names: Sequence[str]) -> None:
+    def __init__(self, texts: Texts, names: Sequence[str], taken: Collection[str] = ()) -> None:
+        # ``taken``: names this page may not join under (another page's through its personal
+        # link, or not the one this page has spoken as): shown, not offered.
         self.texts, self.names = texts, tuple(names)
         self._choose: list[Choose] = []
         heading = widgets.Label(texts("join.who")).add_class("codev-heading")
@@ -46,6 +48,9 @@ class WhoAreYou(widgets.VBox):
                 # A button's description is shown as text, never HTML.
                 button = literal(widgets.Button(description=name, tooltip=name))
                 button.add_class("codev-who-name")
+                if name in taken:
+                    button.disabled = True
+                    button.add_class("codev-who-taken")
                 button.on_click(lambda _, chosen=name: self.click_name(chosen))
                 self.buttons.append(button)
             parts.append(widgets.Box(self.buttons).add_class("codev-who-names"))
@@ -79,10 +84,14 @@ class WhoAreYou(widgets.VBox):
         """A free name typed and sent (only where the session has no roster)."""
         self._chosen(None if self.names else joinable(typed, ()))
 
+    def say(self, text: str) -> None:
+        """Show ``text`` under the names, as a refusal (a name this page may not take)."""
+        self.message.value = text
+        self.message.add_class("codev-error")
+
     def _chosen(self, name: str | None) -> None:
         if name is None:
-            self.message.value = self.texts("join.bad_name")
-            self.message.add_class("codev-error")
+            self.say(self.texts("join.bad_name"))
             return
         self.message.value = ""
         self.message.remove_class("codev-error")

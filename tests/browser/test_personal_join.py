@@ -158,3 +158,48 @@ def test_who_are_you_a_reload_that_remembers_and_a_name_on_two_devices(
 def rate(page: Any, score: str) -> None:
     page.locator(".codev-evaluation button", has_text=score).click()
     wait_text(page, ".codev-contribution-message", f"{score}/5")
+
+
+def test_the_phone_that_tries_four_names_counts_once_and_the_console_flags(
+    chromium: Any, voila_server: Callable[..., VoilaProcess]
+) -> None:
+    """Issue 21: one phone rated 1 as Ana, then as Bruno (over his own 5), Chloé and David.
+    Now the phone stays Ana's once it has rated; a second device under Bruno's name is not
+    counted, and the console says so."""
+    server = voila_server(NOTEBOOKS)
+    secrets = session_with_group(server)
+    with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
+        store.execute(secrets.session_id, Command("start"))
+        store.execute(secrets.session_id, Command("go_to", {"index": CONCLUSION}))
+    link = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+    mobile = {"viewport": {"width": 390, "height": 844}}
+    with contexts(chromium, {}, mobile, mobile, mobile) as (desk, own, phone, other):
+        console = facilitator(desk, server, secrets)
+        bruno = own.new_page()
+        bruno.goto(link)
+        bruno.wait_for_selector(".codev-who", timeout=LOAD_TIMEOUT_MS)
+        choose(bruno, "Bruno")
+        rate(bruno, "5")
+        ana = phone.new_page()
+        ana.goto(link)
+        ana.wait_for_selector(".codev-who", timeout=LOAD_TIMEOUT_MS)
+        choose(ana, "Ana")
+        rate(ana, "1")
+        # "Not you?": the phone has rated as Ana; the other names are not offered.
+        ana.click(".codev-change-name")
+        ana.wait_for_selector(".codev-who", timeout=FOLLOW_TIMEOUT_MS)
+        wait_text(ana, ".codev-who-message", "already rated or written as Ana")
+        for name in ("Bruno", "Chloé", "David"):
+            assert ana.locator(".codev-who-name", has_text=name).is_disabled(), name
+        choose(ana, "Ana")
+        # A second device as Bruno may join, but its rating is not counted.
+        impostor = other.new_page()
+        impostor.goto(link)
+        impostor.wait_for_selector(".codev-who", timeout=LOAD_TIMEOUT_MS)
+        choose(impostor, "Bruno")
+        impostor.locator(".codev-evaluation button", has_text="1").click()
+        wait_text(impostor, ".codev-contribution-message", "Not counted: Bruno has already")
+        flag = wait_text(console, ".codev-voice-conflict", "Bruno")
+        assert flag.startswith("Bruno rated or wrote from two devices"), flag
+        summary = wait_text(console, ".codev-evaluation-summary", r"3\.0/5, from 2 ")
+        assert summary.startswith("Average evaluation: 3.0/5, from 2 "), summary

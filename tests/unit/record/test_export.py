@@ -74,9 +74,11 @@ def recorded(tmp_path: Path, texts: Sequence[str]) -> tuple[str, str]:
         for i, text in enumerate(texts):
             note("presentation", ("topic", "question", "headline")[i % 3], text)
         run("next", step="presentation")
-        # One page each: a page may send only so many in a moment.
-        for i, text in enumerate(texts):
-            store.add_contribution(sid, "clarification", "Bruno", text, None, f"q{i}")
+        # Bruno's page, a minute apart: a page may send only so many in a moment, and a name
+        # speaks from one page (issue 21).
+        for text in texts:
+            clock.advance(60)
+            store.add_contribution(sid, "clarification", "Bruno", text, None, "bruno")
         run("next", step="clarification")
         note("contract", "contract", "\n".join(texts))
         run("next", step="contract")
@@ -86,8 +88,9 @@ def recorded(tmp_path: Path, texts: Sequence[str]) -> tuple[str, str]:
         for i, text in enumerate(texts):
             note("synthesis", ("objective", "actions", "resources", "date")[i % 4], text)
         run("next", step="synthesis")
-        for i, text in enumerate(texts):
-            store.add_contribution(sid, "conclusion", "Chloé", text, None, f"l{i}")
+        for text in texts:
+            clock.advance(60)
+            store.add_contribution(sid, "conclusion", "Chloé", text, None, "chloe")
         record = build_record(store, sid, clock=clock)
     return render(record, "md").decode(), render(record, "html").decode()
 

@@ -75,10 +75,10 @@ def held(store: SQLiteStore, clock: FakeClock, book: Runbook | None = None) -> s
     clock.advance(14 * 60)
     run("next", step="synthesis")
     store.add_contribution(sid, "conclusion", "David", "Ask before advising", None, "p4")
-    # Bruno changes his mind on another page (his last rating counts), Farid, a hidden one;
+    # Bruno changes his mind on his page (his last rating counts), Farid, a hidden one;
     # Emma is not in the group: her rating counts for nobody.
     store.add_contribution(sid, "conclusion", "Bruno", "2", "evaluation", "p1")
-    store.add_contribution(sid, "conclusion", "Bruno", "4", "evaluation", "p5")
+    store.add_contribution(sid, "conclusion", "Bruno", "4", "evaluation", "p1")
     store.add_contribution(sid, "conclusion", "Chloé", "5", "evaluation", "p2")
     store.add_contribution(sid, "conclusion", "Farid", "3", "evaluation", "p6")
     store.add_contribution(sid, "conclusion", "Emma", "1", "evaluation", "p7")

@@ -21,7 +21,7 @@ from codevwidgets.store.sql import SQLStore
 from codevwidgets.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 DAY = 86_400
-NAMES = ("Ana", "Bruno", "Chloé")
+NAMES = ("Ana", "Bruno", "Chloé", "David")  # rotate: a client, a facilitator, two advisors
 
 
 def roster(group: str, names: tuple[str, ...] = NAMES) -> Roster:
@@ -95,7 +95,7 @@ def test_one_roster_file_is_one_group_though_its_members_change(
     store = open_test_store()
     path = roster_file(tmp_path / "acme")
     first = made(store, clock, path)
-    roster_file(tmp_path / "acme", names=(*NAMES, "David"))  # a member joins mid-cycle
+    roster_file(tmp_path / "acme", names=(*NAMES, "Emma"))  # a member joins mid-cycle
     second = made(store, clock, path)
     assert group_of(store, first) == group_of(store, second) is not None
     # The file given to another group (a server's one --roster, rewritten): another group.
@@ -214,7 +214,7 @@ def test_a_schema_4_sqlite_store_keeps_its_groups_apart_after_opening(
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         migrated_groups(store, tmp_path)
         columns = [r[1] for r in store._db.execute("PRAGMA table_info(sessions)")]
     assert "group_key" not in columns
@@ -250,6 +250,7 @@ def test_a_schema_2_postgresql_store_keeps_its_groups_apart_after_opening(
     with psycopg.connect(postgres_url, autocommit=True) as conn:  # as schema 2 had it
         conn.execute("DROP INDEX sessions_by_group")
         conn.execute("DROP TABLE roster_groups")
+        conn.execute("DROP TABLE persons")  # schema 4's
         conn.execute("ALTER TABLE sessions DROP COLUMN group_id")
         conn.execute("ALTER TABLE sessions ADD COLUMN group_key TEXT")
         conn.execute("CREATE INDEX sessions_by_group ON sessions(group_key, created, seq)")
@@ -265,7 +266,7 @@ def test_a_schema_2_postgresql_store_keeps_its_groups_apart_after_opening(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'sessions'"
             )
         ]
-    assert versions == list(range(1, POSTGRES_SCHEMA + 1)) and POSTGRES_SCHEMA == 3
+    assert versions == list(range(1, POSTGRES_SCHEMA + 1)) and POSTGRES_SCHEMA == 4
     assert "group_key" not in columns
 
 

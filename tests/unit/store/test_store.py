@@ -44,8 +44,8 @@ def running(session: Session) -> Session:
     return session
 
 
-def add(store: SQLStore, text: str = "Why now?", who: str = "p1") -> int:
-    return store.add_contribution("test", "clarification", "Cy", text, None, who).id
+def add(store: SQLStore, text: str = "Why now?", who: str = "p1", author: str = "Cy") -> int:
+    return store.add_contribution("test", "clarification", author, text, None, who).id
 
 
 def hide(store: SQLStore, number: int, hidden: bool = True, session_id: str = "test") -> None:
@@ -73,7 +73,7 @@ def test_default_path_in_the_user_data_directory(
 def test_wal_mode_pragmas_and_schema_version(sqlite_store: SQLiteStore) -> None:
     db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sessions", "contributions", "events", "notes"} <= tables
     assert sqlite_store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -309,7 +309,7 @@ def test_rate_limit_per_participant(
         clock.advance(1)
     with pytest.raises(RateLimited, match="at most 5 contributions every 30 seconds"):
         add(store, "one too many")
-    add(store, "someone else", who="p2")  # the limit is per participant
+    add(store, "someone else", who="p2", author="Di")  # the limit is per participant
     clock.advance(25)  # the first one is now more than 30 s old
     add(store, "again")
     with pytest.raises(RateLimited):
@@ -403,7 +403,8 @@ def _submit(location: str, worker: int, start: Barrier) -> None:
     store.rate_limit = None  # 50 at once from one process: this test is about the database
     start.wait(timeout=60)
     for i in range(50):
-        store.add_contribution("test", "clarification", f"w{worker}", f"{worker}-{i}", None, "p")
+        text = f"{worker}-{i}"
+        store.add_contribution("test", "clarification", f"w{worker}", text, None, f"p{worker}")
     store.close()
 
 
