@@ -19,6 +19,9 @@
 10. recovery: PostgreSQL stopped for 3, 7 and 11 s, a command tried meanwhile: time from
     the server's return to a command applied and to a follower's change feed hearing it; vs
     the same store with psycopg's default reconnection backoff.
+11. the door: kernels and PostgreSQL connections a server holds 15 s after 100 page requests
+    with a wrong code, and after 100 with the right code but no browser (curl); vs what it
+    held before them (its pool).
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -46,6 +49,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from benchmarks._capacity import Room, capacity_run, quantile
 from benchmarks._cluster import Cluster
 from benchmarks._commands import commands_per_second
+from benchmarks._door import AFTER, MAX_KERNELS, REQUESTS, door_run
 from benchmarks._export import CONTRIBUTIONS, export_times
 from benchmarks._pages import (
     CHROMIUM,
@@ -849,6 +853,34 @@ def bench_recovery(browser: Browser, work: Path, plan: Plan, report: Report) -> 
         )
 
 
+# -- 11. the door: requests that bring no browser -------------------------------------------
+
+
+def bench_door(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    run = door_run(work)
+    kernels, connected = run.before.kernels, run.before.connections
+    before = f"before: {kernels} kernels (the pool), {connected} connections"
+    for what, held in (
+        (f"{REQUESTS} requests with a wrong code", run.wrong_code),
+        (
+            f"{REQUESTS} requests with the right code, no browser (answers: "
+            + ", ".join(f"{n}× {status}" for status, n in run.answers.items())
+            + ")",
+            run.no_browser,
+        ),
+    ):
+        report.rows.append(
+            Row(
+                f"kernels / PostgreSQL connections held {AFTER:.0f} s after {what}, "
+                f"--max-kernels {MAX_KERNELS}",
+                f"{held.kernels} / {held.connections}",
+                before,
+                f"{held.kernels / run.before.kernels:.2f}",
+                "none beyond the pool",
+            )
+        )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
@@ -859,6 +891,7 @@ BENCHES = {
     "idle": bench_idle,
     "capacity": bench_capacity,
     "recovery": bench_recovery,
+    "door": bench_door,
 }
 
 if __name__ == "__main__":

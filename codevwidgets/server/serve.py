@@ -138,8 +138,10 @@ def voila_command(
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        # Every 5 s: a refused page's kernel (wrong key or code) ends within seconds.
-        "--MappingKernelManager.cull_interval=5",
+        # Every 2 s: a kernel whose page never said hello (curl) ends within seconds of its
+        # grace (server.kernels), and a pool a full server left empty is refilled as soon as
+        # room returns.
+        "--MappingKernelManager.cull_interval=2",
         "--MappingKernelManager.cull_connected=False",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_SECONDS}",
         # A kernel handed to a page is not culled before the page connects (codevwidgets/
