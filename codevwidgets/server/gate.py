@@ -12,12 +12,12 @@ Which page needs which secret is the pages' own rule (``required_secret``, as ea
 ``codevwidgets.pages`` checks it); a page that passes here checks its link again in its kernel,
 as in JupyterLab.
 
-Also here: the page's hello. A page's HTML asks ``POST …/codev/hello/KERNEL_ID`` as soon as the
-browser reads it (``templates/codev/index.html.j2``), long before its scripts have loaded and
-its websocket connects (over a minute in a room joining at once). A kernel handed out without
-a hello within seconds went to a client that runs no script (``curl``, a scanner): the kernel
-manager ends it (``codevwidgets.server.kernels``). A page that said hello keeps the grace a
-slow room needs.
+Also here: the page's hello. A page's HTML holds an image ``…/codev/hello/KERNEL_ID`` which the
+browser asks for as soon as it reads it (``templates/codev/index.html.j2``), long before its
+scripts have loaded and its websocket connects (over a minute in a room joining at once). A
+kernel handed out without a hello within seconds went to a client that fetches nothing of the
+page (``curl``, a scanner): the kernel manager ends it (``codevwidgets.server.kernels``). A
+page that said hello keeps the grace a slow room needs.
 """
 
 from __future__ import annotations
@@ -216,7 +216,8 @@ class _Recording:
 
 
 class HelloHandler(web.RequestHandler):
-    """``POST``: the page of this kernel is in a browser (204); nothing else is said or done."""
+    """``GET`` (the page's image) or ``POST``: the page of this kernel is in a browser (204);
+    nothing else is said or done."""
 
     def initialize(self, kernels: RoomKernelManager) -> None:
         self.kernels = kernels
@@ -224,8 +225,10 @@ class HelloHandler(web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         """A hello changes nothing a visitor could abuse beyond its own kernel's grace."""
 
-    def post(self, kernel_id: str) -> None:
+    def get(self, kernel_id: str) -> None:
         self.kernels.hello(kernel_id)
         self.set_status(204)
         self.set_header("Cache-Control", "no-store")
         self.finish()
+
+    post = get
