@@ -12,12 +12,15 @@ Which page needs which secret is the pages' own rule (``required_secret``, as ea
 ``codevwidgets.pages`` checks it); a page that passes here checks its link again in its kernel,
 as in JupyterLab.
 
-Also here: the page's hello. A page's HTML holds an image ``…/codev/hello/KERNEL_ID`` which the
-browser asks for as soon as it reads it (``templates/codev/index.html.j2``), long before its
-scripts have loaded and its websocket connects (over a minute in a room joining at once). A
-kernel handed out without a hello within seconds went to a client that fetches nothing of the
-page (``curl``, a scanner): the kernel manager ends it (``codevwidgets.server.kernels``). A
-page that said hello keeps the grace a slow room needs.
+Also here: the page's hello. A browser's navigation says it is one (``Sec-Fetch-Dest:
+document``); for a browser too old to say so, the page's HTML holds an image
+``…/codev/hello/KERNEL_ID`` which the browser asks for as soon as it reads the first cell
+(``templates/codev/index.html.j2``), long before its scripts have loaded and its websocket
+connects (over a minute in a room joining at once). A kernel handed out without a hello
+within seconds went to a client that is no browser (``curl``, a scanner): the kernel manager
+ends it (``codevwidgets.server.kernels``). A page that said hello keeps the grace a slow room
+needs. Neither is a secret (a script can send both): the bound on pages per address is what
+holds a determined visitor.
 """
 
 from __future__ import annotations
@@ -155,7 +158,10 @@ class GatedVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]
         manager = self.settings["kernel_manager"]
         if not isinstance(manager, RoomKernelManager):
             return manager
-        return _Recording(manager, visitor_address(self.request))
+        # A browser's navigation says so (Sec-Fetch-Dest, sent by browsers since 2020-2023):
+        # its hello, at once, not behind the six connections a browser opens to one server.
+        browser = self.request.headers.get("Sec-Fetch-Dest") == "document"
+        return _Recording(manager, visitor_address(self.request), browser)
 
     async def get(self, path: str | None = None) -> None:
         notebook = (self.notebook_path or path or "").rsplit("/", 1)[-1]
@@ -196,8 +202,8 @@ class _Recording:
     """The kernel manager as one page request sees it: the kernel it hands out is noted with
     the visitor's address (for the hello, and the pages an address holds)."""
 
-    def __init__(self, manager: RoomKernelManager, address: str) -> None:
-        self._manager, self._address = manager, address
+    def __init__(self, manager: RoomKernelManager, address: str, browser: bool) -> None:
+        self._manager, self._address, self._browser = manager, address, browser
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._manager, name)
@@ -206,12 +212,12 @@ class _Recording:
         # Voilà's preheating subclass of the manager has it (codev serve keeps a pool).
         preheated: Any = self._manager
         render_task, rendered, kernel_id = await preheated.get_rendered_notebook(*args, **kwargs)
-        self._manager.hand_over(kernel_id, self._address)
+        self._manager.hand_over(kernel_id, self._address, self._browser)
         return render_task, rendered, kernel_id
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         kernel_id = str(await self._manager.start_kernel(*args, **kwargs))
-        self._manager.hand_over(kernel_id, self._address)
+        self._manager.hand_over(kernel_id, self._address, self._browser)
         return kernel_id
 
 

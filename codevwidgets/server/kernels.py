@@ -136,9 +136,12 @@ class RoomKernelManager(AsyncMappingKernelManager):
             pool=ready_in_pool(pools.values()),
         )
 
-    def hand_over(self, kernel_id: str, address: str) -> None:
-        """``kernel_id`` now serves a page requested from ``address``."""
+    def hand_over(self, kernel_id: str, address: str, browser: bool = False) -> None:
+        """``kernel_id`` now serves a page requested from ``address`` (``browser``: by a
+        browser's navigation, which counts as its hello)."""
         self._handed[kernel_id] = address
+        if browser:
+            self._greeted.add(kernel_id)
 
     def hello(self, kernel_id: str) -> bool:
         """The page of ``kernel_id`` is in a browser; whether the kernel was handed to one."""
@@ -170,7 +173,15 @@ class RoomKernelManager(AsyncMappingKernelManager):
             # notebook when it is handed to its page, so the grace starts at the hand-over.
             last = getattr(kernel, "last_activity", None)
             unseen = kernel_id in self._handed and kernel_id not in self._greeted
-            if unseen and last is not None and self._since(last) >= HELLO_GRACE_SECONDS:
+            # Still drawing its page (a cell running, no output for a while on a busy machine):
+            # the hello comes with the page's first cell, so the grace starts once it is idle.
+            busy = getattr(kernel, "execution_state", None) == "busy"
+            if (
+                unseen
+                and not busy
+                and last is not None
+                and self._since(last) >= HELLO_GRACE_SECONDS
+            ):
                 self.log.info("Ending kernel %s: no browser came for its page", kernel_id)
                 await self.shutdown_kernel(kernel_id)
                 return

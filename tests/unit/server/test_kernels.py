@@ -136,6 +136,22 @@ def test_a_kernel_handed_to_a_request_that_never_says_hello_ends_within_seconds(
     assert ended == ["k"]
 
 
+def test_a_kernel_still_drawing_its_page_is_spared_until_it_is_idle(
+    culled: list[str], ended: list[str]
+) -> None:
+    """Its first cell (which carries the hello) may run long with no output under a room
+    joining at once: the grace counts once the kernel is idle."""
+    now = [HANDED_OVER + timedelta(seconds=HELLO_GRACE_SECONDS * 3)]
+    kernels = manager(now)
+    kernels.hand_over("k", "192.0.2.7")
+    kernels._kernels["k"].execution_state = "busy"
+    cull(kernels, "k")
+    assert ended == []
+    kernels._kernels["k"].execution_state = "idle"
+    cull(kernels, "k")
+    assert ended == ["k"]
+
+
 def test_a_page_that_said_hello_keeps_the_grace_of_a_slow_room(
     culled: list[str], ended: list[str]
 ) -> None:
