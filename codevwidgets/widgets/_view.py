@@ -128,6 +128,23 @@ def refusal(texts: Texts, exc: SessionError) -> str:
     return texts(exc.key, **exc.values) if exc.key else str(exc)
 
 
+ENDED = "codev-ended"
+"""The class of the one line a page shows once its session was deleted from the store."""
+
+
+def end_page(page: widgets.Box, text: str, kept: int) -> widgets.HTML:
+    """Show, on ``page`` whose session was deleted from the store, one line saying ``text``
+    right under its first ``kept`` parts (its stylesheet and brand, which stay) and hide every
+    other part: nothing left on the page writes, and no stale step or timer misleads."""
+    line = literal(widgets.HTML(f'<div role="alert">{html.escape(text)}</div>'))
+    line.add_class(ENDED)
+    with page.hold_sync():
+        for child in page.children[kept:]:
+            show(child, False)
+        page.children = (*page.children[:kept], line, *page.children[kept:])
+    return line
+
+
 def show(widget: widgets.DOMWidget, visible: bool) -> None:
     widget.layout.display = None if visible else "none"
 
