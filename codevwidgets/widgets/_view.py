@@ -132,12 +132,17 @@ ENDED = "codev-ended"
 """The class of the one line a page shows once its session was deleted from the store."""
 
 
+def ended_line(text: str) -> widgets.HTML:
+    """The line (``ENDED``) saying ``text``: the session was deleted from the store."""
+    line = literal(widgets.HTML(f'<div role="alert">{html.escape(text)}</div>'))
+    return line.add_class(ENDED)
+
+
 def end_page(page: widgets.Box, text: str, kept: int) -> widgets.HTML:
     """Show, on ``page`` whose session was deleted from the store, one line saying ``text``
     right under its first ``kept`` parts (its stylesheet and brand, which stay) and hide every
     other part: nothing left on the page writes, and no stale step or timer misleads."""
-    line = literal(widgets.HTML(f'<div role="alert">{html.escape(text)}</div>'))
-    line.add_class(ENDED)
+    line = ended_line(text)
     with page.hold_sync():
         for child in page.children[kept:]:
             show(child, False)

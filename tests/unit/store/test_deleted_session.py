@@ -23,14 +23,18 @@ import pytest
 from codevwidgets.core.commands import Command
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roles import Roles
+from codevwidgets.core.roster import Roster, load_roster
 from codevwidgets.core.runbook import load_preset
 from codevwidgets.core.session import Session
+from codevwidgets.demo import DEMO_ROSTER
 from codevwidgets.pages.session import facilitator_page, participant_page, projector_page
+from codevwidgets.store.base import person_secret_for
 from codevwidgets.store.open import open_store
 from codevwidgets.store.sql import SQLStore
 from codevwidgets.widgets._view import ENDED
 from codevwidgets.widgets.console import FacilitatorConsole
 from codevwidgets.widgets.participant import ParticipantView
+from codevwidgets.widgets.participant_page import ParticipantPage
 from codevwidgets.widgets.projector import ProjectorView
 from tests.unit.participant_pages import joined
 
@@ -107,6 +111,10 @@ def pages(store_location: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page
         each.close()
 
 
+def demo_roster() -> Roster:
+    return load_roster(DEMO_ROSTER)
+
+
 def assert_no_store_in(page: widgets.Widget, store_location: str) -> None:
     text = every_text(page)
     where = store_location.rsplit("/", 1)[-1]  # the file's or the database's name
@@ -168,3 +176,22 @@ def test_a_write_sent_before_the_page_heard_of_the_deletion_says_it_and_ends_the
     assert console.store_status.layout.display == "none"  # the store answers: it is not down
     for page in (console, view):
         assert_no_store_in(page, store_location)
+
+
+def test_a_personal_link_opened_as_the_session_is_deleted_says_it_has_ended(
+    store_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEV_STORE", store_location)
+    with open_store(store_location) as store:
+        secrets = store.create(Session(load_preset("classic")), "classic", "en", demo_roster())
+        person = person_secret_for(secrets.facilitator_key, "Chloé")
+        query = {"session": secrets.session_id, "code": secrets.join_code}
+        monkeypatch.setenv("QUERY_STRING", urlencode({**query, "name": "Chloé", "person": person}))
+        page = participant_page()  # loaded: the session was there
+        assert isinstance(page, ParticipantPage)
+        assert store.delete(secrets.session_id)
+        page.memory.recall(None, None)  # the browser answers: the page joins as Chloé
+        assert page.view is None
+        assert ENDED_TEXT in every_text(page)
+        assert_no_store_in(page, store_location)
+        assert store.persons(secrets.session_id).claimed == {}  # no name written back
