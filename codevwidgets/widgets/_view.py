@@ -130,6 +130,7 @@ def refusal(texts: Texts, exc: SessionError) -> str:
 
 ENDED = "codev-ended"
 """The class of the one line a page shows once its session was deleted from the store."""
+ENDED_AWAY = "codev-ended-away"  # the parts it hides (console.css)
 
 
 def ended_line(text: str) -> widgets.HTML:
@@ -146,6 +147,8 @@ def end_page(page: widgets.Box, text: str, kept: int) -> widgets.HTML:
     with page.hold_sync():
         for child in page.children[kept:]:
             show(child, False)
+            # A part whose own CSS forces its display (the console's grid) goes too.
+            child.add_class(ENDED_AWAY)
         page.children = (*page.children[:kept], line, *page.children[kept:])
     return line
 
