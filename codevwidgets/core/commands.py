@@ -96,8 +96,9 @@ def apply_command(session: Session, command: Command) -> Effects:
     hidden or shown, signals answered) is decided here too, as ``Effects`` that
     ``Session.take`` applies to the session's own copies and a store writes to its tables.
     Raises ``SessionError``, ``RolesError`` or ``ValueError`` when the command is refused,
-    the session unchanged.
+    the session unchanged (``DeletedError`` once it was deleted from its store).
     """
+    session.require_stored()
     effects = _decide(session, command)
     session.take(effects)
     return effects

@@ -27,6 +27,7 @@ from codevwidgets.core.talk import TalkTimer
 # Contribution add_contribution returns, the RateLimited a store raises and the Event views get.
 __all__ = [
     "Contribution",
+    "DeletedError",
     "Event",
     "RateLimited",
     "Roles",
@@ -73,6 +74,21 @@ class UnreachableError(SessionError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, key=STORE_UNREACHABLE)
+
+
+SESSION_DELETED = "live.session_deleted"
+"""The key of ``DeletedError``: what a console says once its session was deleted; a
+participant's or projector's page says ``SESSION_ENDED`` instead (it has no store to name)."""
+SESSION_ENDED = "live.session_ended"
+
+
+class DeletedError(SessionError, ValueError):
+    """The session is no longer in its store (``codev sessions delete`` while pages served it):
+    nothing was written, and nothing ever will be. A ``ValueError`` too, as the store's refusals
+    of a contribution or a signal are: code that catches those still catches this one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, key=SESSION_DELETED)
 
 
 class Session(Observable):
@@ -130,6 +146,7 @@ class Session(Observable):
         # Participants' standing signals (hands, ready, more time): the store's, mirrored.
         self._signals: list[Signal] = []
         self._talk = TalkTimer()  # who speaks (the facilitator's talk buttons), how long
+        self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
         return f"Session(id={self.id!r}, status={self._status!r}, step={self.current_step.id!r})"
@@ -139,6 +156,11 @@ class Session(Observable):
     @property
     def status(self) -> str:
         return self._status
+
+    @property
+    def deleted(self) -> bool:
+        """Whether the store this session mirrors no longer holds it (``mark_deleted``)."""
+        return self._deleted
 
     @property
     def index(self) -> int:
@@ -313,6 +335,23 @@ class Session(Observable):
         self._close_segment(self.clock())
         self._status = "finished"
         self._emit("finished", step=self.current_step.id)
+
+    def mark_deleted(self) -> None:
+        """The session was deleted from its store while pages followed it: it has ended.
+
+        Its countdown stops (the status becomes "finished", with no deadline), and one
+        "deleted" event tells the views, which then show that in one line and write nothing
+        more. Once only: a second call is quiet."""
+        if self._deleted:
+            return
+        self._close_segment(self.clock())
+        self._status, self._deleted = "finished", True
+        self._emit("deleted", step=self.current_step.id)
+
+    def require_stored(self) -> None:
+        """Raise ``DeletedError`` once the session was deleted: a write has nowhere to go."""
+        if self._deleted:
+            raise DeletedError(f"session {self.id!r} was deleted")
 
     def set_roles(self, roles: Roles) -> None:
         """Replace the roles (allowed at any time: someone may leave mid-session)."""

@@ -306,18 +306,23 @@ def participant_page(language: str = "en") -> widgets.Widget:
 
         def submit(step_id: str, text: str, anonymous: bool, kind: str | None) -> None:
             author = None if anonymous else name
-            with reaching(session.id):
+            # Refused at once once the session was deleted; the page learns it if the store
+            # says so first (``LiveLink.writing``).
+            with view.link.writing():
                 store.add_contribution(session.id, step_id, author, text, kind, page)
 
         def signal(kind: str, on: bool) -> None:
-            with reaching(session.id):
+            with view.link.writing():
                 store.signal(session.id, page, name, kind, on)
             # The page shows its own signal at once, not at the next poll (stored already: a
             # store gone just now is logged, the feed or the beat catches up).
             view.link.catch_up()
 
         def seen() -> None:
-            # Presence, the console's: each clock sync of the page says it is still there.
+            # Presence, the console's: each clock sync of the page says it is still there (a
+            # session deleted from the store has no console left to tell).
+            if session.deleted:
+                return
             with contextlib.suppress(ValueError, StoreError):
                 store.seen(session.id, page, name)
 

@@ -144,8 +144,9 @@ class Store(Protocol):
     Every method commits before it returns (nothing is lost when a kernel dies). Refusals:
     ``execute`` raises ``SessionError``/``RolesError``/``ValueError`` (nothing written);
     ``add_contribution`` and ``signal`` raise ``ValueError`` (``voices.RefusedError`` for a name
-    another page spoke under) or ``RateLimited``. A store is a
-    context manager: the block's end closes it.
+    another page spoke under) or ``RateLimited``. A write to a session that is not (or no
+    longer) stored raises the core's ``DeletedError`` (a ``SessionError`` and a
+    ``ValueError``). A store is a context manager: the block's end closes it.
     """
 
     def __enter__(self) -> Self: ...

@@ -4,6 +4,10 @@ Every kernel follows: a participant's, and each facilitator's (a laptop and the 
 projector may both have the console open). A console never saves its session: it sends a
 command, the store applies it to the latest stored state, and every kernel — the sender's
 first — loads what the store then holds.
+
+A session deleted from the store while its pages are open (``codev sessions delete``) is no
+longer there to load: the link tells the session so (``Session.mark_deleted``, which the
+views show in one line), stops following, and every later write is refused at once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from codevwidgets.core.commands import Command
-from codevwidgets.core.session import Session, UnreachableError
+from codevwidgets.core.session import DeletedError, Session, UnreachableError
 from codevwidgets.store.base import Store, StoreError, Watcher
 
 logger = logging.getLogger(__name__)
@@ -70,8 +74,9 @@ class LiveLink:
             self.follow()
 
     def follow(self) -> None:
-        """Start watching the store (holding its connections), if not yet."""
-        if self.watcher is not None:
+        """Start watching the store (holding its connections), if not yet; never for a
+        session deleted from it (nothing left to follow)."""
+        if self.watcher is not None or self.session.deleted:
             return
         try:
             self.store.keep_connected()
@@ -92,9 +97,11 @@ class LiveLink:
 
         A refusal (``SessionError``, ``RolesError``, ``ValueError``) is raised to the view
         that sent it, after the session has caught up with what the store holds; a store
-        that cannot be reached is the core's ``UnreachableError``.
+        that cannot be reached is the core's ``UnreachableError``; a session deleted from the
+        store, ``DeletedError`` (and the session then knows it).
         """
         with self._lock:
+            self.session.require_stored()  # deleted: not one more round trip to the store
             try:
                 # Nothing applied when the store does not answer: the view says so in words
                 # and keeps what was typed.
@@ -103,11 +110,32 @@ class LiveLink:
             finally:
                 self.catch_up()  # down: logged, and the watcher or the beat catches up later
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a page's own write to the store (a contribution, a signal): refused at once
+        (``DeletedError``) once the session was deleted; a store that refuses it because the
+        session is gone makes the session learn so now, not at the watcher's next look; a
+        store that does not answer is ``UnreachableError`` (``reaching``)."""
+        self.session.require_stored()
+        try:
+            with reaching(self.session.id):
+                yield
+        except DeletedError:
+            self.catch_up()
+            raise
+
     def sync(self) -> bool:
-        """Load the latest state if the store moved past ours; whether it did."""
+        """Load the latest state if the store moved past ours; whether it did. A session the
+        store no longer holds has been deleted: the session is told, and following stops."""
         with self._lock:
+            if self.session.deleted:
+                return False
             stored = self.store.load(self.session.id, private=self.private)
-            if stored is None or stored.revision <= self.revision:
+            if stored is None:
+                self.session.mark_deleted()
+                self.stop()
+                return True
+            if stored.revision <= self.revision:
                 return False
             self.revision = stored.revision
             self.session.apply_state(stored.state)
@@ -125,6 +153,8 @@ class LiveLink:
         """The page's beat (its clock sync): the first one starts following (the page has
         connected); later ones load a revision the watcher saw while the store did not answer
         the sync it started (no read at all when there is none)."""
+        if self.session.deleted:
+            return
         if self.watcher is None:
             self.follow()
             return
@@ -137,7 +167,7 @@ class LiveLink:
         with self._lock:
             try:
                 self.sync()
-                if self.private:
+                if self.private and not self.session.deleted:
                     self.session.replace_signals(self.store.signals(self.session.id))
             except StoreError as exc:  # the next beat reads them again
                 logger.warning("session %s: %s", self.session.id, exc)
@@ -147,7 +177,8 @@ class LiveLink:
             logger.info("session %s: the page is gone; stop following", self.session.id)
             self.stop()
             return
-        if revision > self.revision:
+        # -1: the session is no longer stored (deleted); sync finds it gone and says so.
+        if revision > self.revision or revision < 0:
             self.catch_up()
 
     def stop(self) -> None:

@@ -21,7 +21,7 @@ from codevwidgets.core.clock import Clock
 from codevwidgets.core.contributions import Contribution
 from codevwidgets.core.effects import Effects, Event
 from codevwidgets.core.runbook import Runbook, resolve, runbook_from_json
-from codevwidgets.core.session import Session
+from codevwidgets.core.session import DeletedError, Session
 from codevwidgets.core.signals import CONSOLE_ONLY, Signal
 from codevwidgets.core.voices import Persons, Voice
 from codevwidgets.store.base import Watcher
@@ -155,6 +155,15 @@ class SQLBase(ABC):
         if whole:
             state.update(self._kept_apart(db, session_id, private=True))
         return Session.from_dict(state, self._runbook(session_id, row[0], row[2]), self.clock)
+
+    def _present(self, db: Database, session_id: str, *, whole: bool = False) -> Session:
+        """``_session_in``, for a write: a session not (or no longer) in the store is the
+        core's ``DeletedError`` (deleted while its pages were open), which every page says in
+        words of its own; the message names no file or database."""
+        session = self._session_in(db, session_id, whole=whole)
+        if session is None:
+            raise DeletedError(f"no session {session_id!r}")
+        return session
 
     def _kept_apart(self, db: Database, session_id: str, private: bool) -> dict[str, Any]:
         """Notes, contributions and signals as ``Session.to_dict`` has them; without

@@ -36,9 +36,7 @@ class ContributionRows(SQLBase):
         now = self.clock()
         limit = RateLimit(self.rate_limit, self.rate_window, "contributions")
         with self._write() as db:
-            session = self._session_in(db, session_id)
-            if session is None:
-                raise ValueError(f"no session {session_id!r}")
+            session = self._present(db, session_id)
             author, text, kind = admit_contribution(
                 session.runbook.step(step_id), author, text, kind, in_progress=session.in_progress
             )

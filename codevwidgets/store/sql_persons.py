@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 
+from codevwidgets.core.session import DeletedError
 from codevwidgets.core.voices import Persons, claim
 from codevwidgets.store.base import hash_secret, person_secret_from
 from codevwidgets.store.sql_base import SQLBase
@@ -57,7 +58,12 @@ class PersonRows(SQLBase):
         ``check_person``); a name claimed already stays its first page's."""
         with self._write() as db:
             # Claims of one session queue on its row, as its other writes do.
-            db.execute(f"SELECT id FROM sessions WHERE id = ?{self.lock_row}", (session_id,))  # noqa: S608
+            found = db.execute(
+                f"SELECT id FROM sessions WHERE id = ?{self.lock_row}",  # noqa: S608
+                (session_id,),
+            ).fetchone()
+            if found is None:  # deleted meanwhile: no name is written for a session gone
+                raise DeletedError(f"no session {session_id!r}")
             key = claim(self._persons(db, session_id), name, page)
             if key is not None:
                 db.execute(UPSERT_CLAIM, (session_id, key, name, page))

@@ -13,7 +13,7 @@ from typing import Any
 from codevwidgets.core.commands import Command, apply_command, reads_kept_apart
 from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import runbook_from_json, runbook_to_json
-from codevwidgets.core.session import Event, Session, SessionError
+from codevwidgets.core.session import Event, Session
 from codevwidgets.store.base import (
     Secrets,
     SessionSummary,
@@ -144,9 +144,7 @@ class SessionRows(SQLBase):
         another console finished): nothing is written.
         """
         with self._write() as db:
-            session = self._session_in(db, session_id, whole=reads_kept_apart(command))
-            if session is None:
-                raise SessionError(f"no session {session_id!r} in {self._where()}")
+            session = self._present(db, session_id, whole=reads_kept_apart(command))
             return self._apply(db, session_id, apply_command(session, command))
 
     def revision(self, session_id: str) -> int:

@@ -26,9 +26,7 @@ class SignalRows(SQLBase):
         """
         limit = RateLimit(self.signal_limit, self.rate_window, "signals")
         with self._write() as db:
-            session = self._session_in(db, session_id, whole=True)
-            if session is None:
-                raise ValueError(f"no session {session_id!r}")
+            session = self._present(db, session_id, whole=True)
             effects = apply_signal(session, participant, name, kind, on)
             recent = db.execute(
                 "SELECT COUNT(*) FROM events WHERE session_id = ? AND kind = 'signal'"  # noqa: S608
@@ -49,9 +47,7 @@ class SignalRows(SQLBase):
         name = page_and_name(participant, name, "presence needs the page's id")
         now = self.clock()
         with self._write() as db:
-            session = self._session_in(db, session_id)
-            if session is None:
-                raise ValueError(f"no session {session_id!r}")
+            session = self._present(db, session_id)
             row = db.execute(
                 "SELECT participant, name, kind, step_id, at FROM signals"
                 " WHERE session_id = ? AND participant = ? AND kind = ?",

@@ -128,6 +128,31 @@ def refusal(texts: Texts, exc: SessionError) -> str:
     return texts(exc.key, **exc.values) if exc.key else str(exc)
 
 
+ENDED = "codev-ended"
+"""The class of the one line a page shows once its session was deleted from the store."""
+ENDED_AWAY = "codev-ended-away"  # the parts it hides (console.css)
+
+
+def ended_line(text: str) -> widgets.HTML:
+    """The line (``ENDED``) saying ``text``: the session was deleted from the store."""
+    line = literal(widgets.HTML(f'<div role="alert">{html.escape(text)}</div>'))
+    return line.add_class(ENDED)
+
+
+def end_page(page: widgets.Box, text: str, kept: int) -> widgets.HTML:
+    """Show, on ``page`` whose session was deleted from the store, one line saying ``text``
+    right under its first ``kept`` parts (its stylesheet and brand, which stay) and hide every
+    other part: nothing left on the page writes, and no stale step or timer misleads."""
+    line = ended_line(text)
+    with page.hold_sync():
+        for child in page.children[kept:]:
+            show(child, False)
+            # A part whose own CSS forces its display (the console's grid) goes too.
+            child.add_class(ENDED_AWAY)
+        page.children = (*page.children[:kept], line, *page.children[kept:])
+    return line
+
+
 def show(widget: widgets.DOMWidget, visible: bool) -> None:
     widget.layout.display = None if visible else "none"
 

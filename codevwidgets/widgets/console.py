@@ -14,13 +14,21 @@ from codevwidgets.core.commands import Act, Command, local_act
 from codevwidgets.core.cycle import plan_cycle
 from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import Runbook
-from codevwidgets.core.session import STORE_UNREACHABLE, Session, SessionError
+from codevwidgets.core.session import (
+    SESSION_DELETED,
+    STORE_UNREACHABLE,
+    Event,
+    Session,
+    SessionError,
+)
 from codevwidgets.core.theme import Theme
 from codevwidgets.record.followup import PreviousPlan, has_followup
 from codevwidgets.widgets._view import (
+    Follower,
     Texts,
     brand,
     close_page,
+    end_page,
     escaped_list,
     literal,
     show,
@@ -42,7 +50,7 @@ from codevwidgets.widgets.talk import TalkPanel
 from codevwidgets.widgets.timer_controls import TimerControls
 
 
-class FacilitatorConsole(widgets.VBox):
+class FacilitatorConsole(Follower, widgets.VBox):
     """Everything the facilitator runs a consultation with.
 
     Every change goes through ``act`` (a page's: the store's ``LiveLink.act``); without it,
@@ -80,7 +88,7 @@ class FacilitatorConsole(widgets.VBox):
         people: Sequence[str] = (),
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
-        texts = Texts(runbook, language)
+        self.texts = texts = Texts(runbook, language)
         # Every panel's commands go through one door, which says at the top of the page when
         # the store did not answer (some panels have no message line of their own).
         self.store_status = literal(widgets.Label(texts(STORE_UNREACHABLE)))
@@ -161,6 +169,7 @@ class FacilitatorConsole(widgets.VBox):
             [stylesheet(runbook, self.theme), header, self.store_status, self.keeper, main]
         )
         self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
+        self._follow()
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
@@ -180,6 +189,10 @@ class FacilitatorConsole(widgets.VBox):
         """Stop following (the store and the session) and close every part of the page."""
         close_page(self)
         super().close()
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind == "deleted":  # from the store: the console says so, and only that
+            end_page(self, self.texts(SESSION_DELETED), kept=2)
 
     def during(self, step_id: str) -> contextlib.AbstractContextManager[widgets.Output]:
         """Show what the block displays in this console, only while the session is at

@@ -18,7 +18,7 @@ from codevwidgets.core.contributions import (
     evaluation_average,
 )
 from codevwidgets.core.limits import RateLimited
-from codevwidgets.core.session import Event, Session, UnreachableError
+from codevwidgets.core.session import SESSION_ENDED, DeletedError, Event, Session, UnreachableError
 from codevwidgets.core.voices import RefusedError, spoke_twice
 from codevwidgets.widgets._view import Follower, Texts, close_all, literal, show, touches
 from codevwidgets.widgets.advice import AdviceQuestion, Say, flag_parts
@@ -283,6 +283,8 @@ class ContributionBox(Follower, widgets.VBox):
             self.message.value = self.texts("participant.evaluation_sent", score=score)
 
     def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
+        if self.session.deleted:  # from the store: the page says so (the box is hidden)
+            return self._refuse(SESSION_ENDED)
         if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click
             return False
         if not text.strip():
@@ -297,6 +299,9 @@ class ContributionBox(Follower, widgets.VBox):
             # One person, one voice: another page spoke under this name, or this page under
             # another (a crafted comm: the page asks no other name once it has spoken).
             return self._refuse(exc.key, name=exc.name)
+        except DeletedError:
+            # The session was deleted meanwhile: the page learns it, and says it here too.
+            return self._refuse(SESSION_ENDED)
         except UnreachableError:
             # Not stored: the text stays in the box, to send again in a moment.
             return self._refuse("participant.store_unreachable")

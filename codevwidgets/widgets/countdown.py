@@ -42,7 +42,8 @@ LABEL_KEYS = {
 
 
 MAX_STEP_ID = 64
-TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished"}
+# "deleted": the session was deleted from the store, and its countdown stops where it was.
+TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished", "deleted"}
 
 
 def _ms(seconds: float) -> int:

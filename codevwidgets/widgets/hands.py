@@ -16,7 +16,14 @@ import ipywidgets as widgets
 
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Act, Command, local_act
-from codevwidgets.core.session import Event, Session, SessionError, UnreachableError
+from codevwidgets.core.session import (
+    SESSION_ENDED,
+    DeletedError,
+    Event,
+    Session,
+    SessionError,
+    UnreachableError,
+)
 from codevwidgets.core.signals import (
     MORE_TIME_MINUTES,
     hand_queue,
@@ -216,6 +223,8 @@ class ParticipantSignals(Follower, widgets.VBox):
             return
         try:
             self.send(kind, not self.mine(kind))
+        except DeletedError:  # before ValueError: it is one, and says more
+            self.message.value = self.texts(SESSION_ENDED)
         except ValueError:
             self.message.value = self.texts("signals.refused")
         except UnreachableError:

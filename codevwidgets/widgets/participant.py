@@ -13,13 +13,14 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from codevwidgets.core.clock import Clock, system_clock
-from codevwidgets.core.session import Event, Session
+from codevwidgets.core.session import SESSION_ENDED, Event, Session
 from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import (
     Follower,
     Texts,
     brand,
     close_page,
+    end_page,
     escaped_list,
     literal,
     roles_summary,
@@ -119,6 +120,8 @@ class ParticipantView(Follower, widgets.VBox):
         super().close()
 
     def _on_event(self, event: Event) -> None:
+        if event.kind == "deleted":  # from the store: the page says so, and only that
+            end_page(self, self.texts(SESSION_ENDED), kept=2)
         if touches(event, {"roles"}, {"roles"}):
             self._follow_roles()
 

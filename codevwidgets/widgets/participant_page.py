@@ -19,10 +19,18 @@ import ipywidgets as widgets
 
 from codevwidgets.core.joining import Visitor, joinable, page_id, person_key
 from codevwidgets.core.runbook import Runbook
-from codevwidgets.core.session import UnreachableError
+from codevwidgets.core.session import SESSION_ENDED, DeletedError, UnreachableError
 from codevwidgets.core.theme import Theme
 from codevwidgets.core.voices import Persons, RefusedError, join_refusal
-from codevwidgets.widgets._view import Texts, brand, close_all, close_page, literal, stylesheet
+from codevwidgets.widgets._view import (
+    Texts,
+    brand,
+    close_all,
+    close_page,
+    ended_line,
+    literal,
+    stylesheet,
+)
 from codevwidgets.widgets.memory import PageMemory
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.who import WhoAreYou
@@ -182,6 +190,9 @@ class ParticipantPage(widgets.VBox):
             refused = self._refusal(self.identity.persons(), name)
             if refused is None and self._personal(name):
                 self.identity.claim(name, self._page_for(name))
+        except DeletedError:
+            self._ended()
+            return
         except UnreachableError:
             self._unreachable()
             return
@@ -200,6 +211,10 @@ class ParticipantPage(widgets.VBox):
             self._unreachable()
             return
         self._show([self.view])
+
+    def _ended(self) -> None:
+        # The session was deleted from the store between the page's load and its joining.
+        self._show([self._dressed(ended_line(self.texts(SESSION_ENDED)))])
 
     def _unreachable(self) -> None:
         # The store stopped answering between "who are you?" and the view: say so.

@@ -12,9 +12,9 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from codevwidgets.core.clock import Clock, system_clock
-from codevwidgets.core.session import Session
+from codevwidgets.core.session import SESSION_ENDED, Event, Session
 from codevwidgets.core.theme import Theme
-from codevwidgets.widgets._view import Texts, brand, close_page, stylesheet
+from codevwidgets.widgets._view import Follower, Texts, brand, close_page, end_page, stylesheet
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
@@ -22,7 +22,7 @@ from codevwidgets.widgets.step_header import StepHeader
 PROJECTOR_CSS = Path(__file__).with_name("projector.css")
 
 
-class ProjectorView(widgets.VBox):
+class ProjectorView(Follower, widgets.VBox):
     """What the room's screen shows, following ``session`` (which a store link keeps current).
 
     ``join`` is the participants' link and QR code (``join.join_widget``), built by the page.
@@ -54,6 +54,7 @@ class ProjectorView(widgets.VBox):
         super().__init__([stylesheet(runbook, theme), css, brand(runbook, texts), body])
         self.add_class("codev-console").add_class("codev-projector")
         self.add_class(f"codev-theme-{theme}")
+        self._follow()
 
     def __repr__(self) -> str:
         return f"ProjectorView(session={self.session.id!r})"
@@ -62,3 +63,7 @@ class ProjectorView(widgets.VBox):
         """Stop following (the store and the session) and close every part of the page."""
         close_page(self)
         super().close()
+
+    def _on_event(self, event: Event) -> None:
+        if event.kind == "deleted":  # from the store: the room's screen says so, and only that
+            end_page(self, self.texts(SESSION_ENDED), kept=3)

@@ -808,3 +808,27 @@ def test_one_person_one_evaluation_however_many_pages() -> None:
     with pytest.raises(ValueError, match="needs the name"):
         validate_contribution(step, None, "4", "evaluation")
     assert validate_contribution(step, "Cy", "4", "evaluation") == ("Cy", "4", "evaluation")
+
+
+def test_a_session_deleted_from_its_store_ends_once_and_takes_no_more_command(
+    running: Session, clock: FakeClock
+) -> None:
+    from codevwidgets.core.commands import Command, apply_command
+    from codevwidgets.core.session import DeletedError
+
+    events: list[Event] = []
+    running.on_change(events.append)
+    clock.advance(90)
+    running.mark_deleted()
+    running.mark_deleted()  # the feed and a refused write may both say so: once is enough
+    assert running.deleted
+    assert [e.kind for e in events] == ["deleted"]
+    # The countdown stops where it was: no deadline runs on, no chime at zero.
+    assert (running.status, running.deadline) == ("finished", None)
+    left = running.remaining()
+    clock.advance(600)
+    assert running.remaining() == left
+    with pytest.raises(DeletedError) as refused:
+        apply_command(running, Command("pause"))
+    assert refused.value.key == "live.session_deleted"
+    assert isinstance(refused.value, SessionError) and isinstance(refused.value, ValueError)
