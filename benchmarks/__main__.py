@@ -22,6 +22,8 @@
 11. the door: kernels and PostgreSQL connections a server holds 15 s after 100 page requests
     with a wrong code, and after 100 with the right code but no browser (curl); vs what it
     held before them (its pool).
+12. flood: step change to N participant pages while one more page floods sends, hands and
+    name changes (a click loop in the page); vs the same N without the flood, same run.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -51,6 +53,7 @@ from benchmarks._cluster import Cluster
 from benchmarks._commands import commands_per_second
 from benchmarks._door import AFTER, MAX_KERNELS, REQUESTS, door_run
 from benchmarks._export import CONTRIBUTIONS, export_times
+from benchmarks._flood import start_flood, stop_flood
 from benchmarks._pages import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -107,9 +110,13 @@ class Plan:
     group_changes: int = 10  # step changes per group
     group_idle: float = 60.0  # seconds of idle CPU measured
     recovery_runs: int = 3  # each outage, with the kit's pool and psycopg's default
+    flood_participants: int = 16  # 30 wanted: on the shared 2-core machine a page did not open
+    flood_changes: int = 20  # step changes measured with the flood, and as many without
 
 
-QUICK = Plan((1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0, 2, 3, 1, 3, 10.0, 1)
+QUICK = Plan(
+    (1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0, 2, 3, 1, 3, 10.0, 1, 4, 5
+)
 
 
 @dataclass
@@ -881,6 +888,102 @@ def bench_door(browser: Browser, work: Path, plan: Plan, report: Report) -> None
         )
 
 
+# -- 12. one page flooding the room -----------------------------------------------------------
+
+
+def timed_changes(
+    facilitator: Page, followers: list[Page], index: int, steps: int, count: int
+) -> tuple[list[float], list[float], int, int]:
+    """``count`` step changes, back and forth: (slowest follower's seconds for each change that
+    reached every page, the facilitator's own, changes missed, the step index after)."""
+    own, everyone, missed, forward = [], [], 0, True
+    for _ in range(count):
+        forward = (forward or index == 0) and index < steps - 1
+        mine, slowest, index = step_change(facilitator, followers, index, forward)
+        own.append(mine)
+        if slowest is None:
+            missed += 1
+        else:
+            everyone.append(slowest)
+        time.sleep(0.5)
+    return everyone, own, missed, index
+
+
+def bench_flood(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    n = plan.flood_participants
+    store = work / "flood.db"
+    secrets, steps = new_session(store)
+    server = Voila(work / "flood", store, pool=plan.pool)
+    try:
+        url = server.url(
+            "facilitator.ipynb", session=secrets.session_id, key=secrets.facilitator_key
+        )
+        facilitator, _ = open_page(browser, url, ".codev-timer")
+        facilitator.get_by_role("button", name="Start the session").click()
+        facilitator.locator(".codev-next-step").wait_for(state="visible")
+        facilitator.evaluate(RECORD_TITLES)
+        joining = {"session": secrets.session_id, "code": secrets.join_code}
+        projector, _ = open_page(browser, server.url("projector.ipynb", **joining), ".codev-timer")
+        projector.evaluate(RECORD_TITLES)
+        participants = []
+        for i in range(n):
+            query = {**joining, "name": ADVISORS[i % len(ADVISORS)]}
+            page, _ = open_page(browser, server.url("participant.ipynb", **query), ".codev-timer")
+            page.evaluate(RECORD_TITLES)
+            participants.append(page)
+        # The flooding page's link names nobody: it asks "who are you?", as a script would.
+        flooder, _ = open_page(browser, server.url("participant.ipynb", **joining), ".codev-who")
+        time.sleep(SETTLE)
+        groups = {
+            "Voilà server": {server.process.pid},
+            "flooding page's kernel": {server.kernel_of(flooder)},
+            "other kernels": {server.kernel_of(p) for p in [facilitator, projector, *participants]},
+        }
+        followers = [projector, *participants]
+        meter = CpuMeter(groups)
+        quiet, _, quiet_missed, index = timed_changes(
+            facilitator, followers, 0, steps, plan.flood_changes
+        )
+        quiet_cpu = meter.read()
+        start_flood(flooder)
+        time.sleep(SETTLE)  # the flood under way: the page's budgets spent
+        meter = CpuMeter(groups)
+        flooded, _, flood_missed, index = timed_changes(
+            facilitator, followers, index, steps, plan.flood_changes
+        )
+        flood_cpu = meter.read()
+        clicks = stop_flood(flooder)
+        with SessionStore(store) as sessions:
+            stored = len(sessions.contributions(secrets.session_id, include_hidden=True))
+        for page in [facilitator, projector, *participants, flooder]:
+            close_page(page)
+    finally:
+        server.stop()
+    q50, q95 = quantile(quiet, 0.5), quantile(quiet, 0.95)
+    f50, f95 = quantile(flooded, 0.5), quantile(flooded, 0.95)
+    missed = f" ({flood_missed} + {quiet_missed} missed)" if flood_missed or quiet_missed else ""
+    report.rows.append(
+        Row(
+            f"step change → all {n} participant pages and the projector, p50 / p95, while one "
+            f"more page floods ({clicks} clicks: sends, hands, name changes; {stored} "
+            f"contributions stored){missed}",
+            f"{ms(f50)} / {ms(f95)}",
+            f"the same {n} pages, no flood: {ms(q50)} / {ms(q95)}",
+            f"{f50 / q50:.2f} / {f95 / q95:.2f}",
+            "p50 within 1.5×",
+        )
+    )
+
+    def cpu(spent: Spent) -> str:
+        used, wall = spent
+        return ", ".join(f"{name} {value / wall * 1000:.0f}" for name, value in used.items())
+
+    report.cpu.append(
+        f"| flood, {n} pages | CPU ms per second without the flood: {cpu(quiet_cpu)}; "
+        f"with it: {cpu(flood_cpu)} | | | |"
+    )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
@@ -892,6 +995,7 @@ BENCHES = {
     "capacity": bench_capacity,
     "recovery": bench_recovery,
     "door": bench_door,
+    "flood": bench_flood,
 }
 
 if __name__ == "__main__":

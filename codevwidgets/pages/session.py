@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from codevwidgets.core import environment
+from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.joining import Visitor, new_page_id
+from codevwidgets.core.limits import CONTRIBUTIONS, PRESENCE, SIGNALS, PageBudget
 from codevwidgets.core.problems import InputError
 from codevwidgets.core.runbook import resolve
 from codevwidgets.core.session import Session
@@ -278,10 +280,12 @@ def _follow(view: widgets.Widget, store: Store, session: Session, revision: int)
     countdown.on_heard(view.link.beat)
 
 
-def participant_page(language: str = "en") -> widgets.Widget:
+def participant_page(language: str = "en", *, clock: Clock = system_clock) -> widgets.Widget:
     """A participant's page for ``?session=ID&code=CODE[&name=NAME[&person=SECRET]][&lang=LANG]``:
     "who are you?" first when the link names nobody (see ``ParticipantPage``), then their
-    view. ``&person=`` is a personal link's secret for its name (``person_secret_for``)."""
+    view. ``&person=`` is a personal link's secret for its name (``person_secret_for``).
+
+    ``clock``: what the page's own rate limits count time with (``PageBudget``)."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
@@ -296,6 +300,10 @@ def participant_page(language: str = "en") -> widgets.Widget:
     # Signals, presence and the rate limit go by the page's id: a fresh one, unless the
     # browser remembers the one it had before a reload (ParticipantPage adopts it).
     visitor = Visitor(new_page_id())
+    # Every write the page can make, refused here first when it comes too fast: a scripted
+    # page's flood costs its own kernel a check, not the store a transaction nor the room a
+    # wait. One budget for the page, whatever name it takes. The store's count still decides.
+    budget = PageBudget(clock)
 
     def view_for(visitor: Visitor, change: Callable[[], None]) -> ParticipantView:
         with reaching(session.id):
@@ -307,23 +315,28 @@ def participant_page(language: str = "en") -> widgets.Widget:
         def submit(step_id: str, text: str, anonymous: bool, kind: str | None) -> None:
             author = None if anonymous else name
             # Refused at once once the session was deleted; the page learns it if the store
-            # says so first (``LiveLink.writing``).
+            # says so first (``LiveLink.writing``); and before the store, when this page sends
+            # faster than a person would (``PageBudget``).
             with view.link.writing():
+                budget.take(CONTRIBUTIONS)
                 store.add_contribution(session.id, step_id, author, text, kind, page)
 
         def signal(kind: str, on: bool) -> None:
             with view.link.writing():
+                budget.take(SIGNALS)
                 store.signal(session.id, page, name, kind, on)
             # The page shows its own signal at once, not at the next poll (stored already: a
             # store gone just now is logged, the feed or the beat catches up).
             view.link.catch_up()
 
         def seen() -> None:
-            # Presence, the console's: each clock sync of the page says it is still there (a
+            # Presence, the console's: each clock sync of the page says it is still there
+            # (about once a minute: more is a script, not a page, and is not written; a
             # session deleted from the store has no console left to tell).
             if session.deleted:
                 return
             with contextlib.suppress(ValueError, StoreError):
+                budget.take(PRESENCE)
                 store.seen(session.id, page, name)
 
         view = ParticipantView(
@@ -354,6 +367,7 @@ def participant_page(language: str = "en") -> widgets.Widget:
         visitor,
         view_for,
         _identity(store, session.id, query),
+        budget,
     )
 
 

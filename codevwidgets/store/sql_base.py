@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Protocol, Self
 from codevwidgets.core.clock import Clock
 from codevwidgets.core.contributions import Contribution
 from codevwidgets.core.effects import Effects, Event
+from codevwidgets.core.limits import CONTRIBUTIONS, SIGNALS
 from codevwidgets.core.runbook import Runbook, resolve, runbook_from_json
 from codevwidgets.core.session import DeletedError, Session
 from codevwidgets.core.signals import CONSOLE_ONLY, Signal
@@ -70,9 +71,10 @@ class SQLBase(ABC):
     engines, ``_forget`` (what a delete must also wipe), ``watch`` and ``close``.
     """
 
-    rate_limit: int | None = 5  # contributions per participant (None: no limit) …
-    rate_window = 30.0  # … within this many seconds
-    signal_limit = 20  # hands, ready and more time per participant within rate_window
+    # Core's limits (``core.limits``), here so that a test or a deployment may change them.
+    rate_limit: int | None = CONTRIBUTIONS.most  # contributions per participant (None: none) …
+    rate_window = CONTRIBUTIONS.window  # … within this many seconds
+    signal_limit = SIGNALS.most  # hands, ready and more time per participant within rate_window
 
     # -- what differs between engines ------------------------------------------------------
     # Appended to the SELECT of the session row that opens every write: PostgreSQL locks the

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.session import (
     SESSION_ENDED,
     DeletedError,
@@ -216,19 +217,26 @@ class ParticipantSignals(Follower, widgets.VBox):
         )
 
     def toggle(self, kind: str) -> None:
-        """Raise or lower this page's own ``kind`` signal; a refusal becomes the message."""
-        self.message.value = ""
+        """Raise or lower this page's own ``kind`` signal; a refusal becomes the message.
+
+        The message is set once per click, to what it ends as: clicks refused in a row for
+        the same reason send the page nothing (a script clicking a thousand times included).
+        """
+        said = ""
         if kind == "more_time" and not self.mine(kind) and self.session.remaining() > 0:
-            self.message.value = self.texts("signals.more_time_not_yet")
-            return
-        try:
-            self.send(kind, not self.mine(kind))
-        except DeletedError:  # before ValueError: it is one, and says more
-            self.message.value = self.texts(SESSION_ENDED)
-        except ValueError:
-            self.message.value = self.texts("signals.refused")
-        except UnreachableError:
-            self.message.value = self.texts("signals.store_unreachable")
+            said = self.texts("signals.more_time_not_yet")
+        else:
+            try:
+                self.send(kind, not self.mine(kind))
+            except DeletedError:  # before ValueError: it is one, and says more
+                said = self.texts(SESSION_ENDED)
+            except RateLimited:
+                said = self.texts("participant.rate_limited")
+            except ValueError:
+                said = self.texts("signals.refused")
+            except UnreachableError:
+                said = self.texts("signals.store_unreachable")
+        self.message.value = said
 
     def _on_event(self, event: Event) -> None:
         if touches(event, *CHANGES):

@@ -112,7 +112,16 @@ class ParticipantView(Follower, widgets.VBox):
         self.not_you = widgets.Button(description=self.texts("join.change"), icon="user")
         self.not_you.add_class("codev-change-name")
         self.not_you.on_click(lambda _: change())
-        return widgets.HBox([label, self.not_you]).add_class("codev-who-row")
+        # Why "not you?" did nothing (too many changes just now): said beside it.
+        self.who_message = literal(widgets.Label().add_class("codev-who-message"))
+        return widgets.HBox([label, self.not_you, self.who_message]).add_class("codev-who-row")
+
+    def say_about_name(self, text: str) -> None:
+        """Say ``text`` beside "not you?", as a refusal (set once: the same again sends
+        nothing)."""
+        if self.who is not None:
+            self.who_message.value = text
+            self.who_message.add_class("codev-error")
 
     def close(self) -> None:
         """Stop following (the store and the session) and close every part of the page."""

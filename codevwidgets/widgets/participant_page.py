@@ -5,6 +5,10 @@ A link with ``&name=`` (a personal link) joins at once; a link without asks "who
 it was and whom it joined as: a reload comes back as the same page and person without asking
 again, so the console does not count it twice. "Not you? Change" asks again.
 
+Each name chosen builds a whole participant view (it follows the store, writes presence): a
+page may choose a name ``NAME_CHANGES`` times a minute (``PageBudget``, counted in its kernel);
+past that, "not you?" and the choice are refused in words, and nothing is built.
+
 One person, one voice (``core.voices``): a page (or another tab of its device) that has rated
 or contributed under a name stays under that name, and a name claimed through its personal
 link (``&person=``, checked by the composition root) is not offered to a page without it.
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 
 from codevwidgets.core.joining import Visitor, joinable, page_id, person_key
+from codevwidgets.core.limits import NAME_CHANGES, PageBudget, RateLimited
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import SESSION_ENDED, DeletedError, UnreachableError
 from codevwidgets.core.theme import Theme
@@ -84,10 +89,13 @@ class ParticipantPage(widgets.VBox):
         visitor: Visitor,
         view_for: ViewFor,
         identity: Identity | None = None,
+        budget: PageBudget | None = None,
     ) -> None:
         self.session_id, self.texts, self.runbook, self.theme = session_id, texts, runbook, theme
         self.names, self.visitor, self.view_for = tuple(names), visitor, view_for
         self.identity = identity or Identity()
+        # The page's own rate limits (the composition root's, shared with its sends).
+        self.budget = budget or PageBudget()
         # The link's name as given, and the name it joins under if the session takes it (a
         # roster's member, or any clean name).
         self.link_given = link_name
@@ -144,7 +152,7 @@ class ParticipantPage(widgets.VBox):
             persons = Persons()  # offered all the same: joining checks again
         taken = [n for n in self.names if self._refusal(persons, n) is not None]
         self.who = WhoAreYou(self.texts, self.names, taken)
-        self.who.on_choose(self.join)
+        self.who.on_choose(self.choose)
         spoken = next(filter(None, map(persons.spoken_as, self._device_pages_ids())), None)
         if refused is None and spoken is not None:
             # "Not you?" on a page that has spoken: say why only its name is offered.
@@ -182,6 +190,17 @@ class ParticipantPage(widgets.VBox):
         box.children = [*box.children, part]
         box.add_class("codev-console").add_class("codev-participant")
         return box.add_class(f"codev-theme-{self.theme}")
+
+    def choose(self, name: str) -> None:
+        """A name chosen on "who are you?": joined under, unless the page has changed names
+        too often just now (then said so, and nothing asked of the store or built)."""
+        try:
+            self.budget.take(NAME_CHANGES)
+        except RateLimited:
+            if self.who is not None:
+                self.who.say(self.texts("join.too_fast"))
+            return
+        self.join(name)
 
     def join(self, name: str) -> None:
         """Show the participant view under ``name`` (checked by the caller), and remember it;
@@ -222,7 +241,12 @@ class ParticipantPage(widgets.VBox):
         self._show([self._dressed(literal(message.add_class("codev-error")))])
 
     def change(self) -> None:
-        """ "Not you? Change": leave the view, ask again."""
+        """ "Not you? Change": leave the view, ask again; or, with no name change left just
+        now, stay and say so (asking would only lead to a refused choice)."""
+        if not self.budget.allows(NAME_CHANGES):
+            if self.view is not None:
+                self.view.say_about_name(self.texts("join.too_fast"))
+            return
         self.ask()
 
     def _show(self, parts: list[widgets.Widget]) -> None:

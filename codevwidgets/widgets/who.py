@@ -93,7 +93,7 @@ class WhoAreYou(widgets.VBox):
         if name is None:
             self.say(self.texts("join.bad_name"))
             return
-        self.message.value = ""
-        self.message.remove_class("codev-error")
+        # The message is left as it is: the page answers every choice, by leaving this question
+        # or by saying why not, and a refusal repeated then sends the browser nothing.
         for callback in list(self._choose):
             callback(name)
