@@ -14,6 +14,9 @@ PUBLIC_URL = "CODEV_PUBLIC_URL"
 ROSTER = "CODEV_ROSTER"
 # The folder of a client notebook served by codev serve --notebook: its console works there.
 NOTEBOOK_DIR = "CODEV_NOTEBOOK_DIR"
+# The client notebook codev serve --notebook serves as the console (its file name): its links
+# need the facilitator's key, as facilitator.ipynb's.
+CONSOLE_NOTEBOOK = "CODEV_CONSOLE_NOTEBOOK"
 # Where a refused page leaves a mark for the kernel manager to end its kernel.
 REFUSED_DIR = "CODEV_REFUSED_DIR"
 # The runbook editor's opt-in when Voilà serves it ("1").

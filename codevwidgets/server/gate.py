@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
-from codevwidgets.core.environment import EDITOR, TRUSTED_PROXY
+from codevwidgets.core.environment import CONSOLE_NOTEBOOK, EDITOR, TRUSTED_PROXY
 from codevwidgets.core.i18n import Translator, languages
 from codevwidgets.server.kernels import RoomKernelManager
 from codevwidgets.store.base import Store, StoreError
@@ -63,26 +63,25 @@ class Secret:
     wrong: str
 
 
-# The pages anyone in the room may open with the join code; every other notebook served is a
-# console (the kit's or a client's) and needs the facilitator's key.
+# The pages anyone in the room may open with the join code, and the kit's consoles (a client's
+# notebook served as the console is named by codev serve: CODEV_CONSOLE_NOTEBOOK).
 _CODE_PAGES = ("participant.ipynb", "projector.ipynb")
+_KEY_PAGES = ("facilitator.ipynb",)
 
 
 def required_secret(notebook: str, environ: Mapping[str, str] = os.environ) -> Secret | None:
     """The secret a link to ``notebook`` (a file name) needs when ``codev serve`` serves it, as
-    the page itself checks it (None: not a notebook)."""
-    if not notebook.endswith(".ipynb"):
-        return None
+    the page itself checks it (None: not one of the kit's pages, nothing to check here)."""
     if notebook in _CODE_PAGES:
         return Secret("code", "participant.bad_link", "participant.bad_link")
+    if notebook in _KEY_PAGES or notebook == environ.get(CONSOLE_NOTEBOOK):
+        return Secret("key", "live.needs_link", "live.bad_key")
     if notebook == "cycle.ipynb":
         return Secret("key", "cycle.needs_link", "live.bad_key")
-    if notebook == "customise.ipynb":
+    if notebook == "customise.ipynb" and environ.get(EDITOR) != "1":
         # The editor writes files: only where its owner opted in (editor_allowed).
-        if environ.get(EDITOR) == "1":
-            return None
         return Secret("closed", "editor.not_served", "editor.not_served")
-    return Secret("key", "live.needs_link", "live.bad_key")
+    return None
 
 
 class Door:

@@ -476,6 +476,7 @@ def serve(
         pages = served_pages(notebook, notebooks_dir())
         facilitator = client = notebook.served_name
         env[NOTEBOOK_DIR] = str(notebook.path.parent)
+        env[environment.CONSOLE_NOTEBOOK] = client  # the server's door asks its key
     try:
         command = voila_command(
             port, ip, pool, max_kernels, pages=pages, facilitator=client

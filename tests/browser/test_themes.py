@@ -5,6 +5,7 @@ link says ``&theme=dark`` or the runbook says ``theme: dark``."""
 from __future__ import annotations
 
 import base64
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,12 +124,25 @@ def test_branding_and_theme_reach_the_participant_page(
 def test_a_theme_in_the_link_carries_no_markup_into_the_page(voila_server: Any) -> None:
     """Voilà writes ``?theme=`` into the page's body tag unescaped; the kit's template lets
     only light or dark through (found while adding ``&theme=dark``)."""
+    from tests.browser import test_live_session as live
+
     server = voila_server(NOTEBOOKS)
+    secrets = live.new_session(server)
     payload = '"><img src=x onerror=alert(1)>'
-    for notebook in ("participant.ipynb", "facilitator.ipynb"):
-        url = server.url(notebook, session="x", code="y", theme=payload)
+    sid = secrets.session_id
+    links = {
+        "participant.ipynb": {"session": sid, "code": secrets.join_code, "name": "Chloé"},
+        "facilitator.ipynb": {"session": sid, "key": secrets.facilitator_key},
+    }
+    for notebook, query in links.items():
+        url = server.url(notebook, **query, theme=payload)
         with urllib.request.urlopen(url, timeout=120) as answer:
             page = answer.read().decode("utf-8")
         # (Voilà's page config also holds it, as JSON: escaped, "\u003cimg …", harmless.)
         assert "<img src=x" not in page
         assert 'data-jp-theme-name="JupyterLab Light"' in page
+        # A link refused at the server's door: its own page carries none either.
+        refused = server.url(notebook, session="x", code="y", key="z", theme=payload)
+        with pytest.raises(urllib.error.HTTPError) as door:
+            urllib.request.urlopen(refused, timeout=120)
+        assert "<img src=x" not in door.value.read().decode("utf-8")

@@ -15,7 +15,6 @@ from codevwidgets.server.gate import refusal_page, required_secret, visitor_addr
         ("participant.ipynb", "code"),
         ("projector.ipynb", "code"),
         ("facilitator.ipynb", "key"),
-        ("acme-session.ipynb", "key"),  # a client's console (codev serve --notebook)
         ("cycle.ipynb", "key"),
         ("customise.ipynb", "closed"),  # the editor writes files: never for a room
     ],
@@ -25,8 +24,15 @@ def test_each_page_needs_the_secret_it_checks_itself(notebook: str, kind: str) -
     assert secret is not None and secret.kind == kind
 
 
-def test_what_is_not_a_notebook_or_an_opted_in_editor_passes() -> None:
+def test_a_client_notebook_served_as_the_console_needs_the_key() -> None:
+    served = {"CODEV_CONSOLE_NOTEBOOK": "acme-session.ipynb"}  # codev serve --notebook
+    secret = required_secret("acme-session.ipynb", environ=served)
+    assert secret is not None and secret.kind == "key"
+
+
+def test_what_is_not_one_of_the_kits_pages_passes() -> None:
     assert required_secret("logo.png", environ={}) is None
+    assert required_secret("acme-session.ipynb", environ={}) is None  # not served as a console
     assert required_secret("customise.ipynb", environ={"CODEV_EDITOR": "1"}) is None
 
 
