@@ -86,6 +86,11 @@ NAME_CHANGES = RateLimit(5, 60.0, "name changes")
 # Presence beats (a clock sync, about once a minute, and one per name chosen): each opens a
 # write transaction, even when core's ``beat`` then decides nothing needs writing.
 PRESENCE = RateLimit(10, 60.0, "presence beats")
+# Every message a page's websocket sends its kernel (widget changes, clicks, clock syncs): a
+# page loading asks for its widgets' states in a few dozen, a person typing sends one a key;
+# 600 at once and 60 a second more is far beyond both. A script's flood beyond it is dropped
+# by the server before its kernel (or the server's own signing of it) ever sees it.
+PAGE_MESSAGES = RateLimit(600, 10.0, "messages")
 
 
 @dataclass(frozen=True)

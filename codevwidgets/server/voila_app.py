@@ -20,8 +20,15 @@ from jupyter_server.utils import url_path_join
 from tornado import log, web
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from codevwidgets.server.gate import HELLO_PATH, Door, GatedVoilaHandler, HelloHandler
+from codevwidgets.server.gate import (
+    HELLO_PATH,
+    Door,
+    GatedVoilaHandler,
+    HelloHandler,
+    MeteredWebsocketHandler,
+)
 from codevwidgets.server.kernels import RoomKernelManager
 
 HEALTH_PATH = "/codev/health"
@@ -69,9 +76,12 @@ class CodevVoila(Voila):  # type: ignore[misc]
         log.access_log.addFilter(QuietHealthChecks())
         # Every page request through the door: a link that does not check out costs no kernel.
         door = Door()
+        # A page's websocket drops what a script floods it with (past PAGE_MESSAGES).
         gated = [
             (pattern, GatedVoilaHandler, {**options, "door": door})
             if handler is TornadoVoilaHandler
+            else (pattern, MeteredWebsocketHandler, *rest)
+            if handler is VoilaKernelWebsocketHandler
             else (pattern, handler, *rest)
             for pattern, handler, *rest in handlers
             for options in [rest[0] if rest else {}]

@@ -258,3 +258,53 @@ def test_one_address_holds_a_bounded_number_of_pages(tmp_path: Path) -> None:
             assert page.status == 200  # another phone of the room
     finally:
         server.stop()
+
+
+def test_a_page_flooding_its_websocket_is_cut_to_a_persons_pace(tmp_path: Path) -> None:
+    """Issue 21: one scripted page's thousands of clicks were each signed and forwarded by
+    Voilà and handled by its kernel. Past PAGE_MESSAGES they are dropped before either."""
+    from websockets.sync.client import connect
+
+    from codevwidgets.core.limits import PAGE_MESSAGES
+
+    store = tmp_path / "store.db"
+    with SQLiteStore(store) as opened:
+        secrets = new_session(opened, "classic")
+    server = VoilaProcess(tmp_path / "voila", store)
+    try:
+        url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
+        kernel = open_page(url)
+        socket_url = server.base_url.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels"
+        sent = 2 * (PAGE_MESSAGES.most or 0)
+        with connect(socket_url, open_timeout=30, max_size=None) as socket:
+            for number in range(sent):
+                request = {
+                    "header": {
+                        "msg_id": f"m{number}",
+                        "msg_type": "kernel_info_request",
+                        "username": "",
+                        "session": "s",
+                        "version": "5.3",
+                        "date": "",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": {},
+                    "channel": "shell",
+                    "buffers": [],
+                }
+                socket.send(json.dumps(request))
+            replies = 0
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    message = json.loads(socket.recv(timeout=5))
+                except TimeoutError:
+                    break
+                replies += message.get("msg_type") == "kernel_info_reply"
+        # The first PAGE_MESSAGES (and the few a second refills) reach the kernel; the rest not.
+        assert PAGE_MESSAGES.most is not None
+        assert PAGE_MESSAGES.most <= replies < sent * 3 // 4, replies
+        assert "its messages are dropped" in server.log_text()
+    finally:
+        server.stop()
