@@ -60,6 +60,8 @@ __all__ = [
 
 LOG = logging.getLogger("codevwidgets.gate")
 HELLO_PATH = "/codev/hello"
+# Messages a page's websocket may have dropped (past PAGE_MESSAGES) before it is closed.
+DROPPED_BEFORE_CLOSING = 1000
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,8 @@ class MeteredWebsocketHandler(VoilaKernelWebsocketHandler):  # type: ignore[misc
         return super().open(*args, **kwargs)
 
     def on_message(self, ws_message: Any) -> Any:
+        if getattr(self, "_dropped", 0) >= DROPPED_BEFORE_CLOSING:
+            return None  # closing
         bucket = getattr(self, "_bucket", None)
         if bucket is not None:
             taken = bucket.take(PAGE_MESSAGES, time.monotonic())
@@ -248,6 +252,11 @@ class MeteredWebsocketHandler(VoilaKernelWebsocketHandler):  # type: ignore[misc
                 self._dropped += 1
                 if self._dropped == 1:
                     LOG.warning("A page sends faster than a person: its messages are dropped")
+                if self._dropped >= DROPPED_BEFORE_CLOSING:
+                    # Still flooding: even dropped, each frame costs the server; the page (a
+                    # script's) loses its connection, and a reload starts from a full budget.
+                    self._bucket = None
+                    self.close(1008, "too many messages")
                 return None
             self._bucket = taken
         return super().on_message(ws_message)
