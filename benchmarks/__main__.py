@@ -32,6 +32,7 @@ with fewer pages, fewer samples and a 30 s wait.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -594,8 +595,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: small N, 30 s wait")
     parser.add_argument("--only", nargs="+", choices=list(BENCHES))
+    parser.add_argument(
+        "--flood-pages", type=int, metavar="N", help="participant pages of the flood benchmark"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
+    if args.flood_pages:
+        plan = dataclasses.replace(plan, flood_participants=args.flood_pages)
     start, measured = time.monotonic(), revision()
     report, failed, text = Report(), False, ""
     with (
