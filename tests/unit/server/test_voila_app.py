@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -260,12 +261,53 @@ def test_one_address_holds_a_bounded_number_of_pages(tmp_path: Path) -> None:
         server.stop()
 
 
+def kernel_info_request(number: int) -> str:
+    return json.dumps(
+        {
+            "header": {
+                "msg_id": f"m{number}",
+                "msg_type": "kernel_info_request",
+                "username": "",
+                "session": "s",
+                "version": "5.3",
+                "date": "",
+            },
+            "parent_header": {},
+            "metadata": {},
+            "content": {},
+            "channel": "shell",
+            "buffers": [],
+        }
+    )
+
+
+def flood(socket: Any, sent: int) -> tuple[int, int | None]:
+    """Send ``sent`` kernel info requests, then read until the kernel falls silent: the
+    replies, and the close code if the server closed the websocket."""
+    from websockets.exceptions import ConnectionClosed
+
+    replies = 0
+    try:
+        for number in range(sent):
+            socket.send(kernel_info_request(number))
+        while True:
+            try:
+                message = json.loads(socket.recv(timeout=5))
+            except TimeoutError:
+                return replies, None
+            replies += message.get("msg_type") == "kernel_info_reply"
+    except ConnectionClosed as closed:
+        return replies, closed.rcvd.code if closed.rcvd else None
+
+
 def test_a_page_flooding_its_websocket_is_cut_to_a_persons_pace(tmp_path: Path) -> None:
     """Issue 21: one scripted page's thousands of clicks were each signed and forwarded by
-    Voilà and handled by its kernel. Past PAGE_MESSAGES they are dropped before either."""
+    Voilà and handled by its kernel. Past PAGE_MESSAGES they are dropped before either; past
+    DROPPED_BEFORE_CLOSING the websocket is closed, and a reconnection gets no fresh budget."""
     from websockets.sync.client import connect
 
     from codevwidgets.core.limits import PAGE_MESSAGES
+    from codevwidgets.server.gate import DROPPED_BEFORE_CLOSING
 
     store = tmp_path / "store.db"
     with SQLiteStore(store) as opened:
@@ -275,36 +317,25 @@ def test_a_page_flooding_its_websocket_is_cut_to_a_persons_pace(tmp_path: Path) 
         url = server.url("participant.ipynb", session=secrets.session_id, code=secrets.join_code)
         kernel = open_page(url)
         socket_url = server.base_url.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels"
-        sent = 2 * (PAGE_MESSAGES.most or 0)
-        with connect(socket_url, open_timeout=30, max_size=None) as socket:
-            for number in range(sent):
-                request = {
-                    "header": {
-                        "msg_id": f"m{number}",
-                        "msg_type": "kernel_info_request",
-                        "username": "",
-                        "session": "s",
-                        "version": "5.3",
-                        "date": "",
-                    },
-                    "parent_header": {},
-                    "metadata": {},
-                    "content": {},
-                    "channel": "shell",
-                    "buffers": [],
-                }
-                socket.send(json.dumps(request))
-            replies = 0
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    message = json.loads(socket.recv(timeout=5))
-                except TimeoutError:
-                    break
-                replies += message.get("msg_type") == "kernel_info_reply"
-        # The first PAGE_MESSAGES (and the few a second refills) reach the kernel; the rest not.
         assert PAGE_MESSAGES.most is not None
+        sent = 2 * PAGE_MESSAGES.most
+        with connect(socket_url, open_timeout=30, max_size=None) as socket:
+            replies, closed = flood(socket, sent)
+        # The first PAGE_MESSAGES (and the few a second refills) reach the kernel; the rest not.
         assert PAGE_MESSAGES.most <= replies < sent * 3 // 4, replies
+        assert closed is None
         assert "its messages are dropped" in server.log_text()
+
+        # Still flooding: the server closes the websocket ("policy violation").
+        with connect(socket_url, open_timeout=30, max_size=None) as socket:
+            _, closed = flood(socket, 2 * DROPPED_BEFORE_CLOSING)
+        assert closed == 1008
+
+        # The page's code reconnects at once: the budget is the kernel's, still spent, and
+        # the first message past it closes the connection again.
+        with connect(socket_url, open_timeout=30, max_size=None) as socket:
+            replies, closed = flood(socket, PAGE_MESSAGES.most)
+        assert closed == 1008
+        assert replies < PAGE_MESSAGES.most // 2, replies
     finally:
         server.stop()
