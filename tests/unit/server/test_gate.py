@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from codevwidgets.server.gate import refusal_page, required_secret, visitor_address
+from codevwidgets.server.gate import Door, refusal_page, required_secret, visitor_address
+from codevwidgets.server.sessions import new_session
+from codevwidgets.store.base import Store, StoreError
+from codevwidgets.store.sqlite import SQLiteStore
 
 
 @pytest.mark.parametrize(
@@ -56,3 +61,50 @@ def test_a_refusal_shows_its_message_as_text() -> None:
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "<img" not in page and 'class="codev-error codev-page-error"' in page
     assert "codev-theme-light" in page
+
+
+def test_the_door_checks_the_served_store_and_never_creates_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SQLiteStore(tmp_path / "store.db") as store:
+        secrets = new_session(store, "classic")
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    door = Door()
+    try:
+        right = {"session": secrets.session_id, "code": secrets.join_code}
+        assert asyncio.run(door.refusal("participant.ipynb", right)) is None
+        wrong = {"session": secrets.session_id, "code": "x"}
+        assert asyncio.run(door.refusal("participant.ipynb", wrong)) == "participant.bad_link"
+    finally:
+        door.close()
+    # A store that is gone (a mistyped CODEV_STORE, a deleted file) is not made empty again.
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "gone" / "store.db"))
+    door = Door()
+    try:
+        assert asyncio.run(door.refusal("participant.ipynb", right)) == "participant.unreachable"
+    finally:
+        door.close()
+    assert not (tmp_path / "gone").exists()
+
+
+def test_an_unreachable_store_is_not_waited_for_by_every_queued_request() -> None:
+    """One request waits for the database's timeout; those queued behind it are refused at
+    once for RETRY_AFTER seconds, then the store is tried again."""
+    now, opened = [0.0], []
+
+    def unreachable() -> Store:
+        opened.append(now[0])
+        raise StoreError("postgresql://db/codev: the database does not answer")
+
+    door = Door(unreachable, clock=lambda: now[0])
+    link = {"session": "s", "code": "c"}
+    try:
+        for _ in range(5):
+            refusal = asyncio.run(door.refusal("participant.ipynb", link))
+            assert refusal == "participant.unreachable"
+        assert opened == [0.0]
+        now[0] += Door.RETRY_AFTER
+        assert asyncio.run(door.refusal("projector.ipynb", link)) == "participant.unreachable"
+        assert opened == [0.0, Door.RETRY_AFTER]
+    finally:
+        door.close()
