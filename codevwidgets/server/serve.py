@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import shutil
 import signal
@@ -20,7 +21,9 @@ from typing import IO
 
 from codevwidgets.authoring.client_notebook import ClientNotebook, served_pages
 from codevwidgets.core import environment
+from codevwidgets.core.address import ROOM_COMMAND, loopback_host
 from codevwidgets.core.environment import NOTEBOOK_DIR, REFUSED_DIR
+from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roster import load_roster
 from codevwidgets.demo import DEMO_ROSTER
 from codevwidgets.server.sessions import links, new_session
@@ -414,15 +417,31 @@ class VoilaProcess:
 
 
 def public_host(ip: str) -> str:
-    """The address to print: the machine's address on the room's network for 0.0.0.0."""
+    """The address to print for a server listening on ``ip``: for every interface (0.0.0.0,
+    ``::``) the machine's address on the room's network, never 0.0.0.0 (no phone reaches it).
+
+    That is the address of the interface the machine's traffic leaves by: a UDP socket
+    "connected" to a TEST-NET address (no packet is sent) says which. Without a route out,
+    the host name's address; else 127.0.0.1, which the console and ``codev serve`` then say
+    phones cannot reach.
+    """
     if ip not in {"0.0.0.0", "::"}:  # noqa: S104 — comparing, not binding
         return ip
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET: no packet is sent by a UDP connect
-            return str(probe.getsockname()[0])
-        except OSError:
-            return "127.0.0.1"
+    found = ""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 80))
+        found = str(probe.getsockname()[0])
+    if not found or ipaddress.ip_address(found).is_unspecified:
+        with contextlib.suppress(OSError):  # socket.gaierror included
+            found = socket.gethostbyname(socket.gethostname())
+    if not found or ipaddress.ip_address(found).is_unspecified:
+        return "127.0.0.1"
+    return found
+
+
+def url_host(host: str) -> str:
+    """``host`` as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 def serve(
@@ -460,7 +479,7 @@ def serve(
             None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
         )
         location = store.location
-    base = f"http://{public_host(ip)}:{port}"
+    base = f"http://{url_host(public_host(ip))}:{port}"
     # Behind a load balancer (deploy/haproxy.cfg) the room's address is the balancer's: the
     # operator gives it in CODEV_PUBLIC_URL, and the consoles' join links and QR codes use it.
     public = os.environ.get(PUBLIC_URL, "").strip().rstrip("/") or base
@@ -488,11 +507,14 @@ def serve(
             print(f"codev: --log {log_path}: {exc.strerror}", file=sys.stderr)
             return 2
         local = local_address(ip)
-        local_url = f"http://{f'[{local}]' if ':' in local else local}:{port}/"
+        local_url = f"http://{url_host(local)}:{port}/"
         # From the links on, a stop signal ends `codev serve` with status 0, Voilà with it.
         with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
             if secrets is not None:
                 print(links(public, secrets, facilitator).lines(), flush=True)
+            if (host := loopback_host(public)) is not None:  # `make run`: this machine alone
+                hint = Translator("en")("live.loopback", host=host, command=ROOM_COMMAND)
+                print(hint, flush=True)
             return run_voila(command, env, output, base, local_url, log_path, stop)
     finally:
         if pages is not None:

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 import segno
 
-from codevwidgets.widgets._view import Texts, literal, show
+from codevwidgets.core.address import ROOM_COMMAND, loopback_host
+from codevwidgets.widgets._view import Texts, hidden_layout, literal, show
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,10 @@ class JoinPanel(widgets.VBox):
         ).add_class("codev-own")
         # In a box of its own: the room's server's link and QR code may take its place.
         self.join_box = widgets.VBox([self.join])
-        parts: list[widgets.Widget] = [self.join_box]
+        # Said once, under the link a phone would fail to open (codev serve's default address).
+        self.hint = literal(widgets.HTML(layout=hidden_layout()).add_class("codev-join-hint"))
+        self._hint_for(participant_url)
+        parts: list[widgets.Widget] = [self.join_box, self.hint]
         if projector_url is not None:
             # Holds the join code only, never the key: safe to show on the console.
             self.projector = widgets.HTML(self._projector_html(projector_url))
@@ -114,6 +118,14 @@ class JoinPanel(widgets.VBox):
             parts.append(self.people)
         super().__init__([*parts, self.own])
         self.add_class("codev-join-panel")
+
+    def _hint_for(self, participant_url: str) -> None:
+        host = loopback_host(participant_url)
+        if host is not None:
+            # The whole line escaped (a catalog's text is not HTML), then the command as code.
+            line = html.escape(self.texts("live.loopback", host=host, command="\0"))
+            self.hint.value = line.replace("\0", f"<code>{html.escape(ROOM_COMMAND)}</code>")
+        show(self.hint, host is not None)
 
     def _projector_html(self, url: str) -> str:
         shown = html.escape(url)
@@ -152,6 +164,7 @@ class JoinPanel(widgets.VBox):
         self.join_box.children = [join]
         self.join = join
         old.close()
+        self._hint_for(participants)
         if hasattr(self, "projector"):
             self.projector.value = self._projector_html(projector)
         if self.people is not None:  # each member's link, on the room's server too

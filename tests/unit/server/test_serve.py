@@ -29,6 +29,7 @@ from codevwidgets.server.serve import (
     free_port,
     open_log,
     port_in_use,
+    public_host,
     run_voila,
     start_voila,
     stop_voila,
@@ -605,6 +606,8 @@ def test_behind_a_balancer_the_links_name_its_address(
     # The status line still says where this server itself listens.
     assert server.wait_for("Serving on ").startswith(f"Serving on http://127.0.0.1:{server.port}")
     assert server.stop() == 0
+    # The balancer reaches this server on loopback; phones reach the balancer.
+    assert not any(line.startswith("Phones ") for line in server.output("out"))
 
 
 @pytest.mark.parametrize("address", ["codev.example.org", "ftp://codev", "http://h/?x=1"])
@@ -626,3 +629,62 @@ def test_a_public_address_that_is_not_one_is_one_line_and_exit_2(
         f"codev: CODEV_PUBLIC_URL: {address!r} is not an address like http://HOST[:PORT]\n"
     )
     assert not (tmp_path / "s.db").exists()
+
+
+# -- links a phone can use (issue 22, item 4) ---------------------------------------------------
+
+HINT = "Phones cannot reach 127.0.0.1: serve the room with codev serve --ip 0.0.0.0"
+
+
+def test_on_loopback_codev_serve_says_phones_cannot_reach_it(serve: Callable[..., Serve]) -> None:
+    server = serve()  # --ip 127.0.0.1, the default, as `make run`
+    assert server.wait_for("Phones ") == HINT
+    assert server.wait_for("Participants: ").startswith("Participants: http://127.0.0.1:")
+    assert server.stop() == 0
+
+
+def test_on_every_interface_the_links_name_the_machines_address(
+    serve: Callable[..., Serve],
+) -> None:
+    server = serve("--ip", "0.0.0.0")
+    participants = server.wait_for("Participants: ")
+    host = urlsplit(participants.split(" ", 1)[1]).hostname
+    assert host == public_host("0.0.0.0") and host != "0.0.0.0"
+    server.wait_for("Serving on ")
+    assert server.stop() == 0
+    if host is not None and not host.startswith("127."):  # a machine on a network
+        assert not any(line.startswith("Phones ") for line in server.output("out"))
+
+
+def test_public_host_is_the_outgoing_interfaces_address() -> None:
+    assert public_host("10.1.2.3") == "10.1.2.3"  # one interface named: that one
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 80))  # UDP: nothing is sent
+            expected = probe.getsockname()[0]
+        except OSError:
+            pytest.skip("no route out of this machine")  # the fallbacks are tested below
+    assert public_host("0.0.0.0") == expected
+    assert public_host("::") == expected
+
+
+class NoRoute(socket.socket):
+    def connect(self, address: object) -> None:
+        raise OSError("Network is unreachable")
+
+
+def test_public_host_without_a_route_falls_back_to_the_host_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(socket, "socket", NoRoute)
+    monkeypatch.setattr(socket, "gethostbyname", lambda name: "192.168.1.20")
+    assert public_host("0.0.0.0") == "192.168.1.20"
+    # Never the address Voilà listens on: it names no machine a phone could reach.
+    monkeypatch.setattr(socket, "gethostbyname", lambda name: "0.0.0.0")
+    assert public_host("0.0.0.0") == "127.0.0.1"
+
+    def unknown(name: str) -> str:
+        raise socket.gaierror("Name or service not known")
+
+    monkeypatch.setattr(socket, "gethostbyname", unknown)
+    assert public_host("0.0.0.0") == "127.0.0.1"  # and the console and codev serve say so
