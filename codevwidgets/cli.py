@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from codevwidgets.core import runbook as rb
+from codevwidgets.core.cycle import DEFAULT_TIME
 from codevwidgets.core.i18n import languages
 from codevwidgets.core.problems import InputError
 from codevwidgets.store.base import StoreError
@@ -30,6 +33,64 @@ STORE_HELP = (
 
 class UsageError(Exception):
     """A command-line argument is wrong; the message is printed as is."""
+
+
+# The first line of ``codev --help``, plain: a docstring's ``markup`` would show as is.
+DESCRIPTION = "The codev command line: runbooks, cycle plans and the live server."
+
+
+class _Help(argparse.HelpFormatter):
+    """Help lines that end with their option's default, when it has one worth saying."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        shown = action.default not in (None, False, argparse.SUPPRESS)
+        if not shown or "default" in text or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, which says which choice was meant (a command, a format, a preset).
+
+    argparse 3.11 only lists the choices; a subcommand's parser is made of this class too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        names = [str(choice) for choice in action.choices]
+        meant = difflib.get_close_matches(str(value), names, n=1)
+        guess = f"did you mean {meant[0]!r}? " if meant else ""
+        message = f"invalid choice: {value!r} ({guess}choose from {', '.join(names)})"
+        raise argparse.ArgumentError(action, message)
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: Sequence[str]) -> str:
+    """argparse's message for arguments no option takes, with the option a typo meant."""
+    options = [option for action in parser._actions for option in action.option_strings]
+    typed = [extra.split("=", 1)[0] for extra in extras if extra.startswith("--")]
+    meant = [m[0] for t in typed if (m := difflib.get_close_matches(t, options, n=1))]
+    guess = f" (did you mean {', '.join(meant)}?)" if meant else ""
+    return f"unrecognized arguments: {' '.join(extras)}{guess}"
+
+
+def _runbook_name(value: str) -> str:
+    """A ``--runbook``: a preset's name or a file (its content is checked when it is loaded);
+    else ``UsageError`` naming the presets and the one a typo meant."""
+    presets = rb.preset_names()
+    if value in presets or Path(value).is_file():
+        return value
+    meant = difflib.get_close_matches(value, presets, n=1)
+    guess = f"did you mean {meant[0]!r}? " if meant else ""
+    raise UsageError(
+        f"--runbook: {value!r} is neither a preset nor a runbook file"
+        f" ({guess}presets: {', '.join(presets)})"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,7 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    # argparse reports an unknown option from the top parser, with codev's usage: it is
+    # reported here from the subcommand that was given it, with that one's usage.
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        given: argparse.ArgumentParser = getattr(args, "usage_of", parser)
+        given.error(_unrecognized(given, extras))
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         return command(args)
@@ -63,30 +130,59 @@ def _run(argv: Sequence[str] | None) -> int:
     return EXIT_BAD_INPUT
 
 
+def _subcommand(
+    commands: argparse._SubParsersAction[_Parser],
+    name: str,
+    text: str,
+    run: Callable[[argparse.Namespace], int] | None = None,
+    aliases: Sequence[str] = (),
+) -> _Parser:
+    """A subcommand's parser: ``text`` in codev's help and atop its own."""
+    parser = commands.add_parser(name, help=text, description=text, aliases=list(aliases))
+    parser.set_defaults(usage_of=parser)
+    if run is not None:
+        parser.set_defaults(command=run)
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="codev", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="codev", description=DESCRIPTION)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="start Voilà on the kit's notebooks")
+    serve = _subcommand(commands, "serve", "start Voilà on the kit's notebooks", _serve)
     serve.add_argument(
-        "--runbook", help="preset name or runbook file (default: classic, or the notebook's)"
+        "--runbook",
+        metavar="NAME_OR_FILE",
+        help="preset name or runbook file (default: classic, or the notebook's)",
     )
     serve.add_argument(
         "--notebook",
         type=Path,
         metavar="FILE",
-        help="a client notebook (codev runbook new --notebook): the facilitator's page",
+        help="a client notebook (codev runbook new --notebook): the facilitator's page"
+        " (default: the kit's console)",
     )
     serve.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
-    serve.add_argument("--port", type=int, default=8866)
-    serve.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve a room")
+    serve.add_argument("--port", type=int, default=8866, metavar="N", help="the port to listen on")
+    serve.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="the address to listen on: 127.0.0.1 is this machine alone (phones cannot reach"
+        " it); 0.0.0.0 serves the room, its links naming the machine's address on its network",
+    )
     serve.add_argument("--demo", action="store_true", help="seed a demo group and session")
     serve.add_argument(
         "--no-session",
         action="store_true",
         help="create no session: serve the pages of the sessions in the store",
     )
-    serve.add_argument("--roster", type=Path, help="the group's roster file")
+    serve.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="the group's roster file (default: none; with --demo, the demo group)",
+    )
     serve.add_argument(
         "--pool",
         type=int,
@@ -107,36 +203,70 @@ def _parser() -> argparse.ArgumentParser:
         "--log", type=Path, metavar="FILE", help="Voilà's log (default: voila.log beside the store)"
     )
     output.add_argument("--verbose", action="store_true", help="Voilà's log to the terminal")
-    serve.set_defaults(command=_serve)
 
-    sessions = commands.add_parser("sessions", help="sessions on this machine")
-    sessions.add_argument("--json", action="store_true")
+    sessions = _subcommand(commands, "sessions", "sessions on this machine", _sessions_list)
+    sessions.add_argument("--json", action="store_true", help="print them as JSON")
     sessions.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
-    sessions.set_defaults(command=_sessions_list)
     session_verbs = sessions.add_subparsers(metavar="VERB")
-    delete = session_verbs.add_parser("delete", help="remove a session and all typed in it")
-    delete.add_argument("id")
-    delete.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
-    delete.set_defaults(command=_sessions_delete)
-    purge = session_verbs.add_parser("purge", help="delete sessions older than DAYS")
-    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-    purge.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
-    purge.set_defaults(command=_sessions_purge)
-    new_session = session_verbs.add_parser(
-        "new", help="create a session for a server already running; print its two links"
+    # `codev sessions list`: as `codev sessions`. Its options are left unset unless given, so
+    # that `codev sessions --json list` keeps the --json given before the verb.
+    listing = _subcommand(session_verbs, "list", "list them (as codev sessions)", _sessions_list)
+    listing.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print them as JSON"
     )
-    new_session.add_argument("--runbook", default="classic", help="preset name or runbook file")
-    new_session.add_argument("--roster", type=Path, help="the group's roster file")
+    listing.add_argument(
+        "--store", metavar="FILE_OR_URL", default=argparse.SUPPRESS, help=STORE_HELP
+    )
+    delete = _subcommand(
+        session_verbs, "delete", "remove a session and all typed in it", _sessions_delete
+    )
+    delete.add_argument("id", metavar="ID", help="the session's id (see codev sessions)")
+    delete.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
+    purge = _subcommand(session_verbs, "purge", "delete sessions older than DAYS", _sessions_purge)
+    purge.add_argument(
+        "--older-than",
+        type=int,
+        required=True,
+        metavar="DAYS",
+        help="delete the sessions created more than DAYS days ago",
+    )
+    purge.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
+    new_session = _subcommand(
+        session_verbs,
+        "new",
+        "create a session for a server already running; print its two links",
+        _sessions_new,
+    )
+    new_session.add_argument(
+        "--runbook",
+        default="classic",
+        metavar="NAME_OR_FILE",
+        help="preset name or runbook file",
+    )
+    new_session.add_argument(
+        "--roster", type=Path, metavar="FILE", help="the group's roster file (default: none)"
+    )
     new_session.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     new_session.add_argument(
-        "--url", default="http://127.0.0.1:8866", help="the running server's address"
+        "--url",
+        default="http://127.0.0.1:8866",
+        metavar="BASE",
+        help="the running server's address",
     )
-    new_session.set_defaults(command=_sessions_new)
 
-    export = commands.add_parser("export", help="a session's record: Markdown, HTML or PDF")
-    export.add_argument("session", metavar="SESSION")
-    export.add_argument("--format", choices=("md", "html", "pdf"), default="pdf")
-    export.add_argument("-o", "--output", type=Path, metavar="FILE")
+    export = _subcommand(commands, "export", "a session's record: Markdown, HTML or PDF", _export)
+    export.add_argument("session", metavar="SESSION", help="the session's id (see codev sessions)")
+    export.add_argument(
+        "--format", choices=("md", "html", "pdf"), default="pdf", help="the record's format"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="the file, or a folder to write it in (default: a name from the session's date"
+        " and client, in this folder)",
+    )
     export.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     export.add_argument(
         "--no-names", action="store_true", help="advisors, note-taker and observers as roles"
@@ -144,38 +274,74 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-hidden", action="store_true", help="keep contributions the facilitator hid"
     )
-    export.set_defaults(command=_export)
 
-    runbook = commands.add_parser("runbook", help="list, check and create runbooks")
+    runbook = _subcommand(commands, "runbook", "list, check and create runbooks")
     verbs = runbook.add_subparsers(required=True, metavar="VERB")
-    listing = verbs.add_parser("list", help="the presets")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(command=_runbook_list)
-    check = verbs.add_parser("check", help="validate a runbook file")
-    check.add_argument("file", type=Path)
-    check.add_argument("--json", action="store_true")
-    check.set_defaults(command=_runbook_check)
-    new = verbs.add_parser("new", help="write a per-client runbook extending a preset")
-    new.add_argument("client")
-    new.add_argument("--from", dest="preset", default="classic", choices=rb.preset_names())
+    listing = _subcommand(verbs, "list", "the presets", _runbook_list)
+    listing.add_argument("--json", action="store_true", help="print them as JSON")
+    check = _subcommand(verbs, "check", "validate a runbook file", _runbook_check)
+    check.add_argument("file", type=Path, metavar="FILE", help="the runbook file (YAML)")
+    check.add_argument("--json", action="store_true", help="print its steps as JSON")
+    new = _subcommand(verbs, "new", "write a per-client runbook extending a preset", _runbook_new)
+    new.add_argument("client", metavar="CLIENT", help="the client organisation's name")
     new.add_argument(
-        "--lang", choices=languages(), help="the runbook's language (default: the preset's)"
+        "--from",
+        dest="preset",
+        default="classic",
+        choices=rb.preset_names(),
+        metavar="PRESET",
+        help=f"the preset it extends: {', '.join(rb.preset_names())}",
     )
-    new.add_argument("-o", "--output", type=Path)
+    new.add_argument(
+        "--lang",
+        choices=languages(),
+        metavar="LANG",
+        help=f"the runbook's language: {', '.join(languages())} (default: the preset's)",
+    )
+    new.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="the runbook file to write (default: print it)",
+    )
     new.add_argument(
         "--notebook",
         action="store_true",
         help="also write the client's session notebook beside it (-o NAME.yaml: NAME.ipynb)",
     )
-    new.set_defaults(command=_runbook_new)
 
-    plan = commands.add_parser("plan", help="the cycle: who is client at each session")
-    plan.add_argument("roster", type=Path)
-    plan.add_argument("--start", help="first session date, YYYY-MM-DD (default: today)")
-    plan.add_argument("--every", type=int, default=14, help="days between sessions")
-    plan.add_argument("--ics", type=Path, help="write the cycle as a calendar file")
-    plan.add_argument("--json", action="store_true")
-    plan.set_defaults(command=_plan)
+    plan = _subcommand(commands, "plan", "the cycle: who is client at each session", _plan)
+    plan.add_argument("roster", type=Path, metavar="ROSTER", help="the group's roster file")
+    plan.add_argument(
+        "--start", metavar="DATE", help="first session date, YYYY-MM-DD (default: today)"
+    )
+    plan.add_argument("--every", type=int, default=14, metavar="DAYS", help="days between sessions")
+    plan.add_argument(
+        "--time",
+        default=DEFAULT_TIME.strftime("%H:%M"),
+        metavar="HH:MM",
+        help="each session's local start time in the calendar",
+    )
+    plan.add_argument(
+        "--minutes",
+        type=int,
+        metavar="N",
+        help="each session's length in the calendar (default: the runbook's minutes)",
+    )
+    plan.add_argument(
+        "--runbook",
+        default="classic",
+        metavar="NAME_OR_FILE",
+        help="preset name or runbook file the sessions follow, for their length",
+    )
+    plan.add_argument(
+        "--ics",
+        type=Path,
+        metavar="FILE",
+        help="write the cycle as a calendar file (default: none)",
+    )
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     return parser
 
 
@@ -276,16 +442,24 @@ def _write_new(out: Path, text: str) -> None:
 def _plan(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from codevwidgets.core.cycle import parse_start, plan_cycle
+    from codevwidgets.core.cycle import check_minutes, parse_start, parse_time, plan_cycle
     from codevwidgets.core.files import write_atomically
     from codevwidgets.core.roster import load_roster
 
     try:
         start = parse_start(args.start) if args.start else dt.date.today()
+        time = parse_time(args.time)
+        # The runbook's own length (classic: 95 minutes) unless --minutes says otherwise.
+        minutes = check_minutes(
+            rb.resolve(_runbook_name(args.runbook)).total_minutes
+            if args.minutes is None
+            else args.minutes
+        )
         roster = load_roster(args.roster)
         plan = plan_cycle(roster, start, args.every)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    calendar = plan.to_ics(roster.group, start=time, minutes=minutes)
     if args.ics:
         # A device or a pipe (/dev/stdout) cannot be renamed over: it is written to directly.
         direct = args.ics.exists() and not args.ics.is_file() and not args.ics.is_dir()
@@ -298,9 +472,9 @@ def _plan(args: argparse.Namespace) -> int:
         # export (no permission, disk full) leaves no half-written file and keeps the previous.
         try:
             if direct:
-                ics.write_bytes(plan.to_ics(roster.group))
+                ics.write_bytes(calendar)
             else:
-                write_atomically(ics, plan.to_ics(roster.group))
+                write_atomically(ics, calendar)
         except OSError as exc:
             raise UsageError(f"--ics: cannot write {args.ics} ({exc.strerror})") from None
     if args.json:
@@ -317,15 +491,26 @@ def _plan(args: argparse.Namespace) -> int:
 def _sessions_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from codevwidgets.store.location import redact, store_location
     from codevwidgets.store.open import open_store
 
-    with open_store(args.store, create=False) as store:
+    where = store_location(args.store, create=False)
+    with open_store(where, create=False) as store:
         found = store.summaries()
     if args.json:
         print(json.dumps({"sessions": [asdict(s) for s in found]}, ensure_ascii=False))
         return 0
-    for s in found:
-        print(f"{s.id}  {s.created}  {s.runbook}  {s.client or '-'}  {s.status}  {s.step}")
+    if not found:
+        print(f"no sessions in {redact(where)}")
+        return 0
+    titles = ("ID", "CREATED", "RUNBOOK", "CLIENT", "STATUS", "STEP")
+    rows = [
+        titles,
+        *((s.id, s.created, s.runbook, s.client or "-", s.status, s.step) for s in found),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(titles) - 1)]
+    for row in rows:  # each column under its title; the last one as long as it is
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
     return 0
 
 
@@ -389,6 +574,7 @@ def _sessions_new(args: argparse.Namespace) -> int:
     url = urlsplit(args.url)
     if url.scheme not in {"http", "https"} or not url.netloc or url.query or url.fragment:
         raise UsageError(f"--url: {args.url!r} is not a server address like http://HOST:PORT")
+    _runbook_name(args.runbook)  # before the store is opened: a typo creates nothing
     with open_store(args.store) as store:
         secrets = new_session(store, args.runbook, args.roster)
     print(links(args.url, secrets).lines())
@@ -445,6 +631,8 @@ def _serve(args: argparse.Namespace) -> int:
             notebook = ClientNotebook.read(args.notebook)
         except NotebookError as exc:
             raise UsageError(f"--notebook: {exc}") from None
+    if args.runbook is not None:
+        _runbook_name(args.runbook)
     # Checked before a session is created; Voilà would only say so in its log.
     if (why := port_in_use(args.ip, args.port)) is not None:
         held = port_holder(args.port)

@@ -13,7 +13,12 @@ import icalendar
 from codevwidgets.core.roster import Roster, name_key
 
 MAX_EVERY_DAYS = 365
+# A session starts at this local time unless ``codev plan --time`` says otherwise: an
+# afternoon, when a group of working people most often meets for its 95 minutes.
+DEFAULT_TIME = dt.time(14, 0)
+MAX_SESSION_MINUTES = 24 * 60  # ends by the next day, which the plan's dates leave room for
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
 # A fixed namespace so the same group and session number always give the same UID: calendar
 # apps then update an imported event instead of duplicating it when the plan is re-exported.
 _UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "codevwidgets.core.cycle")
@@ -59,12 +64,23 @@ class CyclePlan:
     def to_json(self) -> dict[str, Any]:
         return {"sessions": [s.to_json() for s in self.sessions]}
 
-    def to_ics(self, group: str, stamp: dt.datetime | None = None) -> bytes:
-        """The cycle as an iCalendar file: one all-day event per session.
+    def to_ics(
+        self,
+        group: str,
+        stamp: dt.datetime | None = None,
+        *,
+        start: dt.time | None = None,
+        minutes: int = 0,
+    ) -> bytes:
+        """The cycle as an iCalendar file: one event per session, from ``start`` (local
+        time) for ``minutes``; without ``start``, all-day events.
 
-        ``stamp`` (the DTSTAMP, default now in UTC) is a parameter so exports can be
-        reproduced byte for byte in tests.
+        The time is "floating" (RFC 5545, no time zone): the room meets at 14:00 wherever
+        the calendar that imports it is set. ``stamp`` (the DTSTAMP, default now in UTC) is a
+        parameter so exports can be reproduced byte for byte in tests.
         """
+        if start is not None:
+            check_minutes(minutes)
         stamp = stamp or dt.datetime.now(dt.UTC)
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//codevwidgets//Codevelopment cycle//EN")
@@ -75,9 +91,14 @@ class CyclePlan:
             event = icalendar.Event()
             event.add("uid", str(uuid.uuid5(_UID_NAMESPACE, f"{group}/{session.number}")))
             event.add("dtstamp", stamp)
-            event.add("dtstart", session.date)
-            # All-day events end on the next day: DTEND is exclusive in iCalendar.
-            event.add("dtend", session.date + dt.timedelta(days=1))
+            if start is None:
+                event.add("dtstart", session.date)
+                # All-day events end on the next day: DTEND is exclusive in iCalendar.
+                event.add("dtend", session.date + dt.timedelta(days=1))
+            else:
+                begins = dt.datetime.combine(session.date, start)
+                event.add("dtstart", begins)
+                event.add("dtend", begins + dt.timedelta(minutes=minutes))
             summary = f"Codevelopment {session.number}/{total} — client: {session.client}"
             event.add("summary", summary)
             event.add("description", f"Group: {group}\nFacilitator: {session.facilitator}")
@@ -134,3 +155,20 @@ def parse_start(text: str) -> dt.date:
     except ValueError:
         pass
     raise ValueError(f"--start: {text!r} is not a date (use YYYY-MM-DD)")
+
+
+def parse_time(text: str) -> dt.time:
+    """Parse a ``--time`` of day given as HH:MM (24-hour)."""
+    text = text.strip()
+    if (found := _TIME.fullmatch(text)) and int(found[1]) < 24 and int(found[2]) < 60:
+        return dt.time(int(found[1]), int(found[2]))
+    raise ValueError(f"--time: {text!r} is not a time of day (use HH:MM, e.g. 14:00)")
+
+
+def check_minutes(minutes: int) -> int:
+    """``minutes`` if a session can last that long, else ``ValueError`` saying the range."""
+    if not 1 <= minutes <= MAX_SESSION_MINUTES:
+        raise ValueError(
+            f"--minutes: {minutes} is not a number of minutes from 1 to {MAX_SESSION_MINUTES}"
+        )
+    return minutes

@@ -6,7 +6,13 @@ from collections import Counter
 import icalendar
 import pytest
 
-from codevwidgets.core.cycle import CyclePlan, PlannedSession, parse_start, plan_cycle
+from codevwidgets.core.cycle import (
+    CyclePlan,
+    PlannedSession,
+    parse_start,
+    parse_time,
+    plan_cycle,
+)
 from codevwidgets.core.roster import Member, Roster
 
 START = dt.date(2027, 1, 4)
@@ -124,3 +130,25 @@ def test_parse_start_message_quotes_input() -> None:
     with pytest.raises(ValueError, match="--start") as info:
         parse_start("2027-13-01")
     assert str(info.value) == "--start: '2027-13-01' is not a date (use YYYY-MM-DD)"
+
+
+def test_a_timed_calendar_gives_each_session_its_start_and_length() -> None:
+    plan = plan_cycle(roster(4), dt.date(2027, 12, 31), 7)
+    data = plan.to_ics("G", start=dt.time(23, 0), minutes=95)
+    events = list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
+    assert events[0].decoded("dtstart") == dt.datetime(2027, 12, 31, 23, 0)
+    assert events[0].decoded("dtend") == dt.datetime(2028, 1, 1, 0, 35)  # past midnight
+    assert b"DTSTART:20271231T230000\r\n" in data  # floating: the room's local time
+    with pytest.raises(ValueError, match="--minutes: 0 is not"):
+        plan.to_ics("G", start=dt.time(9, 0), minutes=0)
+
+
+@pytest.mark.parametrize(("text", "time"), [("14:00", dt.time(14)), (" 9:05 ", dt.time(9, 5))])
+def test_parse_time(text: str, time: dt.time) -> None:
+    assert parse_time(text) == time
+
+
+@pytest.mark.parametrize("text", ["25:00", "2pm", "14h", "14:60", "", "1400", "-1:00"])
+def test_parse_time_refuses_what_is_not_a_time_of_day(text: str) -> None:
+    with pytest.raises(ValueError, match=r"^--time: .* is not a time of day \(use HH:MM"):
+        parse_time(text)
