@@ -137,14 +137,24 @@ def question_advice(
     text: str, collects: str | None, kind: str | None, languages: Iterable[str]
 ) -> str | None:
     """The reason to flag a contribution as advice, if it is a question (``kind`` ``None`` or
-    ``"questions"``) in a step that ``collects`` questions and reads as advice in one of
-    ``languages`` (tried in order: the session's, then the page's); else ``None``.
+    ``"questions"``) in a step that ``collects`` questions and reads as advice in the
+    language it is written in; else ``None``.
+
+    Any page may write in any language (a French phone in an English session), and the
+    console must flag what the phone flagged: the question is read with ``languages``'
+    rules first (the session's, then the page's: the reason comes in that language when
+    they match), then with every other language's the kit has. The rules look for a
+    language's own phrases, so one language's rules leave another's questions alone (the
+    labelled sets' genuine questions, read in every language, stay unflagged).
 
     Only the clarification's questions are checked: advice is welcome in the consultation.
+
+    >>> question_advice("Avez-vous pensé à déléguer ?", "questions", None, ["en"]) is not None
+    True
     """
     if collects != "questions" or kind not in {None, "questions"}:
         return None
-    for language in dict.fromkeys(languages):
+    for language in dict.fromkeys([*languages, *rule_languages()]):
         reason = looks_like_advice(text, language)
         if reason is not None:
             return reason

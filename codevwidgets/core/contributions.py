@@ -30,11 +30,20 @@ __all__ = [
     "already_sent",
     "evaluation_average",
     "latest_evaluations",
+    "may_contribute",
+    "nothing_to_type",
     "validate_contribution",
 ]
 
 MAX_CONTRIBUTION = 1_000
 MAX_AUTHOR = 100
+
+# Questions and ideas are the advisors' (METHOD.md): the client answers the questions aloud
+# and listens in the consultation, the facilitator is not a consultant, observers do not
+# speak before the conclusion. The note-taker is one of the advisors. Learnings and the
+# evaluation are everyone's.
+ADVISORS_KINDS = frozenset({"questions", "ideas"})
+ADVISORS_ROLES = frozenset({"advisors", "note_taker"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,34 @@ def admit_contribution(
     if not in_progress:
         raise ValueError("the session is not running: it takes no contribution now")
     return checked
+
+
+def may_contribute(step: Step, role: str | None, kind: str | None = None) -> bool:
+    """Whether a person in ``role`` types contributions of ``kind`` (default: what ``step``
+    collects) on their page: questions and ideas only the advisors (and the note-taker).
+
+    ``role`` ``None`` (no roles yet, or a name not among them) is not told apart: such a page
+    keeps its box. The rule follows the runbook's role names, as the rules panel does: in a
+    Troika, "client" is the session's client in every round.
+
+    >>> from codevwidgets.core.runbook import load_preset
+    >>> clarification = load_preset("classic").step("clarification")
+    >>> may_contribute(clarification, "client"), may_contribute(clarification, "advisors")
+    (False, True)
+    """
+    kind = kind or step.collects
+    return role is None or kind not in ADVISORS_KINDS or role in ADVISORS_ROLES
+
+
+def nothing_to_type(step: Step, role: str | None) -> str:
+    """The locale key of what a page in ``role`` says in ``step`` where it has no box: what
+    the person does instead (the client answers aloud, or listens), or that there is nothing
+    to type in this step."""
+    if step.collects is None or may_contribute(step, role):
+        return "participant.listen"
+    if role == "client":
+        return f"participant.client_{step.collects}"
+    return f"participant.advisors_{step.collects}"
 
 
 @dataclass

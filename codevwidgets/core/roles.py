@@ -14,6 +14,17 @@ ROLE_NAMES = ("client", "facilitator", "advisors", "note_taker", "observers")
 MIN_ADVISORS = 2
 
 
+def rules_of(role: str) -> tuple[str, ...]:
+    """The roles whose step rules a person in ``role`` reads: their own, and for the
+    note-taker the advisors' first (the note-taker is one of the advisors, METHOD.md: what an
+    advisor may not do holds for them too).
+
+    >>> rules_of("note_taker"), rules_of("client")
+    (('advisors', 'note_taker'), ('client',))
+    """
+    return ("advisors", "note_taker") if role == "note_taker" else (role,)
+
+
 class RolesError(ValueError):
     """The roles break the method's rules; ``keys`` are locale message keys."""
 

@@ -16,6 +16,8 @@ from codevwidgets.core.contributions import (
     Contribution,
     already_sent,
     evaluation_average,
+    may_contribute,
+    nothing_to_type,
 )
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.session import SESSION_ENDED, DeletedError, Event, Session, UnreachableError
@@ -145,8 +147,11 @@ class ContributionBox(Follower, widgets.VBox):
         submit: Submit,
         author: str | None = None,
         keeper: TypingKeeper | None = None,
+        role: str | None = None,
     ) -> None:
         self.session, self.texts, self.submit, self.author = session, texts, submit, author
+        # The person's role (``None``: unknown): questions and ideas are the advisors' to type.
+        self.role = role
         classes = ("codev-contribution-input", *(keep_classes(CONTRIBUTION) if keeper else ()))
         self.input = widgets.Textarea(rows=3, layout={"width": "100%"}, _dom_classes=classes)
         # The browser keeps what is typed until it is sent: a question typed while the page's
@@ -195,7 +200,7 @@ class ContributionBox(Follower, widgets.VBox):
     def refresh(self) -> None:
         step, status = self.session.current_step, self.session.status
         live = status in {"running", "paused"}
-        collects = live and step.collects is not None
+        collects = live and step.collects is not None and may_contribute(step, self.role)
         if step.collects:
             self.input.placeholder = self.texts(f"participant.placeholder_{step.collects}")
         parts = {
@@ -205,6 +210,8 @@ class ContributionBox(Follower, widgets.VBox):
             "evaluation": live and step.evaluation and self.author is not None,
             "listen": live and not (collects or step.evaluation),
         }
+        # Without a box: what the person does instead (the client answers aloud, listens).
+        self.listen.value = self.texts(nothing_to_type(step, self.role))
         # What the box shows is a class on the box that console.css follows, not a layout
         # change per part: one message to the page per step change, not four.
         with self.hold_sync():
@@ -287,6 +294,9 @@ class ContributionBox(Follower, widgets.VBox):
             return self._refuse(SESSION_ENDED)
         if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click
             return False
+        if not may_contribute(self.session.runbook.step(step_id), self.role, kind):
+            # Not this role's to type (the box is hidden; a crafted comm lands here).
+            return self._refuse("participant.refused")
         if not text.strip():
             return self._refuse("participant.empty")
         if len(text.strip()) > MAX_CONTRIBUTION:

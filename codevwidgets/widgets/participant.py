@@ -142,3 +142,7 @@ class ParticipantView(Follower, widgets.VBox):
         if role != self.rules.role:
             self.rules.role = role
             self.rules.refresh()
+        if role != self.box.role:
+            # The box follows the role: the client types no question and no idea.
+            self.box.role = role
+            self.box.refresh()

@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as widgets
 
+from codevwidgets.core.roles import rules_of
 from codevwidgets.core.runbook import ROLES, LocalText, RoleRules
 from codevwidgets.core.session import Event, Session
 from codevwidgets.widgets._view import (
@@ -85,7 +86,7 @@ class RulesPanel(Follower, widgets.VBox):
         speaker = (
             f"<b>{html.escape(texts('rules.speaker'))}</b> — {html.escape(who)}" if who else ""
         )
-        roles = [self.role] if self.role else list(ROLES)
+        roles = list(rules_of(self.role)) if self.role else list(ROLES)
         blocks = [self._role_block(r, getattr(step.rules, r)) for r in roles]
         shown = "".join(b for b in blocks if b) or html.escape(texts("rules.nothing"))
         if not self.with_prompts:

@@ -68,6 +68,19 @@ def test_a_question_that_reads_as_advice_is_flagged_on_the_console(running: Sess
     assert visible(shown) and shown.value == prompt
 
 
+def test_a_french_question_in_an_english_session_is_flagged_on_the_console(
+    running: Session,
+) -> None:
+    # The French phone flagged it (its page reads French); the English console does too.
+    assert running.runbook.language == "en"
+    console = ContributionList(running, Texts(running.runbook, "en"), hide=lambda *_: None)
+    running.add_contribution("clarification", "Chloé", "Avez-vous pensé à déléguer le rapport ?")
+    running.add_contribution("clarification", "David", "Depuis quand cela dure-t-il ?")
+    advice, genuine = console.items.children
+    assert "codev-advice-flag" in advice._dom_classes
+    assert "codev-advice-flag" not in genuine._dom_classes
+
+
 def test_the_reframing_prompt_reaches_the_console_rules_panel(
     classic: Runbook, clock: FakeClock
 ) -> None:

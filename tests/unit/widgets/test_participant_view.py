@@ -463,6 +463,47 @@ def test_nothing_to_type_where_the_step_collects_nothing(open_page: Opener) -> N
     assert page.view.box.listen.value == EN("participant.listen")
 
 
+@pytest.mark.parametrize(
+    ("step", "name", "shown", "says"),
+    [
+        # The client presents, answers aloud, listens: no question and no idea to type.
+        (PRESENTATION, "Ana", {"listen"}, "participant.listen"),
+        (CLARIFICATION, "Ana", {"listen"}, "participant.client_questions"),
+        (CONSULTATION, "Ana", {"listen"}, "participant.client_ideas"),
+        (CONCLUSION, "Ana", {"writing", "evaluation"}, "participant.listen"),
+        # The facilitator is not a consultant; the advisors type.
+        (CLARIFICATION, "Bruno", {"listen"}, "participant.advisors_questions"),
+        (CONSULTATION, "Bruno", {"listen"}, "participant.advisors_ideas"),
+        (CLARIFICATION, "Chloé", {"writing"}, "participant.listen"),
+        (CONSULTATION, "Chloé", {"writing", "anonymity"}, "participant.listen"),
+    ],
+)
+def test_the_box_follows_the_role(
+    open_page: Opener, step: int, name: str, shown: set[str], says: str
+) -> None:
+    page = open_page(step, name=name)
+    assert page.view.box.shown == shown
+    assert page.view.box.listen.value == EN(says)
+
+
+def test_a_crafted_question_from_the_client_writes_nothing(open_page: Opener) -> None:
+    page = open_page(CLARIFICATION, name="Ana")
+    update(page.view.box.input, {"value": "Since when?"})
+    custom(page.view.box.send, {"event": "click"})
+    assert page.store.contributions(page.session_id) == []
+    assert page.view.box.message.value == EN("participant.refused")
+
+
+def test_the_box_follows_a_change_of_roles(open_page: Opener) -> None:
+    page = open_page(CONSULTATION)  # Chloé, an advisor
+    assert "writing" in page.view.box.shown
+    roles = Roles("Chloé", "Bruno", ("Ana", "David", "Emma"))
+    page.store.execute(page.session_id, Command("set_roles", {"roles": roles.to_dict()}))
+    page.follow()
+    assert page.view.box.shown == {"listen"}
+    assert page.view.you.value == EN("participant.you_are_client")
+
+
 # -- bad links -----------------------------------------------------------------------------
 
 

@@ -42,6 +42,16 @@ def test_one_role_only_and_in_french(session: Session) -> None:
     assert panel.speaker not in panel.children
 
 
+def test_the_note_taker_reads_the_advisors_rules_too(session: Session) -> None:
+    # The note-taker is one of the advisors: no advice in the clarification holds for them.
+    panel = RulesPanel(session, Texts(session.runbook, "en"), role="note_taker")
+    session.start()
+    session.next()
+    assert "Give advice or solutions." in panel.roles_html.value
+    assert "Note the questions and new facts." in panel.roles_html.value
+    assert "Answer the questions, briefly." not in panel.roles_html.value
+
+
 def test_runbook_text_is_escaped(classic: Runbook, clock) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
