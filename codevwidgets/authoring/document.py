@@ -140,6 +140,17 @@ class DraftDocument:
         base = self._base()
         return base.language if base else "en"
 
+    def text_languages(self) -> tuple[str, ...]:
+        """The languages the runbook's texts are written in: its ``language`` first, then
+        the others in the order its texts first give them (``{fr: …, en: …}``: fr, en)."""
+        found = [self.language]
+        book = self._last_good or self._base()
+        for text in book.texts() if book is not None else ():
+            for lang in (self.language,) if isinstance(text, str) else text:
+                if lang not in found:
+                    found.append(lang)
+        return tuple(found)
+
     def header(self, key: str) -> Any:
         """A top-level field as written in this file (``None`` if not given)."""
         return plain(self._doc.get(key))
