@@ -73,6 +73,9 @@ class DraftDocument:
         # An edit back to the inherited value drops a line the editor added, never one the
         # file had (the consultant may want it written).
         self._opened = {(str(e.get("id")), str(k)) for e in self._entries() for k in e}
+        # Steps renamed since the draft was opened or saved (first id: id now), for the
+        # client notebook beside the file to follow (``client_notebook.follow_runbook``).
+        self.renamed: dict[str, str] = {}
         self._last_good: Runbook | None = None
         self._problems: list[Problem] = []
         self._base_cache: tuple[str | None, Runbook | None] | None = None

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
+from codevwidgets.authoring.client_notebook import NotebookError, follow_runbook_file
 from codevwidgets.authoring.draft import (
     DraftError,
     RunbookDraft,
@@ -413,6 +414,7 @@ class RunbookEditor(widgets.HBox):
 
     def reset_colours(self) -> None:
         """The kit's own colours: the file's ``colours:`` dropped."""
+
         def drop(draft: RunbookDraft) -> None:
             for which in self.colours:
                 draft.set_colour(which, "")
@@ -439,13 +441,26 @@ class RunbookEditor(widgets.HBox):
 
     def save(self) -> None:
         """Save when the draft has no problem; say where, or why not."""
+        draft = self.draft
         try:
-            path = self.draft.save()
+            path = draft.save()
         except DraftError as exc:
             self.saved.value = str(exc).splitlines()[0]
             self.refresh()
             return
         self.saved.value = self.t("editor.saved", path=str(path))
+        book = draft.runbook
+        if book is None:
+            return
+        # The client's notebook beside the runbook follows its steps (their cells' comments).
+        try:
+            notebook = follow_runbook_file(path, book, draft.renamed)
+        except NotebookError as exc:
+            self.saved.value += f" — {exc}"
+            return
+        draft.renamed.clear()
+        if notebook is not None:
+            self.saved.value = self.t("editor.notebook_followed", path=path, notebook=notebook.name)
 
     # -- showing the draft -----------------------------------------------------------------------
 
