@@ -73,6 +73,9 @@ class DraftDocument:
         # An edit back to the inherited value drops a line the editor added, never one the
         # file had (the consultant may want it written).
         self._opened = {(str(e.get("id")), str(k)) for e in self._entries() for k in e}
+        # Steps renamed since the draft was opened or saved (first id: id now), for the
+        # client notebook beside the file to follow (``client_notebook.follow_runbook``).
+        self.renamed: dict[str, str] = {}
         self._last_good: Runbook | None = None
         self._problems: list[Problem] = []
         self._base_cache: tuple[str | None, Runbook | None] | None = None
@@ -139,6 +142,17 @@ class DraftDocument:
             return own
         base = self._base()
         return base.language if base else "en"
+
+    def text_languages(self) -> tuple[str, ...]:
+        """The languages the runbook's texts are written in: its ``language`` first, then
+        the others in the order its texts first give them (``{fr: …, en: …}``: fr, en)."""
+        found = [self.language]
+        book = self._last_good or self._base()
+        for text in book.texts() if book is not None else ():
+            for lang in (self.language,) if isinstance(text, str) else text:
+                if lang not in found:
+                    found.append(lang)
+        return tuple(found)
 
     def header(self, key: str) -> Any:
         """A top-level field as written in this file (``None`` if not given)."""

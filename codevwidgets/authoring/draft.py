@@ -44,7 +44,15 @@ from codevwidgets.authoring.yamledit import (
 from codevwidgets.core import runbook as rb
 from codevwidgets.core.runbook import LocalText
 
-__all__ = ["DraftError", "LocalText", "RunbookDraft", "TextMap", "client_file_name", "languages"]
+__all__ = [
+    "DraftError",
+    "LocalText",
+    "RunbookDraft",
+    "TextMap",
+    "client_file_name",
+    "hex_colour",
+    "languages",
+]
 
 TEXT_FIELDS = ("title", "speaker")
 LIST_FIELDS = ("prompts", "reframing")
@@ -58,6 +66,21 @@ def client_file_name(client: str) -> str:
     if not slug:
         raise DraftError(f"{client!r} makes no file name: use letters or digits")
     return f"{slug}.yaml"
+
+
+def hex_colour(text: str) -> str | None:
+    """A colour as a runbook keeps it, ``#rrggbb`` (``#abc`` spelled out, the case as typed);
+    ``None`` for anything else (a colour picker also lets a person type ``blue``).
+
+    >>> hex_colour("#1A2b3c"), hex_colour("#abc"), hex_colour("blue")
+    ('#1A2b3c', '#aabbcc', None)
+    """
+    text = text.strip()
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+        return text
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", text):
+        return "#" + "".join(c * 2 for c in text[1:])
+    return None
 
 
 class RunbookDraft(DraftPlacement):

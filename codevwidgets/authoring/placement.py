@@ -105,6 +105,10 @@ class DraftPlacement(DraftDocument):
 
         def change() -> None:
             entry["id"] = new
+            first = next((k for k, v in self.renamed.items() if v == old), old)
+            self.renamed.pop(first, None)
+            if first != new:
+                self.renamed[first] = new
             for other in self._entries():
                 for key in ("after", "before"):
                     if other is not entry and other.get(key) == old:

@@ -8,12 +8,14 @@ here knows a runbook's fields; ``codevwidgets.authoring.document`` and the modul
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 __all__ = [
     "INDENTS",
@@ -105,10 +107,14 @@ def clean(texts: Mapping[str, str]) -> TextMap:
 
 
 def insert(node: CommentedMap, key: str, value: Any, order: Iterable[str]) -> None:
-    """Add ``key`` where ``order`` puts it among the keys ``node`` has (else last)."""
+    """Add ``key`` where the file's commented example of it is (``# key: …``, as ``codev
+    runbook new`` writes them), replacing the example; else where ``order`` puts it among
+    the keys ``node`` has (else last)."""
     order = list(order)
     if key in node:
         node[key] = value
+        return
+    if _insert_at_example(node, key, value):
         return
     rank = order.index(key) if key in order else len(order)
     keys = list(node)
@@ -118,6 +124,75 @@ def insert(node: CommentedMap, key: str, value: Any, order: Iterable[str]) -> No
             position = i
             break
     node.insert(position, key, value)
+
+
+def _example(text: str, key: str) -> tuple[int, int] | None:
+    """Where ``text`` (comment lines) holds a commented example of ``key``: its ``# key:``
+    line, the indented comment lines under it and one blank line after them."""
+    found = re.search(rf"^# ?{re.escape(key)}:.*\n", text, re.MULTILINE)
+    if found is None:
+        return None
+    end = found.end()
+    for line in _LINE.finditer(text, end):
+        if not re.match(r"# {2,}\S", line.group()):
+            break
+        end = line.end()
+    if text.startswith("\n", end):
+        end += 1
+    return found.start(), end
+
+
+_LINE = re.compile(r".*\n")
+
+
+def _comment(lines: str) -> CommentToken:
+    return CommentToken(lines, CommentMark(0))
+
+
+def _insert_at_example(node: CommentedMap, key: str, value: Any) -> bool:
+    """Insert ``key`` in place of its commented example, if ``node`` holds one between two of
+    its keys: in the comment after a key's one-line value, or in the comment before a key."""
+    keys = list(node)
+    for i, existing in enumerate(keys):
+        slots = node.ca.items.get(existing)
+        if not slots:
+            continue
+        after = slots[2]
+        # A comment after a key holding a block (a mapping, a list) is kept on its last item,
+        # not here: one found here follows a one-line value.
+        if isinstance(after, CommentToken) and i + 1 < len(keys):
+            where = _example(after.value, key)
+            if where is not None:
+                start, end = where
+                following = after.value[end:]
+                after.value = after.value[:start]
+                node.insert(i + 1, key, value)
+                _comment_before(node, keys[i + 1], following)
+                return True
+        before = slots[1]
+        if isinstance(before, list) and before and i > 0:
+            text = "".join(t.value for t in before if isinstance(t, CommentToken))
+            where = _example(text, key)
+            if where is not None:
+                start, end = where
+                node.insert(i, key, value)
+                if text[:start]:  # its blank line too
+                    node.ca.items.setdefault(key, [None, None, None, None])[1] = [
+                        _comment(text[:start])
+                    ]
+                slots[1] = None
+                _comment_before(node, existing, text[end:])
+                return True
+    return False
+
+
+def _comment_before(node: CommentedMap, key: str, lines: str) -> None:
+    """``lines`` (comment lines, or blank ones) before ``key``: after a blank line, since the
+    key before it may hold a block whose end they must not seem to belong to."""
+    if not lines.strip():
+        return
+    slots = node.ca.items.setdefault(key, [None, None, None, None])
+    slots[1] = [_comment(lines if lines.startswith("\n") else "\n" + lines)]
 
 
 def set_or_drop(node: CommentedMap, key: str, value: Any, order: Iterable[str]) -> None:

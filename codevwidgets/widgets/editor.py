@@ -8,17 +8,24 @@ check`` does and saves it. What a person typed is shown as text (escaped), never
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
-from codevwidgets.authoring.draft import DraftError, RunbookDraft, TextMap, languages
+from codevwidgets.authoring.client_notebook import NotebookError, follow_runbook_file
+from codevwidgets.authoring.draft import (
+    DraftError,
+    RunbookDraft,
+    TextMap,
+    hex_colour,
+    languages,
+)
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.runbook import ROLES, Runbook
 from codevwidgets.core.session import Session
-from codevwidgets.core.theme import Theme
+from codevwidgets.core.theme import DEFAULT_ACCENT, DEFAULT_PRIMARY, Theme
 from codevwidgets.widgets._view import Texts, close_all, escaped_list, literal, theme_style
 from codevwidgets.widgets.participant import ParticipantView
 
@@ -34,9 +41,14 @@ _STYLE = """<style>
 .codev-editor h2{color:var(--codev-primary,#1f4e79);font-size:1.3em;overflow-wrap:anywhere}
 .codev-editor h3{font-size:1.1em;margin:.9em 0 .2em}
 .codev-editor .codev-editor-hint{color:var(--codev-muted,#4a5560);font-size:.9em}
-.codev-editor-langs{flex-wrap:wrap}
-.codev-editor-langs > .widget-text,.codev-editor-langs > .widget-textarea{flex:1 1 200px;
- width:auto;min-width:160px}
+/* A field's languages in one even row, each box under its name ("Title (English)"). */
+.codev-editor-langs{gap:.6em;width:100%}
+.codev-editor-langs > .widget-text,.codev-editor-langs > .widget-textarea{flex:1 1 0;
+ width:auto;min-width:0;flex-direction:column;align-items:stretch;margin:0 0 .3em}
+.codev-editor-langs .widget-label{text-align:left;white-space:normal;overflow:visible;
+ line-height:1.3;height:auto;margin:0 0 .2em}
+.codev-editor-langs input,.codev-editor-langs textarea{width:100%;min-width:0}
+@media (max-width:560px){.codev-editor-langs{flex-direction:column}}
 .codev-editor-langs textarea{white-space:pre;overflow-wrap:normal;overflow-x:auto}
 .codev-editor-total{font-weight:600}
 .codev-editor .codev-error ul{margin:.2em 0;padding-left:1.2em}
@@ -67,25 +79,35 @@ def _items(boxes: dict[str, widgets.Textarea]) -> list[TextMap]:
 
 
 class LanguageFields(widgets.HBox):
-    """One text box per language, side by side (``lines`` > 1: a text area, one item a line)."""
+    """One text box per language, in one even row (``lines`` > 1: a text area, one item a
+    line). Each box is named by its field and language ("Title (English)"), for the eye and
+    for a screen reader: ipywidgets links a description's ``<label>`` to its input.
+    ``arrange`` puts the runbook's languages first and hides the others until asked."""
 
-    def __init__(self, label: str, lines: int = 1) -> None:
+    def __init__(self, label: str, t: Translator, lines: int = 1) -> None:
         self.lines = lines
         make = widgets.Text if lines == 1 else widgets.Textarea
-        self.boxes: dict[str, widgets.Text] = {
-            lang: make(description=lang, layout=widgets.Layout(flex="1 1 200px"))
-            for lang in languages()
-        }
-        if lines > 1:
-            for box in self.boxes.values():
+        self.boxes: dict[str, widgets.Text] = {}
+        for lang in languages():
+            name = Translator(lang)("app.language_name")
+            box = make(description=t("editor.in_language", field=label, language=name))
+            # The label above its box, as wide as it needs (the CSS stacks them).
+            box.style.description_width = "auto"
+            if lines > 1:
                 box.rows = lines
-        for box in self.boxes.values():
-            # The language code is the label: a narrow one leaves the text its room.
-            box.style.description_width = "2.2em"
+            self.boxes[lang] = box
         self.label = widgets.Label(label)
         super().__init__(list(self.boxes.values()))
         self.add_class("codev-editor-langs")
         literal(self)
+
+    def arrange(self, first: Sequence[str], others: bool) -> None:
+        """The languages ``first`` in their order, then (shown only with ``others``) the rest."""
+        order = [lang for lang in first if lang in self.boxes]
+        order += [lang for lang in self.boxes if lang not in order]
+        self.children = [self.boxes[lang] for lang in order]
+        for lang, box in self.boxes.items():
+            box.layout.display = None if (others or lang in first) else "none"
 
     def __repr__(self) -> str:
         return f"LanguageFields({self.label.value!r})"
@@ -154,11 +176,15 @@ class RunbookEditor(widgets.HBox):
         self.runbook_language = widgets.Dropdown(
             options=list(languages()), description=t("editor.language")
         )
-        self.title = LanguageFields(t("editor.title"))
+        self.title = LanguageFields(t("editor.title"), t)
         self.logo = widgets.Text(description=t("editor.logo"), placeholder="logo.png")
-        self.primary = widgets.Text(description=t("editor.primary"), placeholder="#1f4e79")
-        self.accent = widgets.Text(description=t("editor.accent"), placeholder="#b35c00")
-        self.ground_rules = LanguageFields(t("app.ground_rules"), lines=5)
+        # A colour picker (and its text box) per brand colour; without one in the file, the
+        # kit's own colour shows and nothing is written until it is changed.
+        self.primary = widgets.ColorPicker(description=t("editor.primary"), value=DEFAULT_PRIMARY)
+        self.accent = widgets.ColorPicker(description=t("editor.accent"), value=DEFAULT_ACCENT)
+        self.default_colours = widgets.Button(description=t("editor.default_colours"))
+        self.other_languages = widgets.Checkbox(description="", indent=False)
+        self.ground_rules = LanguageFields(t("app.ground_rules"), t, lines=5)
 
         self.steps = widgets.Select(
             rows=10, description=t("editor.steps"), layout=widgets.Layout(width="100%")
@@ -172,15 +198,15 @@ class RunbookEditor(widgets.HBox):
 
         self.step_id = widgets.Text(description=t("editor.step_id"))
         self.minutes = widgets.IntText(description=t("editor.minutes"))
-        self.step_title = LanguageFields(t("editor.step_title"))
-        self.speaker = LanguageFields(t("editor.speaker"))
+        self.step_title = LanguageFields(t("editor.step_title"), t)
+        self.speaker = LanguageFields(t("editor.speaker"), t)
         self.role = widgets.ToggleButtons(
             options=[(t(f"role.{role}"), role) for role in ROLES], value="advisors"
         )
-        self.may = LanguageFields(t("editor.may"), lines=3)
-        self.may_not = LanguageFields(t("editor.may_not"), lines=3)
-        self.prompts = LanguageFields(t("editor.prompts"), lines=3)
-        self.reframing = LanguageFields(t("editor.reframing"), lines=3)
+        self.may = LanguageFields(t("editor.may"), t, lines=3)
+        self.may_not = LanguageFields(t("editor.may_not"), t, lines=3)
+        self.prompts = LanguageFields(t("editor.prompts"), t, lines=3)
+        self.reframing = LanguageFields(t("editor.reframing"), t, lines=3)
 
         self.problems = literal(widgets.HTML().add_class("codev-error"))
         self.save_button = widgets.Button(
@@ -208,11 +234,11 @@ class RunbookEditor(widgets.HBox):
                 section("editor.organisation"),
                 self.client,
                 self.runbook_language,
-                self.title.label,
+                self.other_languages,
                 self.title,
                 # Wraps in a narrow column rather than cutting the accent colour off.
                 widgets.HBox(
-                    [self.logo, self.primary, self.accent],
+                    [self.logo, self.primary, self.accent, self.default_colours],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 section("app.ground_rules"),
@@ -225,16 +251,12 @@ class RunbookEditor(widgets.HBox):
                 section("editor.step"),
                 self.step_id,
                 self.minutes,
-                self.step_title.label,
                 self.step_title,
-                self.speaker.label,
                 self.speaker,
                 section("editor.rules"),
                 hint("editor.one_per_line"),
                 self.role,
-                self.may.label,
                 self.may,
-                self.may_not.label,
                 self.may_not,
                 section("editor.prompts"),
                 self.prompts,
@@ -281,10 +303,13 @@ class RunbookEditor(widgets.HBox):
         self.runbook_language.observe(
             lambda c: self._edit(lambda d: d.set_language(c["new"])), "value"
         )
+        self.runbook_language.observe(lambda _c: self._arrange(), "value")
+        self.other_languages.observe(lambda _c: self._arrange(), "value")
         self.title.on_change(lambda: self._edit(lambda d: d.set_title(self.title.text())))
         self.logo.observe(lambda c: self._edit(lambda d: d.set_logo(c["new"])), "value")
-        for which, box in (("primary", self.primary), ("accent", self.accent)):
-            box.observe(lambda c, w=which: self._edit(lambda d: d.set_colour(w, c["new"])), "value")
+        for which, picker in self.colours.items():
+            picker.observe(lambda c, w=which: self.set_colour(w, c["new"]), "value")
+        self.default_colours.on_click(lambda _b: self.reset_colours())
         self.ground_rules.on_change(
             lambda: self._edit(lambda d: d.set_ground_rules(self.ground_rules.items()))
         )
@@ -362,15 +387,80 @@ class RunbookEditor(widgets.HBox):
         except DraftError as exc:
             self.saved.value = str(exc)
 
+    @property
+    def colours(self) -> dict[str, widgets.ColorPicker]:
+        return {"primary": self.primary, "accent": self.accent}
+
+    @property
+    def language_fields(self) -> list[LanguageFields]:
+        return [
+            self.title, self.ground_rules, self.step_title, self.speaker, self.may,
+            self.may_not, self.prompts, self.reframing,
+        ]  # fmt: skip
+
+    def set_colour(self, which: str, value: str) -> None:
+        """A brand colour picked or typed: written ``#rrggbb``; anything else is refused with a
+        message and the picker shows the colour the file keeps."""
+        if self._loading:
+            return
+        colour = hex_colour(value)
+        if colour is None:
+            self._show_colours()
+            self.saved.value = self.t("editor.bad_colour", colour=value)
+            return
+        if colour != value:
+            self._show_colours(**{which: colour})
+        self._edit(lambda d: d.set_colour(which, colour))
+
+    def reset_colours(self) -> None:
+        """The kit's own colours: the file's ``colours:`` dropped."""
+
+        def drop(draft: RunbookDraft) -> None:
+            for which in self.colours:
+                draft.set_colour(which, "")
+
+        self._edit(drop)
+        self._show_colours()
+
+    def _show_colours(self, **shown: str) -> None:
+        defaults = {"primary": DEFAULT_PRIMARY, "accent": DEFAULT_ACCENT}
+        with self._quiet():
+            for which, picker in self.colours.items():
+                picker.value = shown.get(which) or self.draft.colour(which) or defaults[which]
+
+    def _arrange(self) -> None:
+        """Each field's boxes: the runbook's languages first; the others when asked for (a
+        runbook in English and French shows no empty German box first)."""
+        first = self.draft.text_languages()
+        others = [lang for lang in languages() if lang not in first]
+        names = ", ".join(Translator(lang)("app.language_name") for lang in others)
+        self.other_languages.description = self.t("editor.other_languages", languages=names)
+        self.other_languages.layout.display = None if others else "none"
+        for fields in self.language_fields:
+            fields.arrange(first, self.other_languages.value)
+
     def save(self) -> None:
         """Save when the draft has no problem; say where, or why not."""
+        draft = self.draft
         try:
-            path = self.draft.save()
+            path = draft.save()
         except DraftError as exc:
             self.saved.value = str(exc).splitlines()[0]
             self.refresh()
             return
         self.saved.value = self.t("editor.saved", path=str(path))
+        book = draft.runbook
+        if book is None:
+            return
+        # The client's notebook beside the runbook follows its steps (their cells' comments).
+        try:
+            notebook = follow_runbook_file(path, book, draft.renamed)
+        except NotebookError as exc:
+            self.saved.value += f" — {exc}"
+            return
+        draft.renamed.clear()
+        if notebook is not None:
+            self.saved.value = self.t("editor.notebook_followed", path=path, notebook=notebook.name)
 
     # -- showing the draft -----------------------------------------------------------------------
 
@@ -385,9 +475,9 @@ class RunbookEditor(widgets.HBox):
             self.runbook_language.value = language if language in languages() else None
             self.title.set_text(draft.title_texts())
             self.logo.value = str(draft.branding("logo") or "")
-            self.primary.value = draft.colour("primary")
-            self.accent.value = draft.colour("accent")
+            self._show_colours()
             self.ground_rules.set_items(draft.ground_rules())
+        self._arrange()
         self.heading.value = (
             f"<h2>{html.escape(self.t('editor.heading', path=str(draft.target)))}</h2>"
         )
