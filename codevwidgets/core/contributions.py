@@ -98,13 +98,16 @@ def admit_contribution(
     return checked
 
 
-def may_contribute(step: Step, role: str | None, kind: str | None = None) -> bool:
+def may_contribute(
+    step: Step, role: str | None, kind: str | None = None, client_rotates: bool = False
+) -> bool:
     """Whether a person in ``role`` types contributions of ``kind`` (default: what ``step``
     collects) on their page: questions and ideas only the advisors (and the note-taker).
 
     ``role`` ``None`` (no roles yet, or a name not among them) is not told apart: such a page
-    keeps its box. The rule follows the runbook's role names, as the rules panel does: in a
-    Troika, "client" is the session's client in every round.
+    keeps its box. The rule follows the runbook's role names, as the rules panel does; where
+    each round has its own client (a runbook's ``client_rotates``, Troika), the session's roles
+    do not say who listens, and every page keeps its box.
 
     >>> from codevwidgets.core.runbook import load_preset
     >>> clarification = load_preset("classic").step("clarification")
@@ -112,14 +115,16 @@ def may_contribute(step: Step, role: str | None, kind: str | None = None) -> boo
     (False, True)
     """
     kind = kind or step.collects
-    return role is None or kind not in ADVISORS_KINDS or role in ADVISORS_ROLES
+    if role is None or client_rotates:
+        return True
+    return kind not in ADVISORS_KINDS or role in ADVISORS_ROLES
 
 
-def nothing_to_type(step: Step, role: str | None) -> str:
+def nothing_to_type(step: Step, role: str | None, client_rotates: bool = False) -> str:
     """The locale key of what a page in ``role`` says in ``step`` where it has no box: what
     the person does instead (the client answers aloud, or listens), or that there is nothing
     to type in this step."""
-    if step.collects is None or may_contribute(step, role):
+    if step.collects is None or may_contribute(step, role, client_rotates=client_rotates):
         return "participant.listen"
     if role == "client":
         return f"participant.client_{step.collects}"

@@ -155,6 +155,8 @@ class RunbookFile(_Strict):
     # Whether a participant typing a question that reads as advice (see ``advice``) is asked
     # "send anyway or rephrase?" first; on unless a file turns it off.
     advice_check: Annotated[bool, Field(strict=True)] | None = None
+    # Each round has its own client (Troika): the session's roles do not say who listens.
+    client_rotates: Annotated[bool, Field(strict=True)] | None = None
     ground_rules: list[Text] | None = None
     steps: list[StepSpec] = []
     remove: list[StepId] = []
@@ -206,6 +208,8 @@ class Runbook:
     theme: Literal["light", "dark"] = "light"
     # A default: snapshots stored before the option existed still load (as on).
     advice_check: bool = True
+    # Each round's client is someone else (Troika): the client's page is not told apart.
+    client_rotates: bool = False
 
     @property
     def total_minutes(self) -> int:
@@ -263,6 +267,7 @@ class Runbook:
             self.steps,
             self.theme,
             self.advice_check,
+            self.client_rotates,
         )
 
 
@@ -355,6 +360,7 @@ def load_runbook(
         steps=tuple(steps),
         theme=header.get("theme") or "light",
         advice_check=header.get("advice_check", True),
+        client_rotates=header.get("client_rotates", False),
     )
 
 
@@ -380,7 +386,15 @@ def _load_layers(
         steps, header, _ = _load_layers(
             base_path, (*chain, path.resolve()), root=base_root, extended_by=(doc, spec.extends)
         )
-    for key in ("language", "client", "branding", "ground_rules", "theme", "advice_check"):
+    for key in (
+        "language",
+        "client",
+        "branding",
+        "ground_rules",
+        "theme",
+        "advice_check",
+        "client_rotates",
+    ):
         if getattr(spec, key) is not None:
             header[key] = getattr(spec, key)
     if spec.branding is not None and spec.branding.logo is not None:

@@ -200,7 +200,12 @@ class ContributionBox(Follower, widgets.VBox):
     def refresh(self) -> None:
         step, status = self.session.current_step, self.session.status
         live = status in {"running", "paused"}
-        collects = live and step.collects is not None and may_contribute(step, self.role)
+        rotates = self.session.runbook.client_rotates
+        collects = (
+            live
+            and step.collects is not None
+            and may_contribute(step, self.role, client_rotates=rotates)
+        )
         if step.collects:
             self.input.placeholder = self.texts(f"participant.placeholder_{step.collects}")
         parts = {
@@ -211,7 +216,7 @@ class ContributionBox(Follower, widgets.VBox):
             "listen": live and not (collects or step.evaluation),
         }
         # Without a box: what the person does instead (the client answers aloud, listens).
-        self.listen.value = self.texts(nothing_to_type(step, self.role))
+        self.listen.value = self.texts(nothing_to_type(step, self.role, rotates))
         # What the box shows is a class on the box that console.css follows, not a layout
         # change per part: one message to the page per step change, not four.
         with self.hold_sync():
@@ -294,7 +299,8 @@ class ContributionBox(Follower, widgets.VBox):
             return self._refuse(SESSION_ENDED)
         if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click
             return False
-        if not may_contribute(self.session.runbook.step(step_id), self.role, kind):
+        runbook = self.session.runbook
+        if not may_contribute(runbook.step(step_id), self.role, kind, runbook.client_rotates):
             # Not this role's to type (the box is hidden; a crafted comm lands here).
             return self._refuse("participant.refused")
         if not text.strip():

@@ -226,3 +226,16 @@ def test_the_client_is_told_to_listen_only_when_the_advisors_consult(language: s
     assert listen in said
     answer = texts(nothing_to_type(book.step("clarification"), "client")).lower()
     assert {"en": "answer", "fr": "répond", "de": "beantworten"}[language] in answer
+
+
+def test_only_a_troika_lets_every_page_keep_its_box() -> None:
+    """The table above is each round's roles; a Troika page cannot tell the round's client
+    (client_rotates), so every page keeps its box there."""
+    for preset in KINDS:
+        book = load_preset(preset)
+        assert book.client_rotates == (preset == "troika"), preset
+    troika = load_preset("troika")
+    for step in troika.steps:
+        if step.collects in {"questions", "ideas"}:
+            assert may_contribute(step, "client", client_rotates=True), step.id
+            assert not may_contribute(step, "client"), step.id

@@ -91,9 +91,11 @@ def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
     page on it."""
     pages: list[ParticipantPage] = []
 
-    def open_(step: int | None = None, name: str | None = "Chloé", **query: str) -> Page:
+    def open_(
+        step: int | None = None, name: str | None = "Chloé", preset: str = "classic", **query: str
+    ) -> Page:
         roles = Roles("Ana", "Bruno", ("Chloé", "David", "Emma"))
-        session = Session(load_preset("classic"), roles)
+        session = Session(load_preset(preset), roles)
         if step is not None:
             session.start()
             if step == -2:
@@ -102,7 +104,7 @@ def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
                 session.finish()
             elif step:
                 session.go_to(step)
-        secrets = store.create(session, "classic", "en")
+        secrets = store.create(session, preset, "en")
         params = {"session": secrets.session_id, "code": secrets.join_code, **query}
         if name is not None:
             params["name"] = name
@@ -484,6 +486,20 @@ def test_the_box_follows_the_role(
     page = open_page(step, name=name)
     assert page.view.box.shown == shown
     assert page.view.box.listen.value == EN(says)
+
+
+@pytest.mark.parametrize("step_id", ["round1_clarify", "round2_consult", "round3_consult"])
+def test_in_a_troika_the_sessions_client_keeps_the_box(open_page: Opener, step_id: str) -> None:
+    """Each round has its own client (client_rotates): the session's roles do not say who
+    listens in a round, and the session's client is a consultant in two of them."""
+    steps = [step.id for step in load_preset("troika").steps]
+    page = open_page(steps.index(step_id), name="Ana", preset="troika")
+    assert "writing" in page.view.box.shown
+    update(page.view.box.input, {"value": "Have you asked the team?"})
+    custom(page.view.box.send, {"event": "click"})
+    assert [c.text for c in page.store.contributions(page.session_id)] == [
+        "Have you asked the team?"
+    ]
 
 
 def test_a_crafted_question_from_the_client_writes_nothing(open_page: Opener) -> None:
