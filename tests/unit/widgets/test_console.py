@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,8 @@ def test_a_whole_classic_session(classic: Runbook, clock: FakeClock) -> None:
     for i, minutes in enumerate(planned):
         assert session.index == i
         for note in classic.steps[i].notes:
-            page.notes.fields[note.id].value = f"{note.id} of step {i}"
+            picked = dt.date(2027, 3, 1) if note.kind == "date" else f"{note.id} of step {i}"
+            page.notes.fields[note.id].value = picked
         clock.advance(minutes * 60 + 30)  # each step overruns by 30 s
         assert page.countdown.step_title == page.navigator.header.title_text
         button = page.navigator.finish_button if i == 5 else page.navigator.next_button
