@@ -30,6 +30,7 @@ __all__ = [
     "MAX_JOIN_NAME",
     "Visitor",
     "clean_name",
+    "fold_join_links",
     "joinable",
     "new_page_id",
     "page_id",
@@ -102,6 +103,19 @@ def pages_per_name(signals: Iterable[Signal], now: float) -> dict[str, int]:
             key = person_key(signal.name)
             counts[key] = counts.get(key, 0) + 1
     return {key: count for key, count in counts.items() if count > 1}
+
+
+def fold_join_links(signals: Iterable[Signal], now: float, folded_once: bool) -> bool:
+    """Whether the console folds its join links now: once, when a participant's page is
+    connected. After that the facilitator opens and folds them; the console never does.
+
+    >>> from codevwidgets.core.signals import SEEN
+    >>> fold_join_links([Signal("a", "Ana", SEEN, "s1", 0.0)], 10.0, folded_once=False)
+    True
+    >>> fold_join_links([], 10.0, folded_once=False)
+    False
+    """
+    return not folded_once and bool(present(signals, now))
 
 
 @dataclass

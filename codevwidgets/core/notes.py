@@ -30,14 +30,16 @@ class Notes:
     def set(self, step: Step, field_id: str, text: str) -> None:
         """Keep ``text`` in ``step``'s field ``field_id``, or ``ValueError``: a field the
         step has, text of at most ``MAX_NOTE`` characters, one of its choices for a choice
-        field (or nothing)."""
+        field and an ISO date for a date field (or nothing)."""
         note = next((note for note in step.notes if note.id == field_id), None)
         if note is None:
             raise ValueError(f"step '{step.id}' has no note field '{field_id}'")
         if not isinstance(text, str) or len(text) > MAX_NOTE:
             raise ValueError(f"a note is text of at most {MAX_NOTE} characters")
         if not note.accepts(without_nul(text, "a note")):
-            known = ", ".join(note.choices or ())
+            if note.choices is None:  # a date field
+                raise ValueError(f"note field '{field_id}' holds a date, YYYY-MM-DD (or nothing)")
+            known = ", ".join(note.choices)
             raise ValueError(f"note field '{field_id}' holds one of {known} (or nothing)")
         self.fields.setdefault(step.id, {})[field_id] = text
 

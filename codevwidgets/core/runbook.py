@@ -6,6 +6,7 @@ overrides steps by id, adds steps (``before``/``after``), and removes some (``re
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,11 +108,28 @@ class NoteField(_Strict):
     # A choice field holds one of these ids (or nothing yet) instead of free text; the
     # labels are what people see. E.g. ``{done: {fr: Fait, en: Done}, dropped: …}``.
     choices: Annotated[dict[StepId, Text], BeforeValidator(_choices_shape)] | None = None
+    # A date field (an action plan's deadline) is picked from a calendar and kept as an ISO
+    # date, "YYYY-MM-DD": the record and the next session's follow-up read it as a date.
+    kind: Literal["text", "date"] = "text"
 
     def accepts(self, text: str) -> bool:
-        """Whether ``text`` may be stored in this field: any text, or for a choice field ""
-        or one of its choice ids."""
-        return self.choices is None or text == "" or text in self.choices
+        """Whether ``text`` may be stored in this field: any text; for a choice field ""
+        or one of its choice ids; for a date field "" or an ISO date."""
+        if self.choices is not None:
+            return text == "" or text in self.choices
+        if self.kind == "date":
+            return text == "" or iso_date(text) is not None
+        return True
+
+
+def iso_date(text: str) -> dt.date | None:
+    """The date ``text`` writes as "YYYY-MM-DD" (a date field's stored value), else None."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    # fromisoformat also reads "20261220" and week dates: only the stored form is a date.
+    return day if day.isoformat() == text else None
 
 
 class StepSpec(_Strict):

@@ -6,6 +6,7 @@ contributions), so its record is built exactly as a real session's would be.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from codevwidgets.core.clock import FakeClock
@@ -28,10 +29,10 @@ NOTES = {
     "objective": "Keep the team engaged until the new roles are announced",
     "actions": "1. Open Q&A every Monday\n2. Workshop on the new roles\n3. One-to-ones",
     "resources": "HR partner; the team's own ideas",
-    "date": "Before the end of next month",
     "learnings": "Asking before advising changes the conversation.",
     "evaluation": "A useful session; the contract kept us focused.",
 }
+DEADLINE = dt.timedelta(days=30)
 TEXTS = {
     "questions": "What have you already tried with the team? (question {n})",
     "ideas": "Idea {n}: run a short weekly check-in where people can name what worries them.",
@@ -70,10 +71,13 @@ def hold_session(
         if index:
             store.execute(sid, Command("next", {"step": runbook.steps[index - 1].id}))
         for note in step.notes:
-            if note.id in NOTES:
+            text = NOTES.get(note.id)
+            if note.kind == "date":  # the plan's deadline: a month after the session
+                text = (dt.datetime.fromtimestamp(start, dt.UTC).date() + DEADLINE).isoformat()
+            if text is not None:
                 store.execute(
                     sid, Command("set_note", {"step": step.id, "field": note.id,
-                                              "text": NOTES[note.id]})
+                                              "text": text})
                 )  # fmt: skip
         minutes = step.minutes + rng.choice((-2, -1, 0, 0, 1, 2, 4))
         count = shares.get(step.id, 0)
@@ -115,8 +119,6 @@ def seed_demo_cycle(
     ``start`` (epoch seconds) defaults to ``sessions`` periods ago at 14:00 UTC: a cycle
     under way, its sessions held so far in the past.
     """
-    import datetime as dt
-
     if start is None:
         today = dt.datetime.now(dt.UTC).replace(hour=14, minute=0, second=0, microsecond=0)
         start = (today - dt.timedelta(days=sessions * every_days)).timestamp()

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Act, Command, local_act
 from codevwidgets.core.cycle import plan_cycle
+from codevwidgets.core.joining import fold_join_links
 from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import (
@@ -33,6 +34,7 @@ from codevwidgets.widgets._view import (
     literal,
     show,
     stylesheet,
+    touches,
 )
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
@@ -143,18 +145,35 @@ class FacilitatorConsole(Follower, widgets.VBox):
                 literal(widgets.Label(" · ".join(filter(None, [runbook.client, roster.group])))),
             ]
         ).add_class("codev-header")
+        # The join links (link, QR code, projector, personal links): open before anyone has
+        # joined, folded once someone has (a click opens them again; see ``fold_join_links``).
+        self.clock = clock
+        self.join_links = (
+            widgets.Accordion([join], titles=(texts("join.links"),), selected_index=0)
+            if join
+            else None
+        )
+        if self.join_links is not None:
+            self.join_links.add_class("codev-join-links")
+        self._join_folded = False
+        # The countdown stays in view when the page scrolls (console.css: sticky).
+        self.countdown.add_class("codev-console-countdown")
         main = widgets.Box(
             [
-                # The aids beside the steps: the middle column keeps the client's content
-                # right under the timer, seen without scrolling.
+                # The steps and the roles; the middle column keeps the client's content and
+                # the step's rules right under the timer, seen without scrolling.
+                widgets.VBox([self.navigator, self.talk, self.roles, self.presence]),
                 widgets.VBox(
-                    [self.navigator, self.ready, self.hands, self.talk, self.roles, self.presence]
-                ),
-                widgets.VBox([self.countdown, self.timer_controls, self.step_content, self.rules]),
+                    [self.countdown, self.timer_controls, self.step_content, self.rules]
+                ).add_class("codev-console-centre"),
                 widgets.VBox(
                     [
-                        *([join] if join else []),
+                        *([self.join_links] if self.join_links else []),
                         *([self.followup] if self.followup else []),
+                        # What arrives now (who is ready, the hands, the contributions) and
+                        # the step's notes: beside the countdown, seen without scrolling.
+                        self.ready,
+                        self.hands,
                         self.notes,
                         self.contributions,
                         *([self.export] if self.export else []),
@@ -170,6 +189,7 @@ class FacilitatorConsole(Follower, widgets.VBox):
         )
         self.add_class("codev-console").add_class(f"codev-theme-{self.theme}")
         self._follow()
+        self._fold_join_links()
 
     def __repr__(self) -> str:
         return f"FacilitatorConsole(session={self.session.id!r})"
@@ -193,6 +213,15 @@ class FacilitatorConsole(Follower, widgets.VBox):
     def _on_event(self, event: Event) -> None:
         if event.kind == "deleted":  # from the store: the console says so, and only that
             end_page(self, self.texts(SESSION_DELETED), kept=2)
+        elif touches(event, {"signals"}, {"signals"}):
+            self._fold_join_links()
+
+    def _fold_join_links(self) -> None:
+        if self.join_links is None:
+            return
+        if fold_join_links(self.session.signals, self.clock(), self._join_folded):
+            self._join_folded = True
+            self.join_links.selected_index = None
 
     def during(self, step_id: str) -> contextlib.AbstractContextManager[widgets.Output]:
         """Show what the block displays in this console, only while the session is at

@@ -7,10 +7,12 @@ whose text was replaced says so and can put it back.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ipywidgets as widgets
 
 from codevwidgets.core.commands import Act, Command, local_act
-from codevwidgets.core.runbook import NoteField
+from codevwidgets.core.runbook import NoteField, iso_date
 from codevwidgets.core.session import STORE_UNREACHABLE, Event, Session, SessionError
 from codevwidgets.widgets._view import (
     NO_MATH,
@@ -78,6 +80,33 @@ class ChoiceBox(widgets.VBox):
         """What the store keeps: the chosen id, "" while none is chosen."""
         return self.area.value if isinstance(self.area.value, str) else ""
 
+    def show_stored(self, text: str) -> None:
+        known = {value for _, value in self.area.options}
+        self.area.value = text if text in known else None
+
+
+class DateBox(widgets.VBox):
+    """A date field (an action plan's deadline): its label and a date picker; the stored
+    value is the ISO date, "" while none is picked. A text stored before the field was a
+    date ("end of May") stays shown under the picker until a date replaces it."""
+
+    def __init__(self, label: str, css: str) -> None:
+        self.area = widgets.DatePicker(value=None, _dom_classes=(css, "codev-note-date"))
+        self.earlier = widgets.Label(_dom_classes=("codev-hint", *NO_MATH), layout=hidden_layout())
+        self.unsaved = unsaved_label()
+        super().__init__([literal(widgets.Label(label)), self.area, self.earlier, self.unsaved])
+
+    @property
+    def text(self) -> str:
+        """What the store keeps: the picked date as "YYYY-MM-DD", "" while none is picked (or
+        what the browser holds is no date: the other fields are stored all the same)."""
+        return self.area.value.isoformat() if isinstance(self.area.value, dt.date) else ""
+
+    def show_stored(self, text: str) -> None:
+        self.area.value = iso_date(text)
+        self.earlier.value = text if self.area.value is None else ""
+        show(self.earlier, bool(self.earlier.value))
+
 
 class NotesPanel(Follower, widgets.VBox):
     """One text box per note field of the step in front of the group (topic, contract…).
@@ -102,10 +131,11 @@ class NotesPanel(Follower, widgets.VBox):
             keeper.on_kept(self.take_kept)
         self.heading = literal(widgets.Label().add_class("codev-heading"))
         self.boxes: dict[tuple[str, str], NoteBox] = {}
-        self.choices: dict[tuple[str, str], ChoiceBox] = {}
+        # Picked rather than typed (choices, dates): the last click wins, nothing to restore.
+        self.choices: dict[tuple[str, str], ChoiceBox | DateBox] = {}
         self._seen: dict[tuple[str, str], str] = {}  # the stored text each box last showed
         # Typed or chosen while the store did not answer: stored again by retry().
-        self._unsaved: dict[tuple[str, str], NoteBox | ChoiceBox] = {}
+        self._unsaved: dict[tuple[str, str], NoteBox | ChoiceBox | DateBox] = {}
         self._echo = Echo()  # a stored text put in a box is not a keystroke
         self.box = widgets.VBox()
         # "Saved as you type", unless a field is waiting for the store (it says so itself).
@@ -124,7 +154,7 @@ class NotesPanel(Follower, widgets.VBox):
         value is the choice's id, None while none is chosen)."""
         return {note.id: self._box(note.id).area for note in self.session.current_step.notes}
 
-    def _box(self, field_id: str) -> NoteBox | ChoiceBox:
+    def _box(self, field_id: str) -> NoteBox | ChoiceBox | DateBox:
         key = (self.session.current_step.id, field_id)
         return self.choices[key] if key in self.choices else self.boxes[key]
 
@@ -143,9 +173,10 @@ class NotesPanel(Follower, widgets.VBox):
         step = self.session.current_step
         self.heading.value = f"{self.texts('notes.title')} — {self.texts.of(step.title)}"
         for note in step.notes:
-            if note.choices is not None and (step.id, note.id) not in self.choices:
+            picked = note.choices is not None or note.kind == "date"
+            if picked and (step.id, note.id) not in self.choices:
                 self.choices[step.id, note.id] = self._new_choice(step.id, note)
-            elif note.choices is None and (step.id, note.id) not in self.boxes:
+            elif not picked and (step.id, note.id) not in self.boxes:
                 self.boxes[step.id, note.id] = self._new_box(step.id, note.id)
         self.box.children = [self._box(note.id) for note in step.notes]
         self._take_stored()
@@ -159,15 +190,21 @@ class NotesPanel(Follower, widgets.VBox):
         box.restore.on_click(lambda _: self._restore(box))
         return box
 
-    def _new_choice(self, step_id: str, note: NoteField) -> ChoiceBox:
-        options = [(self.texts.of(label), choice) for choice, label in (note.choices or {}).items()]
-        box = ChoiceBox(self.texts.of(note.label), options, f"codev-note-{note.id}")
+    def _new_choice(self, step_id: str, note: NoteField) -> ChoiceBox | DateBox:
+        box: ChoiceBox | DateBox
+        if note.choices is None:  # a date field
+            box = DateBox(self.texts.of(note.label), f"codev-note-{note.id}")
+        else:
+            options = [(self.texts.of(label), choice) for choice, label in note.choices.items()]
+            box = ChoiceBox(self.texts.of(note.label), options, f"codev-note-{note.id}")
         box.area.observe(
             lambda change: self._save_choice(box, step_id, note.id, change["new"]), "value"
         )
         return box
 
-    def _save_choice(self, box: ChoiceBox, step_id: str, field_id: str, choice: object) -> None:
+    def _save_choice(
+        self, box: ChoiceBox | DateBox, step_id: str, field_id: str, choice: object
+    ) -> None:
         if self._echo.active or (step_id, field_id) in self._unsaved:
             return
         self._store(box, step_id, field_id, box.text)
@@ -182,8 +219,7 @@ class NotesPanel(Follower, widgets.VBox):
             self._seen[step_id, field_id] = stored
             self._forget_unsaved(step_id, field_id)  # another console's click came after
             with self._echo():  # a choice has no text to lose: the last click wins
-                known = {value for _, value in choice.area.options}
-                choice.area.value = stored if stored in known else None
+                choice.show_stored(stored)
         for (step_id, field_id), box in self.boxes.items():
             stored = notes.get(step_id, {}).get(field_id, "")
             if self._seen.get((step_id, field_id)) == stored:
@@ -210,7 +246,9 @@ class NotesPanel(Follower, widgets.VBox):
         show(box.notice, False)
         self._store(box, step_id, field_id, text)
 
-    def _store(self, box: NoteBox | ChoiceBox, step_id: str, field_id: str, text: str) -> None:
+    def _store(
+        self, box: NoteBox | ChoiceBox | DateBox, step_id: str, field_id: str, text: str
+    ) -> None:
         try:
             self.act(Command("set_note", {"step": step_id, "field": field_id, "text": text}))
         except (ValueError, SessionError) as exc:
@@ -235,7 +273,7 @@ class NotesPanel(Follower, widgets.VBox):
             note_box(step.id, note.id): (step.id, note.id)
             for step in self.session.runbook.steps
             for note in step.notes
-            if note.choices is None
+            if note.choices is None and note.kind == "text"
         }
         for key, text in kept.items():
             if key not in fields:

@@ -197,7 +197,8 @@ def run_through(book: Runbook, clock: FakeClock) -> Session:
     for i, step in enumerate(book.steps):
         assert session.index == i and session.current_step.id == step.id
         for note in step.notes:
-            session.set_note(step.id, note.id, next(iter(note.choices or {"": ""})) or "noted")
+            noted = "2027-03-01" if note.kind == "date" else "noted"
+            session.set_note(step.id, note.id, next(iter(note.choices or {"": ""})) or noted)
         if step.collects:
             session.add_contribution(step.id, "Bruno", f"{step.collects} in {step.id}")
         if step.evaluation:

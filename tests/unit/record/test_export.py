@@ -86,7 +86,7 @@ def recorded(tmp_path: Path, texts: Sequence[str]) -> tuple[str, str]:
             store.add_contribution(sid, "consultation", None, text, None, f"i{i}")
         run("next", step="consultation")
         for i, text in enumerate(texts):
-            note("synthesis", ("objective", "actions", "resources", "date")[i % 4], text)
+            note("synthesis", ("objective", "actions", "resources")[i % 3], text)
         run("next", step="synthesis")
         for text in texts:
             clock.advance(60)

@@ -41,7 +41,11 @@ from codevwidgets.widgets.console import FacilitatorConsole
 from codevwidgets.widgets.notes import NotesPanel
 
 EXAMPLE = Path(__file__).parents[3] / "runbooks" / "example-client.yaml"
-PLAN = {"objective": "Delegate the weekly report", "actions": "Ask Bo on Monday", "date": "May"}
+PLAN = {
+    "objective": "Delegate the weekly report",
+    "actions": "Ask Bo on Monday",
+    "date": "2027-05-31",
+}
 
 
 def write(tmp_path: Path, text: str, name: str = "client.yaml") -> Path:
@@ -241,7 +245,7 @@ def test_previous_plan_is_the_same_groups_latest_earlier_session(
     assert plan.fields == (
         ("Objectif", "Delegate the weekly report"),
         ("Étapes", "Ask Bo on Monday"),
-        ("Échéance", "May"),  # resources was left empty: not listed
+        ("Échéance", "2027-05-31"),  # resources was left empty: not listed
     )
     assert previous_plan(store, "a2", "en").fields == (("Objective", "First plan"),)  # type: ignore[union-attr]
     assert previous_plan(store, "a1", "en") is None  # the group's first session here

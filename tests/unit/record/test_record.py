@@ -71,7 +71,7 @@ def held(store: SQLiteStore, clock: FakeClock, book: Runbook | None = None) -> s
     note("synthesis", "objective", "Keep the team engaged until June")
     note("synthesis", "actions", "1. Open Q&A every Monday\n2. Workshop on roles")
     note("synthesis", "resources", "HR partner")
-    note("synthesis", "date", "30 June")
+    note("synthesis", "date", "2027-06-30")
     clock.advance(14 * 60)
     run("next", step="synthesis")
     store.add_contribution(sid, "conclusion", "David", "Ask before advising", None, "p4")
@@ -150,7 +150,7 @@ def test_every_format_carries_the_plan_and_the_ideas(store: SQLiteStore, clock: 
     page = render(record, "html").decode()
     pdf = pypdf.PdfReader(io.BytesIO(render(record, "pdf")))
     pdf_text = " ".join(p.extract_text() for p in pdf.pages)
-    for text in ("Keep the team engaged until June", "Run a weekly open Q&A", "30 June"):
+    for text in ("Keep the team engaged until June", "Run a weekly open Q&A", "2027-06-30"):
         assert text in pdf_text
     assert "Keep the team engaged until June" in markdown
     assert "Run a weekly open Q&amp;A" in page  # escaped as HTML text

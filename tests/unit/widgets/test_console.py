@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
 
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.roster import load_roster
 from codevwidgets.core.runbook import Runbook, load_preset
 from codevwidgets.core.session import Session
+from codevwidgets.core.signals import SEEN, Signal
 from codevwidgets.demo import DEMO_ROSTER
 from codevwidgets.pages.session import facilitator_page
 from codevwidgets.widgets.console import FacilitatorConsole
@@ -29,7 +32,8 @@ def test_a_whole_classic_session(classic: Runbook, clock: FakeClock) -> None:
     for i, minutes in enumerate(planned):
         assert session.index == i
         for note in classic.steps[i].notes:
-            page.notes.fields[note.id].value = f"{note.id} of step {i}"
+            picked = dt.date(2027, 3, 1) if note.kind == "date" else f"{note.id} of step {i}"
+            page.notes.fields[note.id].value = picked
         clock.advance(minutes * 60 + 30)  # each step overruns by 30 s
         assert page.countdown.step_title == page.navigator.header.title_text
         button = page.navigator.finish_button if i == 5 else page.navigator.next_button
@@ -171,3 +175,18 @@ def test_a_served_console_speaks_its_sessions_language(
         assert isinstance(page, FacilitatorConsole)
         assert page.notes.texts.language == language
         page.close()
+
+
+def test_the_join_links_fold_once_someone_has_joined(classic: Runbook, clock: FakeClock) -> None:
+    join = widgets.HTML("the participants' link")
+    page = FacilitatorConsole(classic, load_roster(DEMO_ROSTER), "fr", clock, join=join)
+    links = page.join_links
+    assert links is not None and links.children == (join,)
+    assert links.get_title(0) == "Liens pour rejoindre"
+    assert links.selected_index == 0  # before anyone joins: open, the first thing to show
+    page.session.replace_signals([Signal("page-a", "Ana", SEEN, "presentation", clock())])
+    assert links.selected_index is None  # someone joined: folded
+    links.selected_index = 0  # the facilitator's click opens it again
+    later = Signal("page-b", "Bruno", SEEN, "presentation", clock())
+    page.session.replace_signals([*page.session.signals, later])
+    assert links.selected_index == 0  # and it stays open: never folded again by itself

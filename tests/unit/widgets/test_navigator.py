@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.session import Session
 from codevwidgets.widgets._view import Texts
@@ -77,7 +79,7 @@ def test_rows_show_planned_and_actual_minutes(session: Session, clock: FakeClock
     clock.advance(12 * 60)
     nav.next_button.click()  # time is up: moves at once
     _, minutes, bar = nav.rows[0]
-    assert minutes.value == "10 min · 12 min"
+    assert minutes.value == "planned 10 min · took 12 min"
     assert bar.value == 1.0
     assert bar.bar_style == "danger"
     assert "codev-step-current" in nav.rows[1][0]._dom_classes
@@ -93,3 +95,23 @@ def test_last_step_offers_finish(session: Session, clock: FakeClock) -> None:
     clock.advance(16 * 60)
     nav.finish_button.click()
     assert session.status == "finished"
+
+
+@pytest.mark.parametrize(
+    ("language", "planned", "actual"),
+    [
+        ("en", "planned 15 min", "planned 10 min · took 12 min"),
+        ("fr", "prévu 15 min", "prévu 10 min · réel 12 min"),
+        ("de", "geplant 15 Min.", "geplant 10 Min. · tatsächlich 12 Min."),
+    ],
+)
+def test_rows_label_planned_and_actual_minutes(
+    session: Session, clock: FakeClock, language: str, planned: str, actual: str
+) -> None:
+    """Labels, not bare numbers: which is the plan and which the time taken is written."""
+    nav = navigator(session, language)
+    assert nav.rows[1][1].value == planned  # not reached yet: its plan only
+    nav.start_button.click()
+    clock.advance(12 * 60)
+    nav.next_button.click()
+    assert nav.rows[0][1].value == actual

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import ipywidgets as widgets
+import pytest
+
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.session import Session
 from codevwidgets.widgets._view import Texts
@@ -58,3 +63,32 @@ def test_a_keystroke_while_the_watcher_puts_stored_text_in_is_still_saved(
     release.set()
     thread.join(timeout=10)
     assert session.notes["presentation"]["topic"] == "Typed meanwhile"
+
+
+def test_the_action_plan_date_is_picked_and_stored_as_an_iso_date(session: Session) -> None:
+    panel = NotesPanel(session, Texts(session.runbook, "en"))
+    session.start()
+    session.go_to(4)  # synthesis: the action plan
+    assert isinstance(panel.fields["date"], widgets.DatePicker)
+    panel.fields["objective"].value = "Delegate the weekly report"
+    panel.fields["date"].value = dt.date(2027, 3, 1)
+    assert session.notes["synthesis"]["date"] == "2027-03-01"
+    # What the browser holds is no date (a day typed half-way): "" is stored, the rest stays.
+    panel.fields["date"].value = None
+    assert session.notes["synthesis"] == {"objective": "Delegate the weekly report", "date": ""}
+
+
+def test_a_stored_date_comes_back_in_the_picker(session: Session) -> None:
+    panel = NotesPanel(session, Texts(session.runbook, "en"))
+    session.set_note("synthesis", "date", "2027-03-01")  # another console's pick
+    session.start()
+    session.go_to(4)
+    assert panel.fields["date"].value == dt.date(2027, 3, 1)
+
+
+def test_a_date_field_refuses_text_that_is_no_date(session: Session) -> None:
+    with pytest.raises(ValueError, match="date"):
+        session.set_note("synthesis", "date", "end of May")
+    with pytest.raises(ValueError, match="date"):
+        session.set_note("synthesis", "date", "20270301")  # an ISO form, not the stored one
+    session.set_note("synthesis", "date", "")
