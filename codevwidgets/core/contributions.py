@@ -52,6 +52,7 @@ class RatingsClosedError(ValueError):
 
     key = "participant.ratings_closed"
 
+
 # Questions and ideas are the advisors' (METHOD.md): the client answers the questions aloud
 # and listens in the consultation, the facilitator is not a consultant, observers do not
 # speak before the conclusion. The note-taker is one of the advisors. Learnings and the
