@@ -59,6 +59,7 @@ COMMANDS = (
     "talk",
     "lower_hand",
     "keep_time",
+    "close_ratings",
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -164,6 +165,9 @@ def _decide(session: Session, command: Command) -> Effects:
         case "extend":  # more time given: the requests for it are answered
             session.extend(_int(args, "minutes"))
             return Effects(logged, session.state(), answered=(Answer(MORE_TIME),))
+        case "finish":  # the end: a hand still up is lowered, nobody is waiting to speak
+            session.finish()
+            return Effects(logged, session.state(), answered=(Answer(HAND),))
     _move(session, command)
     return Effects(logged, session.state())
 
@@ -184,8 +188,8 @@ def _move(session: Session, command: Command) -> None:
             session.pause()
         case "resume":
             session.resume()
-        case "finish":
-            session.finish()
+        case "close_ratings":
+            session.close_ratings()
         case "set_roles":
             roles = args.get("roles")
             if not isinstance(roles, dict):

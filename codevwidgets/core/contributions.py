@@ -2,7 +2,8 @@
 
 A participant's page sends one to the store; a session of one kernel takes one itself. Both
 ask the same rules here: what a step collects, its length, and only while the session is in
-progress (running or paused: before the start and after the end nobody contributes).
+progress (running or paused: before the start nobody contributes). After the end, only a 1-5
+evaluation, while the ratings stay open (for latecomers, until the facilitator closes them).
 
 >>> taken = Contributions()
 >>> taken.add(Contribution(0, "clarification", None, "Since when?", 0.0, kind="questions")).id
@@ -26,17 +27,31 @@ __all__ = [
     "MAX_CONTRIBUTION",
     "Contribution",
     "Contributions",
+    "Ratings",
+    "RatingsClosedError",
     "admit_contribution",
     "already_sent",
     "evaluation_average",
     "latest_evaluations",
     "may_contribute",
     "nothing_to_type",
+    "rated_step",
+    "ratings",
     "validate_contribution",
 ]
 
 MAX_CONTRIBUTION = 1_000
 MAX_AUTHOR = 100
+EVALUATION = "evaluation"
+SCORES = (1, 2, 3, 4, 5)
+
+
+class RatingsClosedError(ValueError):
+    """An evaluation sent after the facilitator closed the ratings: ``key`` names the locale
+    text the page shows."""
+
+    key = "participant.ratings_closed"
+
 
 # Questions and ideas are the advisors' (METHOD.md): the client answers the questions aloud
 # and listens in the consultation, the facilitator is not a consultant, observers do not
@@ -89,13 +104,32 @@ def validate_contribution(
 
 
 def admit_contribution(
-    step: Step, author: str | None, text: str, kind: str | None, *, in_progress: bool
+    step: Step,
+    author: str | None,
+    text: str,
+    kind: str | None,
+    *,
+    in_progress: bool,
+    ended: bool = False,
+    ratings_open: bool = False,
 ) -> tuple[str | None, str, str | None]:
-    """``validate_contribution``, and only while the session is in progress."""
+    """``validate_contribution``, while the session is in progress; once it has ``ended``, an
+    evaluation only, while ``ratings_open`` (``RatingsClosedError`` after)."""
     checked = validate_contribution(step, author, text, kind)
-    if not in_progress:
-        raise ValueError("the session is not running: it takes no contribution now")
-    return checked
+    if in_progress:
+        return checked
+    if ended and checked[2] == EVALUATION:
+        if ratings_open:
+            return checked
+        raise RatingsClosedError("the ratings are closed: the session takes no evaluation now")
+    raise ValueError("the session is not running: it takes no contribution now")
+
+
+def rated_step(steps: Iterable[Step]) -> Step | None:
+    """The step whose evaluation the ratings after the end go to: the last one that takes a
+    1-5 evaluation, or None when the runbook asks for none."""
+    rated = [s for s in steps if s.evaluation or s.collects == EVALUATION]
+    return rated[-1] if rated else None
 
 
 def may_contribute(
@@ -195,6 +229,32 @@ def latest_evaluations(
         if not members or key in members:
             latest[key] = int(item.text)
     return list(latest.values())
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """How the group rated the session, never who gave which: how many people gave each
+    score (``counts``, 1 to 5), their number and their mean.
+
+    >>> Ratings.of([4, 5, 4]).counts[4], Ratings.of([4, 5, 4]).people
+    (2, 3)
+    """
+
+    counts: dict[int, int]
+    people: int
+    mean: float
+
+    @classmethod
+    def of(cls, scores: Sequence[int]) -> Ratings:
+        counts = {score: scores.count(score) for score in SCORES}
+        return cls(counts, len(scores), sum(scores) / len(scores) if scores else 0.0)
+
+
+def ratings(contributions: Iterable[Contribution], people: Sequence[str] = ()) -> Ratings | None:
+    """The ``Ratings`` of ``latest_evaluations`` (one per person, a replaced rating once, at
+    its latest value), or None if nobody rated."""
+    scores = latest_evaluations(contributions, people)
+    return Ratings.of(scores) if scores else None
 
 
 def evaluation_average(

@@ -14,7 +14,12 @@ from dataclasses import asdict
 from typing import Any
 
 from codevwidgets.core.clock import Clock, system_clock
-from codevwidgets.core.contributions import Contribution, Contributions, admit_contribution
+from codevwidgets.core.contributions import (
+    Contribution,
+    Contributions,
+    admit_contribution,
+    rated_step,
+)
 from codevwidgets.core.effects import Effects, Event, Observable
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.notes import Notes
@@ -146,6 +151,8 @@ class Session(Observable):
         # Participants' standing signals (hands, ready, more time): the store's, mirrored.
         self._signals: list[Signal] = []
         self._talk = TalkTimer()  # who speaks (the facilitator's talk buttons), how long
+        # Set at the end, for latecomers to rate, until the facilitator closes the ratings.
+        self._ratings_open = False
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
@@ -192,6 +199,11 @@ class Session(Observable):
     @property
     def contributions(self) -> list[Contribution]:
         return list(self._contributions.items)
+
+    @property
+    def ratings_open(self) -> bool:
+        """Whether the session, ended, still takes evaluations (``close_ratings`` ends that)."""
+        return self._ratings_open
 
     @property
     def signals(self) -> list[Signal]:
@@ -331,10 +343,21 @@ class Session(Observable):
         self._emit("extended", step=self.current_step.id, minutes=minutes, deadline=self._deadline)
 
     def finish(self) -> None:
+        """End the session. Its ratings stay open (when the runbook asks for an evaluation):
+        a latecomer's phone may still rate until the facilitator closes them."""
         self._require("running", "paused", action="finish")
         self._close_segment(self.clock())
         self._status = "finished"
+        self._ratings_open = rated_step(self.runbook.steps) is not None
         self._emit("finished", step=self.current_step.id)
+
+    def close_ratings(self) -> None:
+        """Close the ratings left open at the end: no evaluation is taken after."""
+        self._require("finished", action="close the ratings")
+        if not self._ratings_open:
+            raise SessionError("the ratings are already closed", "console.ratings_closed")
+        self._ratings_open = False
+        self._emit("ratings_closed")
 
     def mark_deleted(self) -> None:
         """The session was deleted from its store while pages followed it: it has ended.
@@ -345,7 +368,7 @@ class Session(Observable):
         if self._deleted:
             return
         self._close_segment(self.clock())
-        self._status, self._deleted = "finished", True
+        self._status, self._deleted, self._ratings_open = "finished", True, False
         self._emit("deleted", step=self.current_step.id)
 
     def require_stored(self) -> None:
@@ -378,15 +401,27 @@ class Session(Observable):
     ) -> Contribution:
         """Add a contribution (1 to 1000 characters once trimmed, while the session is in
         progress); ``kind`` defaults to the step's ``collects``."""
-        step = self.runbook.step(step_id)
-        author, text, kind = admit_contribution(
-            step, author, text, kind, in_progress=self.in_progress
-        )
+        author, text, kind = self.admit_contribution(step_id, author, text, kind)
         added = self._contributions.add(
             Contribution(0, step_id, author, text, self.clock(), False, kind)
         )
         self._emit("contribution", id=added.id, step=step_id)
         return added
+
+    def admit_contribution(
+        self, step_id: str, author: str | None, text: str, kind: str | None
+    ) -> tuple[str | None, str, str | None]:
+        """The contribution as it would be stored now, or ``ValueError`` saying why not (the
+        rule a store asks too): ``core.contributions.admit_contribution`` on this state."""
+        return admit_contribution(
+            self.runbook.step(step_id),
+            author,
+            text,
+            kind,
+            in_progress=self.in_progress,
+            ended=self._status == "finished",
+            ratings_open=self._ratings_open,
+        )
 
     def hide_contribution(self, contribution_id: int, hidden: bool = True) -> None:
         """Hide (or show again) a contribution; it is kept, for the facilitator's record."""
@@ -445,6 +480,7 @@ class Session(Observable):
             "notes": self.notes,
             "contributions": [asdict(c) for c in self._contributions.items],
             "signals": [asdict(s) for s in self._signals],
+            "ratings_open": self._ratings_open,
             **self._talk.to_dict(),
         }
 
@@ -494,6 +530,8 @@ class Session(Observable):
             session._contributions = Contributions.from_dicts(data.get("contributions", []))
             session._signals = signals_from_dicts(data.get("signals", []))
             session._talk = TalkTimer.from_dict(data)
+            # Sessions stored before the ratings stayed open after the end have none open.
+            session._ratings_open = data.get("ratings_open", False) is True
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed session data: {exc!r}") from None
         if not 0 <= session._index < len(ids):
@@ -502,13 +540,15 @@ class Session(Observable):
         paused = session._paused_remaining is not None
         if (session._status == "running") != running or (session._status == "paused") != paused:
             raise ValueError(f"timer fields do not fit status {session._status!r}")
+        if session._ratings_open and session._status != "finished":
+            raise ValueError("ratings are open only once the session has finished")
         return session
 
 
 # What apply_state copies: the whole state, never the identity, the clock or the observers.
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
-    "_segment_start", "_notes", "_contributions", "_signals", "_talk",
+    "_segment_start", "_notes", "_contributions", "_signals", "_talk", "_ratings_open",
 )  # fmt: skip
 
 
@@ -521,6 +561,7 @@ _STATE_PARTS = {
     "contributions": ("_contributions",),
     "signals": ("_signals",),
     "talk": ("_talk",),
+    "ratings": ("_ratings_open",),
 }
 
 

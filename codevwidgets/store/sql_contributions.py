@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codevwidgets.core.contributions import Contribution, admit_contribution
+from codevwidgets.core.contributions import Contribution
 from codevwidgets.core.effects import Event
 from codevwidgets.core.limits import RateLimit
 from codevwidgets.core.voices import speak
@@ -24,11 +24,12 @@ class ContributionRows(SQLBase):
         participant: str,
     ) -> Contribution:
         """Store a participant's contribution, if core takes it (``admit_contribution``: the
-        step collects it, and the session is in progress; ``voices.speak``: one person, one
-        voice).
+        step collects it, and the session is in progress, or ended with its ratings open for
+        an evaluation; ``voices.speak``: one person, one voice).
 
         ``participant`` identifies the sender for the rate limit and its voice (one id per
-        page); raises ``ValueError`` for a bad contribution or a session that is not running,
+        page); raises ``ValueError`` for a bad contribution or a session that is not running
+        (``RatingsClosedError`` for an evaluation once the ratings are closed),
         ``voices.RefusedError`` (a ``ValueError``) for a name another page spoke under or a page
         that spoke under another name (the console's signal of it is stored all the same),
         ``RateLimited`` when sent too fast.
@@ -37,9 +38,7 @@ class ContributionRows(SQLBase):
         limit = RateLimit(self.rate_limit, self.rate_window, "contributions")
         with self._write() as db:
             session = self._present(db, session_id)
-            author, text, kind = admit_contribution(
-                session.runbook.step(step_id), author, text, kind, in_progress=session.in_progress
-            )
+            author, text, kind = session.admit_contribution(step_id, author, text, kind)
             if limit.most is not None:  # no limit: nothing to count
                 recent = db.execute(
                     "SELECT COUNT(*) FROM contributions WHERE session_id = ? AND participant = ?"

@@ -134,9 +134,13 @@ ENDED_AWAY = "codev-ended-away"  # the parts it hides (console.css)
 
 
 def ended_line(text: str) -> widgets.HTML:
-    """The line (``ENDED``) saying ``text``: the session was deleted from the store."""
-    line = literal(widgets.HTML(f'<div role="alert">{html.escape(text)}</div>'))
-    return line.add_class(ENDED)
+    """The line (``ENDED``) saying ``text``: the session has ended, or was deleted."""
+    return literal(widgets.HTML(ended_html(text))).add_class(ENDED)
+
+
+def ended_html(text: str) -> str:
+    """What the ended line shows for ``text`` (to say something else in the same line)."""
+    return f'<div role="alert">{html.escape(text)}</div>'
 
 
 def end_page(page: widgets.Box, text: str, kept: int) -> widgets.HTML:

@@ -13,11 +13,14 @@ import ipywidgets as widgets
 from codevwidgets.core.advice import question_advice
 from codevwidgets.core.contributions import (
     MAX_CONTRIBUTION,
+    SCORES,
     Contribution,
+    RatingsClosedError,
     already_sent,
-    evaluation_average,
     may_contribute,
     nothing_to_type,
+    rated_step,
+    ratings,
 )
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.session import SESSION_ENDED, DeletedError, Event, Session, UnreachableError
@@ -35,10 +38,16 @@ Hide = Callable[[int, bool], None]
 # A class per part the box shows: codev-shows-writing, …-anonymity, …-evaluation, …-listen.
 SHOWS = "codev-shows-"
 REFRESH_ON = {"started", "step", "contribution", "hidden", "finished"}
+# What the box follows: the step and its timer, and the ratings left open after the end.
+BOX_ON = {"started", "step", "finished", "paused", "resumed", "ratings_closed"}
 
 
 class ContributionList(Follower, widgets.VBox):
     """The current step's contributions; with ``hide`` given (facilitator), hide buttons.
+
+    Nobody's list shows who gave which evaluation: the facilitator's shows how many people
+    gave each score and the average (``codev-evaluation-summary``, one per person, a replaced
+    rating once at its latest value), a participant's shows neither.
 
     The facilitator's list also flags a question that reads as advice (``codev-advice-flag``)
     with the reason and a button that brings up the step's reframing prompt, through ``say``
@@ -59,9 +68,12 @@ class ContributionList(Follower, widgets.VBox):
         self.heading = widgets.Label(texts("participant.contributions")).add_class("codev-heading")
         self.items = widgets.VBox()
         self.evaluation = widgets.Label().add_class("codev-evaluation-summary")
+        self.evaluation_counts = widgets.Label().add_class("codev-evaluation-counts")
         # The facilitator's: names a second device tried to rate or write under (refused).
         self.conflicts = literal(widgets.Label().add_class("codev-voice-conflict"))
-        super().__init__([self.heading, self.evaluation, self.conflicts, self.items])
+        super().__init__(
+            [self.heading, self.evaluation, self.evaluation_counts, self.conflicts, self.items]
+        )
         self.add_class("codev-contributions")
         self.rows: dict[Contribution, widgets.HBox] = {}  # the rows shown, reused while shown
         self._follow()
@@ -84,21 +96,27 @@ class ContributionList(Follower, widgets.VBox):
         self.conflicts.value = " ".join(self.texts("voice.spoke_twice", name=n) for n in twice)
         show(self.conflicts, bool(twice))
         items = self.session.contributions_for(step.id, include_hidden=facilitator)
-        # A participant sees what others typed, not how each person rated the session.
-        shown = [c for c in items if facilitator or c.kind != "evaluation"]
+        # What people typed; never who rated how (the console counts the ratings, below).
+        shown = [c for c in items if c.kind != "evaluation"]
         # Rows are kept while their contribution shows unchanged, closed when it goes.
         rows = {c: self.rows.get(c) or self._item(c) for c in shown}
         close_all(row for c, row in self.rows.items() if c not in rows)
         self.rows = rows
         self.items.children = list(rows.values())
-        average = evaluation_average(items, self.people) if facilitator else None
-        if average is not None:
-            mean = f"{average[0]:.1f}".replace(".", self.texts("console.decimal_mark"))
+        # Every step's: ratings given after the end count as those given in the step.
+        given = ratings(self.session.contributions, self.people) if facilitator else None
+        if given is not None:
+            mean = f"{given.mean:.1f}".replace(".", self.texts("console.decimal_mark"))
             self.evaluation.value = self.texts(
-                "console.evaluation_average", mean=mean, people=average[1]
+                "console.evaluation_average", mean=mean, people=given.people
             )
-        show(self.evaluation, average is not None)
-        show(self, bool(shown) or step.collects is not None)
+            self.evaluation_counts.value = " · ".join(
+                self.texts("console.evaluation_count", score=score, count=given.counts[score])
+                for score in reversed(SCORES)
+            )
+        show(self.evaluation, given is not None)
+        show(self.evaluation_counts, given is not None)
+        show(self, bool(shown) or step.collects is not None or given is not None)
 
     def _item(self, contribution: Contribution) -> widgets.HBox:
         author = contribution.author or self.texts("participant.anonymous_author")
@@ -194,13 +212,15 @@ class ContributionBox(Follower, widgets.VBox):
         return self.advice.asking
 
     def _on_event(self, event: Event) -> None:
-        if touches(event, {"started", "step", "finished", "paused", "resumed"}, {"step", "timer"}):
+        if touches(event, BOX_ON, {"step", "timer", "ratings"}):
             self.refresh()
 
     def refresh(self) -> None:
         step, status = self.session.current_step, self.session.status
         live = status in {"running", "paused"}
         rotates = self.session.runbook.client_rotates
+        # Ended: a latecomer may still rate, until the facilitator closes the ratings.
+        rates_late = status == "finished" and self.session.ratings_open
         collects = (
             live
             and step.collects is not None
@@ -212,7 +232,7 @@ class ContributionBox(Follower, widgets.VBox):
             "writing": collects,
             "anonymity": collects and step.anonymous and self.author is not None,
             # One person, one evaluation: a page that has not said who it is does not rate.
-            "evaluation": live and step.evaluation and self.author is not None,
+            "evaluation": ((live and step.evaluation) or rates_late) and self.author is not None,
             "listen": live and not (collects or step.evaluation),
         }
         # Without a box: what the person does instead (the client answers aloud, listens).
@@ -291,14 +311,17 @@ class ContributionBox(Follower, widgets.VBox):
         if score is None or self.author is None:
             return
         step = self.session.current_step
+        if self.session.status == "finished":  # the ratings left open after the end
+            step = rated_step(self.session.runbook.steps) or step
         if self._deliver(step.id, score, False, "evaluation"):
             self.message.value = self.texts("participant.evaluation_sent", score=score)
 
     def _deliver(self, step_id: str, text: str, anonymous: bool, kind: str | None) -> bool:
         if self.session.deleted:  # from the store: the page says so (the box is hidden)
             return self._refuse(SESSION_ENDED)
-        if self.session.status not in {"running", "paused"}:  # hidden, yet a comm can click
-            return False
+        late = kind == "evaluation" and self.session.status == "finished"
+        if self.session.status not in {"running", "paused"} and not late:
+            return False  # hidden, yet a comm can click
         runbook = self.session.runbook
         if not may_contribute(runbook.step(step_id), self.role, kind, runbook.client_rotates):
             # Not this role's to type (the box is hidden; a crafted comm lands here).
@@ -311,6 +334,9 @@ class ContributionBox(Follower, widgets.VBox):
             self.submit(step_id, text, anonymous, kind)
         except RateLimited:
             return self._refuse("participant.rate_limited")
+        except RatingsClosedError as exc:
+            # The facilitator closed the ratings after the end, before this page heard so.
+            return self._refuse(exc.key)
         except RefusedError as exc:
             # One person, one voice: another page spoke under this name, or this page under
             # another (a crafted comm: the page asks no other name once it has spoken).

@@ -55,6 +55,11 @@ class StepNavigator(Follower, widgets.VBox):
         self.finish_button.add_class("codev-finish")
         self.confirm_button = self._button("steps.next", "check", self._confirm, "warning")
         self.confirm_button.add_class("codev-confirm")
+        # After the end: latecomers may still rate, until the facilitator closes the ratings.
+        self.close_ratings_button = self._button("steps.close_ratings", "lock", self._close_ratings)
+        self.close_ratings_button.add_class("codev-close-ratings")
+        self.ratings_note = widgets.Label(texts("steps.ratings_open"))
+        self.ratings_note.add_class("codev-ratings-open")
         self.message = widgets.Label().add_class("codev-error")
         self.rows = [self._row(i) for i in range(len(session.runbook.steps))]
         self.total = widgets.Label(texts("steps.total", minutes=session.runbook.total_minutes))
@@ -65,12 +70,14 @@ class StepNavigator(Follower, widgets.VBox):
                 self.next_button,
                 self.finish_button,
                 self.confirm_button,
+                self.close_ratings_button,
             ]
         ).add_class("codev-nav-buttons")
         super().__init__(
             [
                 self.header,
                 buttons,
+                self.ratings_note,
                 self.message,
                 widgets.VBox([r for r, *_ in self.rows]),
                 self.total,
@@ -129,10 +136,13 @@ class StepNavigator(Follower, widgets.VBox):
         last = self.session.index == len(self.session.runbook.steps) - 1
         self.act(Command("finish" if last else "next", {"step": self.shown()}))
 
+    def _close_ratings(self) -> None:
+        self.act(Command("close_ratings"))
+
     # -- view -------------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
-        if touches(event, TIMER_KINDS, {"step", "timer"}):
+        if touches(event, {*TIMER_KINDS, "ratings_closed"}, {"step", "timer", "ratings"}):
             self.refresh()
 
     def refresh(self) -> None:
@@ -147,6 +157,9 @@ class StepNavigator(Follower, widgets.VBox):
         show(self.next_button, live and not last)
         show(self.finish_button, live and last)
         show(self.confirm_button, False)
+        rates_late = status == "finished" and session.ratings_open
+        show(self.close_ratings_button, rates_late)
+        show(self.ratings_note, rates_late)
         actual = session.actual_minutes()
         for i, (row, minutes, bar) in enumerate(self.rows):
             step = steps[i]

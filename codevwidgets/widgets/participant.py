@@ -16,14 +16,17 @@ from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.session import SESSION_ENDED, Event, Session
 from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import (
+    ENDED_AWAY,
     Follower,
     Texts,
     brand,
     close_page,
     end_page,
+    ended_html,
     escaped_list,
     literal,
     roles_summary,
+    show,
     stylesheet,
     touches,
 )
@@ -98,8 +101,10 @@ class ParticipantView(Follower, widgets.VBox):
         )
         self.add_class("codev-console").add_class("codev-participant")
         self.add_class(f"codev-theme-{self.theme}")
+        self.ended: widgets.HTML | None = None  # the line saying the session has ended
         self._follow()
         self._follow_roles()
+        self._follow_end()
 
     def __repr__(self) -> str:
         return f"ParticipantView(session={self.session.id!r}, name={self.name!r})"
@@ -130,9 +135,28 @@ class ParticipantView(Follower, widgets.VBox):
 
     def _on_event(self, event: Event) -> None:
         if event.kind == "deleted":  # from the store: the page says so, and only that
-            end_page(self, self.texts(SESSION_ENDED), kept=2)
+            self._end(SESSION_ENDED)
+            show(self.box, False)
+        elif touches(event, {"finished", "ratings_closed"}, {"timer", "ratings"}):
+            self._follow_end()
         if touches(event, {"roles"}, {"roles"}):
             self._follow_roles()
+
+    def _end(self, key: str) -> None:
+        if self.ended is None:
+            self.ended = end_page(self, self.texts(key), kept=2)
+        else:  # ended, then deleted: one line, the latest word
+            self.ended.value = ended_html(self.texts(key))
+
+    def _follow_end(self) -> None:
+        """Once the session has ended: that, in one line, and the rating box while the ratings
+        stay open (a latecomer rates; ``ContributionBox`` shows only its rating then)."""
+        if self.session.status != "finished" or self.session.deleted:
+            return
+        self._end("participant.session_over")
+        rating = self.session.ratings_open
+        show(self.box, rating)
+        (self.box.remove_class if rating else self.box.add_class)(ENDED_AWAY)
 
     def _follow_roles(self) -> None:
         roles, texts = self.session.roles, self.texts

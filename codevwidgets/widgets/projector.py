@@ -1,8 +1,9 @@
 """The projector's page: the room's screen, read from across the room, never acted on.
 
 The step and its position, a large countdown, who speaks and the advisors' rules for the
-step, the group's title and the participants' join link with its QR code. It holds no input
-and no button: a projector kernel changes nothing in the session.
+step, the group's title and the participants' join link with its QR code; once the session
+has ended, that it has ended and thanks, under the group's title. It holds no input and no
+button: a projector kernel changes nothing in the session.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import ipywidgets as widgets
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.session import SESSION_ENDED, Event, Session
 from codevwidgets.core.theme import Theme
-from codevwidgets.widgets._view import Follower, Texts, brand, close_page, end_page, stylesheet
+from codevwidgets.widgets._view import (
+    Follower,
+    Texts,
+    brand,
+    close_page,
+    end_page,
+    ended_html,
+    stylesheet,
+    touches,
+)
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
@@ -54,7 +64,9 @@ class ProjectorView(Follower, widgets.VBox):
         super().__init__([stylesheet(runbook, theme), css, brand(runbook, texts), body])
         self.add_class("codev-console").add_class("codev-projector")
         self.add_class(f"codev-theme-{theme}")
+        self.ended: widgets.HTML | None = None  # the line saying the session has ended
         self._follow()
+        self._follow_end()
 
     def __repr__(self) -> str:
         return f"ProjectorView(session={self.session.id!r})"
@@ -66,4 +78,17 @@ class ProjectorView(Follower, widgets.VBox):
 
     def _on_event(self, event: Event) -> None:
         if event.kind == "deleted":  # from the store: the room's screen says so, and only that
-            end_page(self, self.texts(SESSION_ENDED), kept=3)
+            self._end(SESSION_ENDED)
+        elif touches(event, {"finished"}, {"timer"}):
+            self._follow_end()
+
+    def _follow_end(self) -> None:
+        # Ended: the rules and the join link's QR code are no use to the room any more.
+        if self.session.status == "finished" and not self.session.deleted:
+            self._end("live.session_over")
+
+    def _end(self, key: str) -> None:
+        if self.ended is None:
+            self.ended = end_page(self, self.texts(key), kept=3)
+        else:  # ended, then deleted: one line, the latest word
+            self.ended.value = ended_html(self.texts(key))

@@ -115,3 +115,19 @@ def test_rows_label_planned_and_actual_minutes(
     clock.advance(12 * 60)
     nav.next_button.click()
     assert nav.rows[0][1].value == actual
+
+
+def test_after_the_end_the_ratings_stay_open_until_close_the_ratings(
+    session: Session, clock: FakeClock
+) -> None:
+    nav = navigator(session, "fr")
+    nav.start_button.click()
+    assert not visible(nav.close_ratings_button) and not visible(nav.ratings_note)
+    session.go_to(len(session.runbook.steps) - 1)
+    clock.advance(16 * 60)
+    nav.finish_button.click()
+    assert visible(nav.close_ratings_button) and visible(nav.ratings_note)
+    assert nav.close_ratings_button.description == "Fermer les évaluations"
+    nav.close_ratings_button.click()
+    assert not session.ratings_open
+    assert not visible(nav.close_ratings_button) and not visible(nav.ratings_note)

@@ -7,7 +7,9 @@ make the page follow the store by hand, as the watcher would.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +89,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SQLiteSto
 @pytest.fixture
 def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Opener]:
     """``open_page(step=None, name="Chloé", **query)``: a session at ``step`` (None: not
-    started, -1: finished in the first step, -2: finished in the last) and a participant's
+    started, -1: finished in the first step, -2: finished in the last, both with their
+    ratings closed; -3: finished in the last, its ratings still open) and a participant's
     page on it."""
     pages: list[ParticipantPage] = []
 
@@ -98,10 +101,12 @@ def open_page(store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
         session = Session(load_preset(preset), roles)
         if step is not None:
             session.start()
-            if step == -2:
+            if step in (-2, -3):
                 session.go_to(CONCLUSION)
             if step < 0:
                 session.finish()
+                if step != -3:
+                    session.close_ratings()
             elif step:
                 session.go_to(step)
         secrets = store.create(session, preset, "en")
@@ -324,6 +329,49 @@ def test_crafted_comm_messages_cannot_steer(
     assert page.view.session.to_dict() == local
 
 
+def test_crafted_messages_after_the_end_write_at_most_the_pages_own_rating(
+    open_page: Opener,
+) -> None:
+    """Ended with the ratings open: the page's one legitimate write is its own rating."""
+    page = open_page(-3)
+    attack(page, click=True)
+    stored = page.store.contributions(page.session_id, include_hidden=True)
+    assert {(c.step_id, c.author, c.kind) for c in stored} == {
+        ("conclusion", "Chloé", "evaluation")
+    }
+
+
+def test_after_the_end_the_page_says_so_and_rates_until_the_ratings_close(
+    open_page: Opener,
+) -> None:
+    page = open_page(-3)  # a latecomer's phone, opened after the end
+    view = page.view
+    assert view.ended is not None and EN("participant.session_over") in view.ended.value
+    assert view.box.layout.display != "none" and view.box.shown == {"evaluation"}
+    assert view.rules.layout.display == "none" and view.countdown.layout.display == "none"
+    view.box.rating.value = "4"
+    assert view.box.message.value == EN("participant.evaluation_sent", score="4")
+    [stored] = page.store.contributions(page.session_id, include_hidden=True)
+    assert (stored.step_id, stored.author, stored.text) == ("conclusion", "Chloé", "4")
+    # Closed on the console before this page heard so: refused, in words.
+    page.store.execute(page.session_id, Command("close_ratings"))
+    view.box.rating.value = "2"
+    assert view.box.message.value == EN("participant.ratings_closed")
+    assert len(page.store.contributions(page.session_id, include_hidden=True)) == 1
+    view.link.sync()  # heard: the page only says the session has ended
+    assert view.box.layout.display == "none"
+    assert EN("participant.session_over") in view.ended.value
+
+
+def test_the_end_reaches_a_page_in_the_evaluation_step(open_page: Opener) -> None:
+    page = open_page(CONCLUSION)
+    assert page.view.ended is None and "evaluation" in page.view.box.shown
+    page.store.execute(page.session_id, Command("finish", {"step": "conclusion"}))
+    page.view.link.sync()
+    assert page.view.ended is not None and page.view.box.shown == {"evaluation"}
+    assert page.view.signals is not None and page.view.signals.layout.display == "none"
+
+
 def test_crafted_rating_outside_the_evaluation_step_writes_nothing(open_page: Opener) -> None:
     page = open_page(CLARIFICATION)
     before = page.snapshot()
@@ -436,13 +484,15 @@ def test_a_named_person_may_change_their_evaluation_an_unnamed_page_cannot_evalu
         named.store.add_contribution(named.session_id, "conclusion", None, "2", "evaluation", "p")
 
 
-def test_only_the_facilitator_sees_evaluations_and_their_average(session: Session) -> None:
+def test_the_console_shows_how_the_group_rated_never_who_gave_which(session: Session) -> None:
+    """Ratings stay private: the console counts them (how many gave each score, the average,
+    a replaced rating once at its latest value) and lists none; a participant sees neither."""
     session.start()
     session.go_to(CONCLUSION)
     participant = ContributionList(session, Texts(session.runbook, "fr"))
     console = ContributionList(session, Texts(session.runbook, "fr"), hide=lambda *_: None)
     assert console.evaluation.layout.display == "none"  # nobody has evaluated yet
-    for author, score in (("Chloé", "3"), ("David", "4"), ("Chloé", "5")):
+    for author, score in (("Chloé", "3"), ("Emma", "4"), ("Chloé", "5"), ("Farid", "4")):
         session.add_contribution("conclusion", author, score, kind="evaluation")
     session.add_contribution("conclusion", "David", "Écouter avant de conseiller.")
 
@@ -451,12 +501,19 @@ def test_only_the_facilitator_sees_evaluations_and_their_average(session: Sessio
 
     assert texts(participant) == ["Écouter avant de conseiller."]
     assert participant.evaluation.layout.display == "none"
-    assert texts(console) == ["3", "4", "5", "Écouter avant de conseiller."]
-    # Chloé's 5 replaces her 3: (5 + 4) / 2, with the French decimal comma.
-    assert console.evaluation.value == Translator("fr")(
-        "console.evaluation_average", mean="4,5", people=2
+    assert participant.evaluation_counts.layout.display == "none"
+    assert texts(console) == ["Écouter avant de conseiller."]
+    # Chloé's 5 replaces her 3: (5 + 4 + 4) / 3, with the French decimal comma.
+    fr = Translator("fr")
+    assert console.evaluation.value == fr("console.evaluation_average", mean="4,3", people=3)
+    assert console.evaluation_counts.value == " · ".join(
+        fr("console.evaluation_count", score=score, count=count)
+        for score, count in ((5, 1), (4, 2), (3, 0), (2, 0), (1, 0))
     )
     assert console.evaluation.layout.display != "none"
+    # No rater's name anywhere in what the console's list sends to its page.
+    shown = json.dumps([w.get_state() for w in walk(console)], default=str)
+    assert not {"Chloé", "Emma", "Farid"} & set(re.findall(r"\w+", shown))
 
 
 def test_nothing_to_type_where_the_step_collects_nothing(open_page: Opener) -> None:

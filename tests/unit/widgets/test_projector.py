@@ -126,6 +126,33 @@ def test_follows_the_store(open_projector: Opener, store: SQLiteStore) -> None:
     assert view.countdown.step_id == contract.id
 
 
+def test_after_the_end_it_says_so_not_the_rules_and_the_qr_code(
+    open_projector: Opener, store: SQLiteStore
+) -> None:
+    view, secrets = open_projector()
+    store.execute(secrets.session_id, Command("finish", {"step": "clarification"}))
+    view.link.sync()
+    assert view.ended is not None and EN("live.session_over") in view.ended.value
+    for part in (view.rules, view.join, view.countdown, view.header):
+        assert not shown(view, part)
+    # Opened after the end (the screen switched on late): the same.
+    running, later = open_projector()
+    assert running.ended is None
+    store.execute(later.session_id, Command("finish", {"step": "clarification"}))
+    again = projector_page()
+    assert isinstance(again, ProjectorView)
+    again.link.stop()
+    assert again.ended is not None and not shown(again, again.join)
+    again.close()
+
+
+def shown(view: widgets.Widget, part: widgets.Widget) -> bool:
+    """Whether ``part`` shows: neither it nor a box around it within ``view`` hidden."""
+    return not any(
+        w.layout.display == "none" and (part is w or part in list(walk(w))) for w in walk(view)
+    )
+
+
 @pytest.mark.parametrize(("asked", "theme"), [({}, "dark"), ({"theme": "light"}, "light")])
 def test_dark_unless_the_link_asks_for_light(
     open_projector: Opener, asked: dict[str, str], theme: str
