@@ -411,6 +411,6 @@ def projector_page(language: str = "en") -> widgets.Widget:
     join = join_widget(texts, page_url("participant.ipynb", {"session": session.id, "code": code}))
     # Dark for a room's screen whatever the runbook's theme; the link may ask for light.
     theme = page_theme(query.get("theme"), "dark")
-    view = ProjectorView(session, texts, join, theme=theme)
+    view = ProjectorView(session, texts, join, theme=theme, group=stored.group_name)
     _follow(view, store, session, stored.revision)
     return view

@@ -26,7 +26,7 @@ from codevwidgets.core.contributions import Contribution
 from codevwidgets.core.joining import person_key
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.roster import Roster
-from codevwidgets.core.runbook import Runbook
+from codevwidgets.core.runbook import LocalText, Runbook
 from codevwidgets.core.session import Session
 from codevwidgets.core.signals import Signal
 from codevwidgets.core.voices import Persons
@@ -111,6 +111,9 @@ class StoredSession:
     # The group's identity (``Store.group_sessions``): a console's copy only; None without a
     # roster. Two groups of one name (two client organisations' "Managers 2027") have two.
     group: str | None = None
+    # The group's name (the roster's ``group:``), for every reader: the room's screen shows
+    # it. "" without a roster.
+    group_name: LocalText = ""
 
     def session(self, clock: Clock = system_clock) -> Session:
         return Session.from_dict(self.state, self.runbook, clock)

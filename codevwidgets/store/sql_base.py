@@ -167,15 +167,24 @@ class SQLBase(ABC):
             raise DeletedError(f"no session {session_id!r}")
         return session
 
-    def _kept_apart(self, db: Database, session_id: str, private: bool) -> dict[str, Any]:
+    def _kept_apart(
+        self,
+        db: Database,
+        session_id: str,
+        private: bool,
+        shared: Sequence[tuple[str, str]] = (),
+    ) -> dict[str, Any]:
         """Notes, contributions and signals as ``Session.to_dict`` has them; without
-        ``private`` (a participant's kernel): no note, no hidden contribution, nobody's
+        ``private`` (a participant's kernel): no note but the ``shared`` ones (core's
+        ``shared_fields``: the question and the contract), no hidden contribution, nobody's
         evaluation, nobody else's name and nobody's presence."""
         items = self._contributions(db, session_id, include_hidden=private)
         if not private:  # how each person rated the session is the facilitator's to see
             items = [c for c in items if c.kind != "evaluation"]
         return {
-            "notes": self._notes(db, session_id) if private else {},
+            "notes": self._notes(db, session_id)
+            if private
+            else self._shared(db, session_id, shared),
             "contributions": [asdict(c) for c in items],
             "signals": [asdict(s) for s in self._signals(db, session_id, private)],
         }
@@ -188,6 +197,24 @@ class SQLBase(ABC):
             (session_id,),
         ).fetchall():
             notes.setdefault(step_id, {})[field_id] = text
+        return notes
+
+    def _shared(
+        self, db: Database, session_id: str, shared: Sequence[tuple[str, str]]
+    ) -> dict[str, dict[str, str]]:
+        """Only the ``shared`` notes: the others are never read into a participant's kernel."""
+        if not shared:
+            return {}
+        fields = sorted({field_id for _, field_id in shared})
+        marks = ", ".join("?" * len(fields))
+        notes: dict[str, dict[str, str]] = {}
+        for step_id, field_id, text in db.execute(
+            "SELECT step_id, field_id, text FROM notes"  # noqa: S608 (the marks are ?s)
+            f" WHERE session_id = ? AND field_id IN ({marks})",
+            (session_id, *fields),
+        ).fetchall():
+            if (step_id, field_id) in shared:
+                notes.setdefault(step_id, {})[field_id] = text
         return notes
 
     def _contributions(

@@ -11,6 +11,7 @@ from contextlib import suppress
 from typing import Any
 
 from codevwidgets.core.commands import Command, apply_command, reads_kept_apart
+from codevwidgets.core.notes import shared_fields
 from codevwidgets.core.roster import Roster
 from codevwidgets.core.runbook import runbook_from_json, runbook_to_json
 from codevwidgets.core.session import Event, Session
@@ -112,10 +113,13 @@ class SessionRows(SQLBase):
             if row is None:
                 return None
             state = json.loads(row[2])
-            state.update(self._kept_apart(db, session_id, private))
+            book = self._runbook(session_id, row[0], row[4])
+            # From the contract step on, the question and the contract are everyone's.
+            index = state.get("index")
+            shared = shared_fields(book, index) if isinstance(index, int) else ()
+            state.update(self._kept_apart(db, session_id, private, shared))
             if not private:  # who spoke how long, and who signalled, are the console's
                 state.update(speaker=None, talk_since=None, talk={})
-        book = self._runbook(session_id, row[0], row[4])
         # The group's emails are the console's: a participant's kernel gets its members'
         # names only, to ask "who are you?".
         group = Roster.model_validate_json(row[5]) if row[5] else None
@@ -132,6 +136,7 @@ class SessionRows(SQLBase):
             float(row[6]),
             names,
             row[7] if private else None,
+            group.group if group else "",
         )
 
     def execute(self, session_id: str, command: Command) -> int:

@@ -30,6 +30,7 @@ from codevwidgets.widgets._view import (
     stylesheet,
     touches,
 )
+from codevwidgets.widgets.contract import ContractPanel
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.hands import ParticipantSignals, Send
@@ -69,6 +70,8 @@ class ParticipantView(Follower, widgets.VBox):
         self.who = self._who(name, change)
         self.roles = literal(widgets.HTML().add_class("codev-roles"))
         self.rules = RulesPanel(session, texts, role=None, with_prompts=False)
+        # The question and the contract, from the contract step on: the consultation keeps to it.
+        self.contract = ContractPanel(session, texts)
         # What the person types is kept in the browser until sent: a kernel that dies loses
         # none of it. Per name: a tab that changes who it is does not hand the text on.
         self.keeper = TypingKeeper(f"codev-kept:{session.id}:{name or ''}", texts.language)
@@ -91,6 +94,7 @@ class ParticipantView(Follower, widgets.VBox):
                 self.you,
                 *([self.who] if self.who else []),
                 *([self.signals] if self.signals else []),
+                self.contract,
                 self.rules,
                 self.box,
                 self.contributions,

@@ -213,3 +213,48 @@ def test_the_served_console_links_its_projector(
     finally:
         console.link.stop()
         console.close()
+
+
+def test_the_group_and_the_client_on_top(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codevwidgets.core.roster import Member, Roster
+
+    session = Session(load_preset("classic"), Roles("Ana", "Bruno", ("Chloé", "David")))
+    members = [Member(name=n) for n in ("Ana", "Bruno", "Chloé", "David")]
+    roster = Roster(group="Managers <2027>", facilitator="Bruno", members=members)
+    secrets = store.create(session, "classic", "en", roster)
+    query = {"session": secrets.session_id, "code": secrets.join_code}
+    monkeypatch.setenv("QUERY_STRING", urlencode(query))
+    view = projector_page()
+    assert isinstance(view, ProjectorView)
+    view.link.stop()
+    try:
+        assert view.group.value == "Managers &lt;2027&gt;"  # a group's name is text
+        assert view.client.value == EN("projector.client", name="Ana")
+        assert "codev-projector--started" not in classes(view)  # the join link large
+        store.execute(secrets.session_id, Command("start"))
+        store.execute(
+            secrets.session_id,
+            Command("set_roles", {"roles": Roles("Chloé", "Bruno", ("Ana", "David")).to_dict()}),
+        )
+        view.link.sync()
+        assert view.client.value == EN("projector.client", name="Chloé")
+        assert "codev-projector--started" in classes(view)
+    finally:
+        view.close()
+
+
+def test_the_shared_contract_follows_the_console(
+    open_projector: Opener, store: SQLiteStore
+) -> None:
+    view, secrets = open_projector()
+    note = {"step": "contract", "field": "contract", "text": "Help me keep the team."}
+    store.execute(secrets.session_id, Command("set_note", note))
+    view.link.sync()
+    assert view.contract.layout.display == "none"  # clarification: not yet
+    store.execute(secrets.session_id, Command("next", {"step": "clarification"}))
+    view.link.sync()
+    assert view.contract.layout.display != "none"
+    assert view.contract.texts_shown == {"contract": "Help me keep the team."}
+    assert EN("rules.speaker") in view.speaker.value
