@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any
 
 from codevwidgets.core.branding import logo_src
@@ -49,6 +50,7 @@ __all__ = [
 PROBLEM_FIELDS = ("headline", "topic", "question")
 CONTRACT_FIELDS = ("contract",)
 PLAN_FIELDS = ("objective", "actions", "resources", "date")
+SUMMARY_FIELDS = (*PROBLEM_FIELDS, *CONTRACT_FIELDS, *PLAN_FIELDS)
 KINDS = ("questions", "ideas", "learnings")
 
 
@@ -89,7 +91,8 @@ class NoteText:
 
 @dataclass(frozen=True)
 class Entry:
-    """A contribution as the record shows it: its text and who (a name, a role, or nobody)."""
+    """A contribution as the record shows it: its text and who (a name, or a role with
+    ``--no-names``); ``author`` ``None``: sent anonymously."""
 
     text: str
     author: str | None
@@ -126,12 +129,14 @@ class SessionRecord:
     title: str  # the client organisation's title for its sessions, else the kit's
     organisation: str | None  # the runbook's client (an organisation)
     group: str | None
-    runbook: str
+    runbook: str  # the preset's or the client file's name, never a path of this machine
     created: dt.datetime
     started: dt.datetime | None
     finished: dt.datetime | None
     status: str
-    roles: tuple[tuple[str, str], ...]  # (role label, names or role names), in role order
+    # (role label, names or role names), in role order, each person once: the note-taker is
+    # marked among the advisors (one person, two roles), not listed again.
+    roles: tuple[tuple[str, str], ...]
     client: str | None  # the person who brought the problem (a role name with --no-names)
     steps: tuple[StepRecord, ...]
     evaluation: Evaluation | None
@@ -163,6 +168,20 @@ class SessionRecord:
     @property
     def action_plan(self) -> tuple[NoteText, ...]:
         return self.fields(PLAN_FIELDS)
+
+    @property
+    def details(self) -> tuple[tuple[int, StepRecord], ...]:
+        """Step by step, what the first pages do not already show: each step's other note
+        fields and contributions of no summary kind, with the step's number; the steps with
+        nothing more are left out (their minutes are in the timings table)."""
+        shown = {id(note) for note in self.fields(SUMMARY_FIELDS)}
+        found = []
+        for number, step in enumerate(self.steps, 1):
+            notes = tuple(n for n in step.notes if n.text.strip() and id(n) not in shown)
+            entries = tuple(e for e in step.entries if e.kind not in KINDS)
+            if notes or entries:
+                found.append((number, replace(step, notes=notes, entries=entries)))
+        return tuple(found)
 
     def entries(self, kind: str) -> tuple[Entry, ...]:
         """Every contribution of one kind (questions, ideas, learnings), in order."""
@@ -204,6 +223,7 @@ def build_record(
     session = stored.session(clock)
     roles = session.roles
     alias = _aliases(roles, t) if not names else {}
+    authors, someone = _author_aliases(roles, t, alias), t("record.participant")
     actual = session.actual_minutes()
     extra = stored.state.get("extra", {})
     items = store.contributions(session_id, include_hidden=include_hidden)
@@ -219,7 +239,7 @@ def build_record(
             for note in step.notes
         )
         entries = tuple(
-            Entry(c.text, _author(c, alias), c.kind, c.hidden)
+            Entry(c.text, _author(c, authors, someone), c.kind, c.hidden)
             for c in items
             if c.step_id == step.id and c.kind != "evaluation"
         )
@@ -232,7 +252,7 @@ def build_record(
         title=book.text(book.branding.title, language) if book.branding.title else t("app.title"),
         organisation=book.client,
         group=group,
-        runbook=stored.runbook_ref,
+        runbook=_runbook_name(stored),
         created=_utc(stored.created) if stored.created else started or _utc(clock()),
         started=started,
         finished=finished,
@@ -307,47 +327,78 @@ def _bounds(store: Store, session_id: str) -> tuple[dt.datetime | None, dt.datet
     return started, finished
 
 
+def _runbook_name(stored: StoredSession) -> str:
+    """The runbook as people call it: the preset's name, or the client file's (its stem).
+
+    The store keeps a client file's whole path (``codev serve --runbook FILE``): a path of the
+    consultant's machine, which a record handed to a client must not show. The snapshot's name
+    is the file's stem; a path stored with an older snapshot gives its stem too."""
+    name = stored.runbook.name or stored.runbook_ref
+    if "/" in name or "\\" in name:
+        return PurePath(name.replace("\\", "/")).stem
+    return name
+
+
 def _aliases(roles: Roles | None, t: Translator) -> dict[str, str]:
-    """Names to show as roles with --no-names: advisors, note-taker and observers numbered."""
+    """Names to show as roles with --no-names: advisors and observers numbered, a note-taker
+    outside the advisors by the role. The client and facilitator keep their names in the
+    roles (the record is the client's); ``_author`` shows their contributions by role."""
     if roles is None:
         return {}
     alias: dict[str, str] = {}
-    for i, name in enumerate(roles.advisors, 1):
-        alias[name] = t("record.advisor_n", n=i)
     if roles.note_taker:
         alias[roles.note_taker] = t("role.note_taker")
+    # An advisor who takes the notes is "Advisor 2", the advisor row saying who notes.
+    for i, name in enumerate(roles.advisors, 1):
+        alias[name] = t("record.advisor_n", n=i)
     for i, name in enumerate(roles.observers, 1):
         alias[name] = t("record.observer_n", n=i)
     return alias
 
 
-def _author(item: Contribution, alias: dict[str, str]) -> str | None:
+def _author_aliases(roles: Roles | None, t: Translator, alias: dict[str, str]) -> dict[str, str]:
+    """With --no-names, who wrote what: everyone by their role, the client and facilitator
+    included (their own contributions are labelled, not mistaken for anonymous ones)."""
+    if roles is None or not alias:
+        return alias
+    return {roles.client: t("role.client"), roles.facilitator: t("role.facilitator"), **alias}
+
+
+def _author(item: Contribution, alias: dict[str, str], someone: str) -> str | None:
     if item.author is None:
         return None
     if not alias:
         return item.author
-    # A free name typed on a participant link, matching nobody's role: not shown either.
-    found = {name.casefold(): shown for name, shown in alias.items()}
-    return found.get(item.author.strip().casefold(), alias.get(item.author))
+    found = {name.strip().casefold(): shown for name, shown in alias.items()}
+    # A free name typed on a participant link, matching nobody's role: a participant's, the
+    # name not shown either (and not "anonymous": the person did sign it).
+    return found.get(item.author.strip().casefold(), someone)
 
 
 def _roles(
     roles: Roles | None, t: Translator, alias: dict[str, str]
 ) -> tuple[tuple[str, str], ...]:
+    """The role rows, each person once: the note-taker marked among the advisors."""
     if roles is None:
         return ()
+    note_taker = roles.note_taker
+
+    def advisor(name: str) -> str:
+        shown = alias.get(name, name)
+        same = note_taker is not None and name.strip().casefold() == note_taker.strip().casefold()
+        return t("record.with_notes", name=shown) if same else shown
+
+    among = note_taker is not None and any(
+        n.strip().casefold() == note_taker.strip().casefold() for n in roles.advisors
+    )
     shown = [
         ("client", [roles.client]),
         ("facilitator", [roles.facilitator]),
-        ("advisors", list(roles.advisors)),
-        ("note_taker", [roles.note_taker] if roles.note_taker else []),
-        ("observers", list(roles.observers)),
+        ("advisors", [advisor(n) for n in roles.advisors]),
+        ("note_taker", [alias.get(note_taker, note_taker)] if note_taker and not among else []),
+        ("observers", [alias.get(n, n) for n in roles.observers]),
     ]
-    return tuple(
-        (t(f"role.{role}"), ", ".join(alias.get(n, n) for n in people))
-        for role, people in shown
-        if people
-    )
+    return tuple((t(f"role.{role}"), ", ".join(people)) for role, people in shown if people)
 
 
 def _evaluation(items: Iterable[Contribution], people: Sequence[str]) -> Evaluation | None:

@@ -1,21 +1,20 @@
 """The export panel: the session record as PDF, HTML or Markdown, from the console, any time.
 
 The panel never reads the store: the composition root gives it ``make(fmt) -> (file name,
-bytes)``. The file comes back to the browser as a ``data:`` link with a ``download`` name,
-so it needs no route on the server and no file left on its disk.
+bytes)``. One click makes the file and its download starts (``Download``): the bytes go to
+the browser in one message, so it needs no route on the server and no file left on its disk.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import logging
 import threading
 from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from codevwidgets.widgets._view import Texts, literal, show
+from codevwidgets.widgets._view import Texts, literal
+from codevwidgets.widgets.download import Download
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "ExportPanel", "Make", "human_size"]
 
@@ -62,13 +61,14 @@ def reason(exc: Exception) -> str:
 
 
 class ExportPanel(widgets.VBox):
-    """Three buttons (PDF, HTML, Markdown); a click makes the record and offers its download.
+    """Three buttons (PDF, HTML, Markdown); a click makes the record and its download starts,
+    a link staying for another copy.
 
     Examples
     --------
     >>> panel = ExportPanel(texts, lambda fmt: ("record." + fmt, b"..."), run=lambda job: job())
-    >>> panel.click("pdf"); panel.link.value  # doctest: +SKIP
-    '<a download="record.pdf" href="data:application/pdf;base64,Li4u">Download record.pdf</a>'
+    >>> panel.click("pdf"); panel.link.offered  # doctest: +SKIP
+    ('record.pdf', 'application/pdf', b'...')
     """
 
     def __init__(self, texts: Texts, make: Make, *, run: Run = in_thread) -> None:
@@ -83,9 +83,8 @@ class ExportPanel(widgets.VBox):
         }
         for fmt, button in self.buttons.items():
             button.on_click(lambda _, fmt=fmt: self.click(fmt))
-        self.link = literal(widgets.HTML().add_class("codev-export-link"))
+        self.link = Download().add_class("codev-export-link")
         self.status = literal(widgets.Label().add_class("codev-export-status"))
-        show(self.link, False)
         super().__init__(
             [
                 widgets.Label(texts("record.export")).add_class("codev-heading"),
@@ -103,7 +102,7 @@ class ExportPanel(widgets.VBox):
         return "ExportPanel()"
 
     def click(self, fmt: str) -> None:
-        """Make the record in ``fmt`` and show its download link (or why it could not be
+        """Make the record in ``fmt`` and start its download (or say why it could not be
         made); the buttons wait meanwhile. A click while one is being made does nothing."""
         if fmt not in MEDIA_TYPES:
             raise ValueError(f"unknown format {fmt!r} (use md, html or pdf)")
@@ -130,21 +129,15 @@ class ExportPanel(widgets.VBox):
             self._busy(False)
 
     def _ready(self, fmt: str, name: str, content: bytes) -> None:
-        data = base64.b64encode(content).decode("ascii")
-        shown = html.escape(name)  # a client's name is in it: text, never markup
-        text = html.escape(self.texts("record.download", name=name))
-        self.link.value = (
-            f'<a download="{shown}" href="data:{MEDIA_TYPES[fmt]};base64,{data}">{text}</a>'
-        )
-        show(self.link, True)
+        label = self.texts("record.download", name=name)
+        self.link.offer(name, MEDIA_TYPES[fmt], content, label)
         self.status.add_class("codev-hint")
         self.status.value = self.texts(
             "record.export_ready", name=name, size=human_size(len(content), self.texts)
         )
 
     def _failed(self, exc: Exception) -> None:
-        self.link.value = ""
-        show(self.link, False)
+        self.link.clear()  # no stale link to the previous file
         self.status.value = self.texts("record.export_failed", reason=reason(exc))
         self.status.remove_class("codev-hint").add_class("codev-error")
 

@@ -3,8 +3,9 @@
 One Voilà server, one facilitator page and one participant page: the facilitator assigns the
 roles, starts, keeps the contract and the action plan in the note boxes; the participant asks
 a question and gives an idea; after the finish, the console's buttons give the record as a
-Markdown, PDF and HTML download. The PDF's text (pypdf) holds the plan and the idea; the HTML
-opens in Chromium with no console error.
+Markdown, PDF and HTML download, each in one click (the file is made, "Making the PDF…" shown
+meanwhile, then the browser's download starts). The PDF's text (pypdf) holds the plan and the
+idea; the HTML opens in Chromium with no console error.
 """
 
 from __future__ import annotations
@@ -68,17 +69,34 @@ def contribute(page: Any, boss: Any, text: str) -> None:
     )
 
 
+# Every text the export's status line shows, in order (a MutationObserver misses none, however
+# quickly the record is made).
+WATCH_STATUS = """() => {
+  const status = document.querySelector('.codev-export-status');
+  window.codevStatuses = [];
+  new MutationObserver(() => window.codevStatuses.push(status.textContent.trim()))
+    .observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+
 def export(page: Any, fmt: str, folder: Path, client: str) -> Path:
-    """Click the console's ``fmt`` button, then its download link; the file as saved (named
-    after the session's ``client``)."""
-    page.click(f".codev-export-{fmt}")
-    link = page.locator(f".codev-export-link a[download$='.{fmt}']")
-    link.wait_for(timeout=EXPORT_TIMEOUT_MS)
-    status = str(page.text_content(".codev-export-status"))
-    assert re.fullmatch(r"Ready \(\d+ [KM]?B\)\.", status), status
-    with page.expect_download() as caught:
-        link.click()
+    """Click the console's ``fmt`` button once; the file whose download that starts, as saved
+    (named after the session's ``client``)."""
+    page.evaluate(WATCH_STATUS)
+    with page.expect_download(timeout=EXPORT_TIMEOUT_MS) as caught:
+        page.click(f".codev-export-{fmt}")
     download = caught.value
+    page.wait_for_function(
+        "() => /^Ready/.test(document.querySelector('.codev-export-status').textContent)",
+        timeout=FOLLOW_TIMEOUT_MS,
+    )
+    statuses = page.evaluate("window.codevStatuses")
+    label = {"md": "Markdown", "pdf": "PDF", "html": "HTML"}[fmt]
+    # Said while the file was made, then how big it is.
+    assert statuses[0] == f"Making the {label}…", statuses
+    assert re.fullmatch(r"Ready \(\d+ [KM]?B\)\.", statuses[-1]), statuses
+    # The link stays, for another copy.
+    assert page.locator(f".codev-export-link a[download$='.{fmt}']").count() == 1
     assert download.failure() is None
     name = download.suggested_filename
     assert re.fullmatch(rf"codev-\d{{4}}-\d\d-\d\d-{client}-[\w-]+\.{fmt}", name), name

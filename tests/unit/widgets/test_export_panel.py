@@ -1,13 +1,12 @@
-"""The console's export panel: a click makes the record and offers it as a download link."""
+"""The console's export panel: one click makes the record and starts its download."""
 
 from __future__ import annotations
 
-import base64
-import html
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,25 +17,39 @@ from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.console import FacilitatorConsole
 from codevwidgets.widgets.export import ExportPanel, human_size
 
-HREF = re.compile(r'href="data:([\w/]+);base64,([A-Za-z0-9+/=]*)"')
-
 
 def at_once(job: object) -> None:
     job()  # type: ignore[operator]
 
 
 def panel(session: Session, make: object, language: str = "en") -> ExportPanel:
-    return ExportPanel(Texts(session.runbook, language), make, run=at_once)  # type: ignore[arg-type]
+    p = ExportPanel(Texts(session.runbook, language), make, run=at_once)  # type: ignore[arg-type]
+    kept: list[tuple[dict[str, Any], list[bytes]]] = []
+    # What the kernel sends the page's download widget (its comm has no kernel in a test).
+    p.link.comm.send = lambda data, buffers=None, **_: kept.append(
+        (data["content"], list(buffers or []))
+    )
+    p.sent = kept
+    return p
+
+
+def sent(p: ExportPanel) -> list[tuple[dict[str, Any], list[bytes]]]:
+    """The messages the panel's download widget sent to the page (kept by ``panel``)."""
+    messages: list[tuple[dict[str, Any], list[bytes]]] = p.sent
+    return messages
 
 
 def download(p: ExportPanel) -> tuple[str, bytes]:
-    """The link's media type and the bytes its href holds."""
-    found = HREF.search(p.link.value)
-    assert found, p.link.value
-    return found[1], base64.b64decode(found[2])
+    """The media type and the bytes of the file whose download the page was last told to
+    start (one message, the bytes as its one binary buffer)."""
+    message, buffers = sent(p)[-1]
+    assert message["type"] == "offer", message
+    assert len(buffers) == 1 and p.link.offered is not None
+    assert (message["name"], message["media"], buffers[0]) == p.link.offered
+    return message["media"], bytes(buffers[0])
 
 
-def test_pdf_click_gives_a_link_to_the_record_as_pdf(session: Session, tmp_path: Path) -> None:
+def test_one_pdf_click_sends_the_record_to_download(session: Session, tmp_path: Path) -> None:
     from codevwidgets.record.export import file_name, render
     from codevwidgets.record.model import build_record
     from codevwidgets.store.sqlite import SQLiteStore
@@ -55,10 +68,10 @@ def test_pdf_click_gives_a_link_to_the_record_as_pdf(session: Session, tmp_path:
     media, content = download(p)
     assert media == "application/pdf"
     assert content.startswith(b"%PDF")
-    name = re.search(r'download="([^"]+)"', p.link.value)
-    assert name and name[1].endswith(f"-{secrets.session_id}.pdf")
+    message = sent(p)[-1][0]
+    assert message["name"].endswith(f"-{secrets.session_id}.pdf")
+    assert message["label"] == f"Download {message['name']}"  # the link kept for another copy
     assert re.fullmatch(r"Ready \(\d+ KB\)\.", p.status.value)
-    assert p.link.layout.display is None
     assert not any(b.disabled for b in p.buttons.values())
 
 
@@ -67,19 +80,19 @@ def test_each_format_has_its_media_type(session: Session) -> None:
     for fmt, media in [("html", "text/html"), ("md", "text/markdown"), ("pdf", "application/pdf")]:
         p.click(fmt)
         assert download(p) == (media, b"# Record\n")
-        assert f'download="record.{fmt}"' in p.link.value
+        assert sent(p)[-1][0]["name"] == f"record.{fmt}"
     with pytest.raises(ValueError, match="unknown format"):
         p.click("docx")
 
 
-def test_the_file_name_is_escaped(session: Session) -> None:
+def test_the_file_name_goes_as_text_never_markup(session: Session) -> None:
     hostile = 'codev-"><img src=x onerror=alert(1)>&.pdf'
     p = panel(session, lambda fmt: (hostile, b"%PDF-1.7"))
     p.click("pdf")
-    assert "<img" not in p.link.value
-    assert f'download="{html.escape(hostile)}"' in p.link.value
-    # The only markup: the link itself (no other text typed by a person goes in).
-    assert p.link.value.count("<") == 2
+    # As data in a message: the page sets it as the link's properties (download.js), and no
+    # widget of the panel holds markup made from it.
+    assert sent(p)[-1][0]["name"] == hostile
+    assert not any("<img" in str(w.get_state().get("value", "")) for w in p.children)
     assert p.status.value == "Ready (8 B)."
 
 
@@ -96,7 +109,7 @@ def test_a_failing_make_shows_the_message_and_logs_it(
     assert p.status.value == ("The record could not be made: cannot load library 'libpango-1.0-0'")
     assert "codev-error" in p.status._dom_classes
     assert "Traceback" not in p.status.value
-    assert p.link.value == "" and p.link.layout.display == "none"  # no stale link
+    assert p.link.offered is None and sent(p)[-1][0] == {"type": "clear"}
     assert not any(b.disabled for b in p.buttons.values())
     assert "could not be made" in caplog.text and "libpango" in caplog.text
     p.make = lambda fmt: ("ok.md", b"ok")
@@ -109,7 +122,7 @@ def test_french_labels(session: Session) -> None:
     p.click("pdf")
     assert p.children[0].value == "Compte rendu"
     assert p.status.value == "Prêt (4 o)."
-    assert "Télécharger r.pdf" in p.link.value
+    assert sent(p)[-1][0]["label"] == "Télécharger r.pdf"
 
 
 def test_buttons_wait_while_a_record_is_made(session: Session) -> None:
