@@ -4,9 +4,9 @@ A server listening on a loopback address (``codev serve``'s default, 127.0.0.1) 
 machine alone: its links open on the facilitator's computer and nowhere else, and a phone
 that scans its QR code finds nothing. The console and ``codev serve`` say so in one line.
 
->>> loopback_host("http://127.0.0.1:8866/voila/render/participant.ipynb?session=S")
+>>> loopback_host("http://127.0.0.1:8866/participant.ipynb?session=S")
 '127.0.0.1'
->>> loopback_host("http://10.0.0.5:8866/voila/render/participant.ipynb") is None
+>>> loopback_host("http://10.0.0.5:8866/participant.ipynb") is None
 True
 >>> loopback_host("participant.ipynb?session=S") is None  # relative: wherever the page is
 True

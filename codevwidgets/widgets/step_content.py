@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import traceback
 from collections.abc import Iterator
+from typing import Any
 
 import ipywidgets as widgets
 from IPython.utils.capture import capture_output
@@ -20,8 +22,8 @@ class StepContent(Follower, widgets.VBox):
     """One area per step, filled by a notebook cell, shown only while the session is at it.
 
     Each area is an ``ipywidgets.Output`` made at the first ``during`` of its step: what the
-    cell displays inside ``with content.during(step_id):`` goes into it (the front end — the
-    JupyterLab page, or Voilà's executor — routes the cell's output there), not below the cell.
+    cell displays inside ``with content.during(step_id):`` goes into it, not below the cell
+    (captured by the kernel and given to the area when the block ends).
     The areas follow the session like the other views: a move made here, by another console or
     loaded again after a reload shows the new step's area and hides the others. An area that
     holds nothing (a cell left as generated) shows no box.
@@ -96,9 +98,31 @@ class StepContent(Follower, widgets.VBox):
 
 @contextlib.contextmanager
 def _captured(out: widgets.Output) -> Iterator[widgets.Output]:
+    """Run the block and put what it displays, prints or raises into ``out``, from the kernel.
+
+    Not ``with out:``, which leaves the routing of the block's messages to the front end: in
+    Voilà its executor mirrors each one back to the kernel as the area's new state, on the
+    shell channel, while the cell still runs; a served client notebook then waited, now and
+    then, for a cell's reply its idle kernel never gave (issue 20, part 7)."""
     out.outputs = ()
-    with out:
-        yield out
+    failed: list[dict[str, Any]] = []
+    with capture_output() as captured:
+        try:
+            yield out
+        except Exception as exc:  # shown in the area, as a cell's own output shows it
+            lines = traceback.format_exception(exc)
+            error = {"ename": type(exc).__name__, "evalue": str(exc), "traceback": lines}
+            failed.append({"output_type": "error", **error})
+    shown: list[dict[str, Any]] = []
+    if captured.stdout:
+        shown.append({"output_type": "stream", "name": "stdout", "text": captured.stdout})
+    for rich in captured.outputs:
+        shown.append(
+            {"output_type": "display_data", "data": rich.data, "metadata": rich.metadata or {}}
+        )
+    if captured.stderr:
+        shown.append({"output_type": "stream", "name": "stderr", "text": captured.stderr})
+    out.outputs = (*out.outputs, *shown, *failed)
 
 
 @contextlib.contextmanager

@@ -88,7 +88,7 @@ def held(
     clock.advance(30 * 60)
     run("next", step="consultation")
     note("synthesis", "objective", OBJECTIVE)
-    note("synthesis", "date", "30 June")
+    note("synthesis", "date", "2027-06-30")
     clock.advance(14 * 60)
     run("next", step="synthesis")
     store.add_contribution(sid, "conclusion", "Ana", CLIENT_LEARNING, None, "p0")

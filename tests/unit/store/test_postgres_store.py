@@ -519,7 +519,7 @@ def test_codev_serve_on_a_url_serves_the_stores_sessions(
     log = tmp_path / "voila.log"
     server = NoSessionServer(store.url, "--log", str(log))  # type: ignore[arg-type]
     try:
-        assert server.until_serving()[0].startswith("Serving on ")
+        assert server.until_serving()[-1].startswith("Serving on ")
         query = f"session=room&code={secrets.join_code}"
         assert "ProjectorView(session=" in server.page("projector.ipynb", query)
         assert "ProjectorView(session=" not in server.page("projector.ipynb", "session=room&code=x")

@@ -111,7 +111,7 @@ def test_list_and_purge_from_the_command_line(tmp_path: Path, store_location: st
         ]
     }
     text = codev("sessions", "--store", str(path)).stdout.splitlines()
-    assert [line.split()[0] for line in text] == ["old", "acme"]
+    assert [line.split()[0] for line in text] == ["ID", "old", "acme"]  # a header, the rows
     purged = codev("sessions", "purge", "--older-than", "30", "--store", str(path))
     assert purged.returncode == 0, purged.stderr
     assert purged.stdout.split() == ["deleted", "1", "session(s)", "old"]

@@ -200,3 +200,27 @@ def test_the_error_boxs_during_shows_nothing_and_never_fails(
         pass
     assert "codev-error" in box._dom_classes
     box.close()
+
+
+def test_the_kernel_itself_fills_the_area_with_what_the_block_shows(session: Session) -> None:
+    """What the block displays, prints or raises is captured in the kernel and given to the
+    area at the block's end: no front end (Voilà's executor mirroring each message back to the
+    kernel while the cell runs) has to route it."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+
+    InteractiveShell.instance()  # display() as in a kernel: through the shell's display hook
+    content = StepContent(session)
+    with content.during("clarification") as out:
+        print("Ask open questions")
+        display(Markdown("**Only during the clarification**"))
+        raise RuntimeError("the consultant's own cell fails")
+    kinds = [output["output_type"] for output in out.outputs]
+    assert kinds == ["stream", "display_data", "error"]
+    assert out.outputs[0]["text"] == "Ask open questions\n"
+    assert out.outputs[1]["data"]["text/markdown"] == "**Only during the clarification**"
+    assert out.outputs[2]["ename"] == "RuntimeError"
+    session.start()
+    session.next()
+    assert content.visible("clarification")
+    content.close()
