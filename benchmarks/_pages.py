@@ -75,13 +75,16 @@ class CommCount:
 COMMS: dict[Page, CommCount] = {}
 
 
-def open_page(browser: Browser, url: str, selector: str) -> tuple[Page, float]:
+def open_page(
+    browser: Browser, url: str, selector: str, width: int | None = None
+) -> tuple[Page, float]:
     """A new page (in a context of its own: a device of its own) and its seconds to ready.
 
     Ready: from ``goto`` until ``selector`` is visible. Its widget messages are counted from
-    the start (``COMMS[page].received``).
+    the start (``COMMS[page].received``). ``width``: a phone's viewport (px), 844 px high.
     """
-    page = browser.new_context().new_page()
+    viewport = {"width": width, "height": 844} if width else None
+    page = browser.new_context(**({"viewport": viewport} if viewport else {})).new_page()
     COMMS[page] = CommCount(page)
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)

@@ -23,8 +23,8 @@ Choose = Callable[[str], None]
 class WhoAreYou(widgets.VBox):
     """The question, and the group's names to pick from (or a free name to type).
 
-    ``on_choose(callback)`` is told the name chosen; ``click_name(name)`` and ``type_name``
-    drive it from code as a click or the box would.
+    ``on_choose(callback)`` is told the name chosen; ``click_name(name)``, ``type_name`` and
+    ``submit`` (Enter in the box) drive it from code as a click or the box would.
 
     Examples
     --------
@@ -61,7 +61,14 @@ class WhoAreYou(widgets.VBox):
             self.join = widgets.Button(description=texts("join.join"), button_style="primary")
             self.join.add_class("codev-who-join")
             self.join.on_click(lambda _: self.type_name(self.input.value if self.input else ""))
-            parts.append(widgets.HBox([self.input, self.join]))
+            # Enter in the box joins, as the button does (a phone's keyboard shows it as "Go").
+            # The box sends Enter as a "submit" message; its value follows every keystroke, so
+            # it is the name as typed. Not ``continuous_update=False`` and an observer on the
+            # value: that fires on a blur too, and a tap elsewhere would join under half a name
+            # (jupyter-widgets/ipywidgets#2446). Not ``on_submit``: ipywidgets 8 deprecates it
+            # (with a warning), though its browser side still sends the message it listens to.
+            self.input.on_msg(self._on_box_message)
+            parts.append(widgets.HBox([self.input, self.join]).add_class("codev-who-typed"))
         parts.append(self.message)
         super().__init__(parts)
         self.add_class("codev-who")
@@ -83,6 +90,15 @@ class WhoAreYou(widgets.VBox):
     def type_name(self, typed: str) -> None:
         """A free name typed and sent (only where the session has no roster)."""
         self._chosen(None if self.names else joinable(typed, ()))
+
+    def submit(self) -> None:
+        """Enter pressed in the free name's box: the name in it joins, as a click on Join."""
+        if self.input is not None:
+            self.type_name(self.input.value)
+
+    def _on_box_message(self, _: widgets.Widget, content: object, buffers: object) -> None:
+        if isinstance(content, dict) and content.get("event") == "submit":
+            self.submit()
 
     def say(self, text: str) -> None:
         """Show ``text`` under the names, as a refusal (a name this page may not take)."""
