@@ -464,25 +464,7 @@ class Session(Observable):
 
     def to_dict(self) -> dict[str, Any]:
         """The whole state as JSON-serialisable data (a session of one kernel saved whole)."""
-        return {
-            "version": SCHEMA_VERSION,
-            "id": self.id,
-            "runbook": self.runbook.name,
-            "steps": [step.id for step in self.runbook.steps],
-            "status": self._status,
-            "index": self._index,
-            "deadline": self._deadline,
-            "paused_remaining": self._paused_remaining,
-            "segment_start": self._segment_start,
-            "spent": dict(self._spent),
-            "extra": dict(self._extra),
-            "roles": self._roles.to_dict() if self._roles else None,
-            "notes": self.notes,
-            "contributions": [asdict(c) for c in self._contributions.items],
-            "signals": [asdict(s) for s in self._signals],
-            "ratings_open": self._ratings_open,
-            **self._talk.to_dict(),
-        }
+        return _saved(self)
 
     def apply_state(self, data: dict[str, Any]) -> None:
         """Take the state another kernel saved (validated as ``from_dict`` does).
@@ -507,42 +489,7 @@ class Session(Observable):
         cls, data: dict[str, Any], runbook: Runbook, clock: Clock = system_clock
     ) -> Session:
         """Rebuild a session saved by ``to_dict`` over the same ``runbook``; no event fires."""
-        if data.get("version") != SCHEMA_VERSION:
-            raise ValueError(f"unknown session schema version {data.get('version')!r}")
-        ids = [step.id for step in runbook.steps]
-        if data.get("steps") != ids:
-            raise ValueError(f"the session's steps {data.get('steps')} do not match {ids}")
-        if data.get("status") not in STATUSES:
-            raise ValueError(f"unknown session status {data.get('status')!r}")
-        try:
-            roles = Roles.from_dict(data["roles"]) if data["roles"] is not None else None
-            session = cls(runbook, roles, clock, str(data["id"]))
-            session._status = data["status"]
-            session._index = int(data["index"])
-            session._deadline = _optional_float(data["deadline"])
-            session._paused_remaining = _optional_float(data["paused_remaining"])
-            session._segment_start = _optional_float(data["segment_start"])
-            session._spent = {i: float(data["spent"][i]) for i in ids}
-            session._extra = {i: float(data["extra"][i]) for i in ids}
-            # What is kept apart may be missing: a participant's kernel loads no notes, and
-            # sessions stored before talk time and signals have neither.
-            session._notes = Notes.from_dict(data.get("notes", {}))
-            session._contributions = Contributions.from_dicts(data.get("contributions", []))
-            session._signals = signals_from_dicts(data.get("signals", []))
-            session._talk = TalkTimer.from_dict(data)
-            # Sessions stored before the ratings stayed open after the end have none open.
-            session._ratings_open = data.get("ratings_open", False) is True
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"malformed session data: {exc!r}") from None
-        if not 0 <= session._index < len(ids):
-            raise ValueError(f"step index {session._index} out of range")
-        running = session._deadline is not None and session._segment_start is not None
-        paused = session._paused_remaining is not None
-        if (session._status == "running") != running or (session._status == "paused") != paused:
-            raise ValueError(f"timer fields do not fit status {session._status!r}")
-        if session._ratings_open and session._status != "finished":
-            raise ValueError("ratings are open only once the session has finished")
-        return session
+        return _restored(cls, data, runbook, clock)
 
 
 # What apply_state copies: the whole state, never the identity, the clock or the observers.
@@ -567,3 +514,66 @@ _STATE_PARTS = {
 
 def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _saved(session: Session) -> dict[str, Any]:
+    """``Session.to_dict``: the state as JSON-serialisable data."""
+    return {
+        "version": SCHEMA_VERSION,
+        "id": session.id,
+        "runbook": session.runbook.name,
+        "steps": [step.id for step in session.runbook.steps],
+        "status": session._status,
+        "index": session._index,
+        "deadline": session._deadline,
+        "paused_remaining": session._paused_remaining,
+        "segment_start": session._segment_start,
+        "spent": dict(session._spent),
+        "extra": dict(session._extra),
+        "roles": session._roles.to_dict() if session._roles else None,
+        "notes": session.notes,
+        "contributions": [asdict(c) for c in session._contributions.items],
+        "signals": [asdict(s) for s in session._signals],
+        "ratings_open": session._ratings_open,
+        **session._talk.to_dict(),
+    }
+
+
+def _restored(cls: type[Session], data: dict[str, Any], runbook: Runbook, clock: Clock) -> Session:
+    """``Session.from_dict``: the saved state, validated, over ``runbook``."""
+    if data.get("version") != SCHEMA_VERSION:
+        raise ValueError(f"unknown session schema version {data.get('version')!r}")
+    ids = [step.id for step in runbook.steps]
+    if data.get("steps") != ids:
+        raise ValueError(f"the session's steps {data.get('steps')} do not match {ids}")
+    if data.get("status") not in STATUSES:
+        raise ValueError(f"unknown session status {data.get('status')!r}")
+    try:
+        roles = Roles.from_dict(data["roles"]) if data["roles"] is not None else None
+        session = cls(runbook, roles, clock, str(data["id"]))
+        session._status = data["status"]
+        session._index = int(data["index"])
+        session._deadline = _optional_float(data["deadline"])
+        session._paused_remaining = _optional_float(data["paused_remaining"])
+        session._segment_start = _optional_float(data["segment_start"])
+        session._spent = {i: float(data["spent"][i]) for i in ids}
+        session._extra = {i: float(data["extra"][i]) for i in ids}
+        # What is kept apart may be missing: a participant's kernel loads no notes, and
+        # sessions stored before talk time and signals have neither.
+        session._notes = Notes.from_dict(data.get("notes", {}))
+        session._contributions = Contributions.from_dicts(data.get("contributions", []))
+        session._signals = signals_from_dicts(data.get("signals", []))
+        session._talk = TalkTimer.from_dict(data)
+        # Sessions stored before the ratings stayed open after the end have none open.
+        session._ratings_open = data.get("ratings_open", False) is True
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"malformed session data: {exc!r}") from None
+    if not 0 <= session._index < len(ids):
+        raise ValueError(f"step index {session._index} out of range")
+    running = session._deadline is not None and session._segment_start is not None
+    paused = session._paused_remaining is not None
+    if (session._status == "running") != running or (session._status == "paused") != paused:
+        raise ValueError(f"timer fields do not fit status {session._status!r}")
+    if session._ratings_open and session._status != "finished":
+        raise ValueError("ratings are open only once the session has finished")
+    return session

@@ -220,53 +220,8 @@ class RunbookEditor(widgets.HBox):
         self.preview_box = widgets.VBox()
         self.preview: ParticipantView | None = None
 
-        def hint(key: str) -> widgets.HTML:
-            text = html.escape(t(key))
-            return widgets.HTML(f'<span class="codev-editor-hint">{text}</span>')
-
-        def section(key: str) -> widgets.HTML:
-            return widgets.HTML(f"<h3>{html.escape(t(key))}</h3>")
-
-        form = widgets.VBox(
-            [
-                self.heading,
-                picker,
-                section("editor.organisation"),
-                self.client,
-                self.runbook_language,
-                self.other_languages,
-                self.title,
-                # Wraps in a narrow column rather than cutting the accent colour off.
-                widgets.HBox(
-                    [self.logo, self.primary, self.accent, self.default_colours],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                section("app.ground_rules"),
-                hint("editor.one_per_line"),
-                self.ground_rules,
-                section("editor.steps"),
-                self.steps,
-                widgets.HBox(self.step_buttons),
-                self.total,
-                section("editor.step"),
-                self.step_id,
-                self.minutes,
-                self.step_title,
-                self.speaker,
-                section("editor.rules"),
-                hint("editor.one_per_line"),
-                self.role,
-                self.may,
-                self.may_not,
-                section("editor.prompts"),
-                self.prompts,
-                section("editor.reframing"),
-                self.reframing,
-                self.problems,
-                widgets.HBox([self.save_button, self.saved]),
-            ]
-        ).add_class("codev-editor-form")
-        preview = widgets.VBox([section("editor.preview"), self.preview_box]).add_class(
+        form = _form(self, picker)
+        preview = widgets.VBox([_section(t, "editor.preview"), self.preview_box]).add_class(
             "codev-editor-preview"
         )
         # Served by Voilà, the page's theme; its colours win over those of the preview, which
@@ -565,3 +520,56 @@ class _Loading:
 
     def __exit__(self, *_exc: object) -> None:
         self.editor._loading = self.outer
+
+
+def _hint(t: Translator, key: str) -> widgets.HTML:
+    return widgets.HTML(f'<span class="codev-editor-hint">{html.escape(t(key))}</span>')
+
+
+def _section(t: Translator, key: str) -> widgets.HTML:
+    return widgets.HTML(f"<h3>{html.escape(t(key))}</h3>")
+
+
+def _form(editor: RunbookEditor, picker: widgets.HBox) -> widgets.VBox:
+    """The editor's form, top to bottom: the organisation, the ground rules, the steps, the
+    step chosen, its rules, prompts and reframing, then the problems and Save."""
+    t = editor.t
+    return widgets.VBox(
+        [
+            editor.heading,
+            picker,
+            _section(t, "editor.organisation"),
+            editor.client,
+            editor.runbook_language,
+            editor.other_languages,
+            editor.title,
+            # Wraps in a narrow column rather than cutting the accent colour off.
+            widgets.HBox(
+                [editor.logo, editor.primary, editor.accent, editor.default_colours],
+                layout=widgets.Layout(flex_flow="row wrap"),
+            ),
+            _section(t, "app.ground_rules"),
+            _hint(t, "editor.one_per_line"),
+            editor.ground_rules,
+            _section(t, "editor.steps"),
+            editor.steps,
+            widgets.HBox(editor.step_buttons),
+            editor.total,
+            _section(t, "editor.step"),
+            editor.step_id,
+            editor.minutes,
+            editor.step_title,
+            editor.speaker,
+            _section(t, "editor.rules"),
+            _hint(t, "editor.one_per_line"),
+            editor.role,
+            editor.may,
+            editor.may_not,
+            _section(t, "editor.prompts"),
+            editor.prompts,
+            _section(t, "editor.reframing"),
+            editor.reframing,
+            editor.problems,
+            widgets.HBox([editor.save_button, editor.saved]),
+        ]
+    ).add_class("codev-editor-form")

@@ -143,3 +143,16 @@ def test_the_walk_sees_the_layers(module: str, layer_name: str) -> None:
     """The checks above would pass on an empty graph: this one would not."""
     assert layer(module) == layer_name
     assert GRAPH[module]
+
+
+def test_no_class_is_past_400_lines() -> None:
+    """Issue 20: a class a reader can hold in mind; past 400 lines, split it by concern."""
+    long = sorted(
+        f"{path.relative_to(PACKAGE)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 400
+    )
+    assert long == []
