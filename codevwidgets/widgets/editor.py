@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+import anywidget
 import ipywidgets as widgets
 
 from codevwidgets.authoring.client_notebook import NotebookError, follow_runbook_file
@@ -227,7 +229,7 @@ class RunbookEditor(widgets.HBox):
         # Served by Voilà, the page's theme; its colours win over those of the preview, which
         # shows the participant page in the runbook's own theme.
         page = theme_style(theme, scope="html body[data-voila]") if theme is not None else ""
-        super().__init__([widgets.HTML(page + _STYLE), form, preview])
+        super().__init__([widgets.HTML(page + _STYLE), ColourLabels(), form, preview])
         self.add_class("codev-editor")
         self._wire()
         self.load(draft)
@@ -573,3 +575,10 @@ def _form(editor: RunbookEditor, picker: widgets.HBox) -> widgets.VBox:
             widgets.HBox([editor.save_button, editor.saved]),
         ]
     ).add_class("codev-editor-form")
+
+
+class ColourLabels(anywidget.AnyWidget):
+    """Names each colour picker's swatch by its label, for screen readers (WCAG's "form
+    elements must have labels"): ipywidgets names the picker's text box only."""
+
+    _esm = Path(__file__).with_name("colour_labels.js")

@@ -32,7 +32,10 @@ def test_language_boxes_are_named_by_field_and_language(chromium: Any, voila_ser
         page.get_by_role("checkbox", name="Other languages: Deutsch").check()
         german.wait_for(state="visible", timeout=LOAD_TIMEOUT_MS)
         # The brand colours are colour pickers, their text box named too.
-        assert page.get_by_role("textbox", name="Primary colour").input_value() == "#1f4e79"
+        # The text box and the swatch (<input type="color">) are both named by the label.
+        named = page.get_by_role("textbox", name="Primary colour")
+        named.nth(1).wait_for()
+        assert [named.nth(i).input_value() for i in range(named.count())] == ["#1f4e79"] * 2
         assert page.locator(".widget-colorpicker input[type=color]").count() == 2
     finally:
         page.close(run_before_unload=True)

@@ -125,7 +125,9 @@ def test_who_are_you_a_reload_that_remembers_and_a_name_on_two_devices(
         other.wait_for_selector(".codev-timer", timeout=LOAD_TIMEOUT_MS)
         wait_text(other, ".codev-who-you", "David")
 
-        # The console's personal links, folded away: each joins without asking.
+        # The console's personal links, folded away: each joins without asking. (The join
+        # links themselves folded once people had joined: one click opens them again.)
+        console.click(".codev-join-links .jupyter-widget-Collapse-header")
         details = console.locator(".codev-person-links details")
         assert details.get_attribute("open") is None
         console.click(".codev-person-links summary")

@@ -393,8 +393,10 @@ def test_laptop_and_projector_run_a_whole_session(
         ask_next(b, ".codev-finish")
         click_together((a, ".codev-confirm", None), (b, ".codev-confirm", None))
         moved("finish", "conclusion", None)
-        for page in everyone:
+        for page in consoles:
             page.wait_for_selector(".codev-timer--finished", timeout=FOLLOW_TIMEOUT_MS)
+        for page in people:  # a participant's page says the session has ended, not a timer
+            page.wait_for_selector(".codev-ended", timeout=FOLLOW_TIMEOUT_MS)
         loser = refused_one(consoles)
         assert message(loser).startswith(MOVED_ON.format(number=6)), message(loser)
         assert title(loser) == STEPS["conclusion"]
