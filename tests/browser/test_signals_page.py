@@ -66,7 +66,8 @@ def test_hands_in_the_order_raised_ready_count_and_talk_time(
         assert not pages["Emma"].locator("button.codev-more-time").is_visible()
         pages["Emma"].click("button.codev-ready")
         assert wait_text(boss, ".codev-ready-count", "1 of 4") == "1 of 4 ready"
-        assert "Emma" in str(boss.text_content(".codev-ready-who"))
+        # Who is ready is its own widget, updated in a message of its own: waited for too.
+        assert "Emma" in wait_text(boss, ".codev-ready-who", "Emma")
 
         # Talk time: Chloé speaks, then one click switches to David.
         boss.locator(".codev-talk-button", has_text="Chloé").click()
