@@ -146,7 +146,13 @@ def ended_html(text: str) -> str:
 def end_page(page: widgets.Box, text: str, kept: int) -> widgets.HTML:
     """Show, on ``page`` whose session was deleted from the store, one line saying ``text``
     right under its first ``kept`` parts (its stylesheet and brand, which stay) and hide every
-    other part: nothing left on the page writes, and no stale step or timer misleads."""
+    other part: nothing left on the page writes, and no stale step or timer misleads.
+
+    A page ended already (ended, then deleted) keeps its one line, which says ``text`` now."""
+    for child in page.children[kept:]:
+        if ENDED in getattr(child, "_dom_classes", ()):
+            child.value = ended_html(text)
+            return child
     line = ended_line(text)
     with page.hold_sync():
         for child in page.children[kept:]:

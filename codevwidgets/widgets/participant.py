@@ -22,7 +22,6 @@ from codevwidgets.widgets._view import (
     brand,
     close_page,
     end_page,
-    ended_html,
     escaped_list,
     literal,
     roles_summary,
@@ -147,10 +146,8 @@ class ParticipantView(Follower, widgets.VBox):
             self._follow_roles()
 
     def _end(self, key: str) -> None:
-        if self.ended is None:
-            self.ended = end_page(self, self.texts(key), kept=2)
-        else:  # ended, then deleted: one line, the latest word
-            self.ended.value = ended_html(self.texts(key))
+        # Ended, then deleted: one line, the latest word.
+        self.ended = end_page(self, self.texts(key), kept=2)
 
     def _follow_end(self) -> None:
         """Once the session has ended: that, in one line, and the rating box while the ratings

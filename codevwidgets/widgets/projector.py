@@ -24,7 +24,6 @@ from codevwidgets.widgets._view import (
     brand,
     close_page,
     end_page,
-    ended_html,
     literal,
     stylesheet,
     touches,
@@ -118,10 +117,8 @@ class ProjectorView(Follower, widgets.VBox):
             self._end("live.session_over")
 
     def _end(self, key: str) -> None:
-        if self.ended is None:
-            self.ended = end_page(self, self.texts(key), kept=3)
-        else:  # ended, then deleted: one line, the latest word
-            self.ended.value = ended_html(self.texts(key))
+        # Ended, then deleted: one line, the latest word.
+        self.ended = end_page(self, self.texts(key), kept=3)
 
     def _show_speaker(self) -> None:
         who = self.texts.of(self.session.current_step.speaker)

@@ -258,3 +258,14 @@ def test_the_shared_contract_follows_the_console(
     assert view.contract.layout.display != "none"
     assert view.contract.texts_shown == {"contract": "Help me keep the team."}
     assert EN("rules.speaker") in view.speaker.value
+
+
+def test_a_page_ended_then_deleted_keeps_one_line_saying_the_latest() -> None:
+    from codevwidgets.widgets._view import ENDED, end_page
+
+    page = widgets.VBox([widgets.HTML("<style></style>"), widgets.HTML("Step 6 of 6")])
+    end_page(page, "The session has ended.", kept=1)
+    end_page(page, "This session was deleted.", kept=1)
+    lines = [child for child in page.children if ENDED in child._dom_classes]
+    assert [line.value for line in lines] == ['<div role="alert">This session was deleted.</div>']
+    page.close()
