@@ -42,9 +42,9 @@ class Notes:
         if not isinstance(text, str) or len(text) > MAX_NOTE:
             raise ValueError(f"a note is text of at most {MAX_NOTE} characters")
         if not note.accepts(without_nul(text, "a note")):
-            if note.choices is None:  # a date field
+            if note.kind == "date":
                 raise ValueError(f"note field '{field_id}' holds a date, YYYY-MM-DD (or nothing)")
-            known = ", ".join(note.choices)
+            known = ", ".join(note.choices or ())
             raise ValueError(f"note field '{field_id}' holds one of {known} (or nothing)")
         self.fields.setdefault(step.id, {})[field_id] = text
 
