@@ -31,7 +31,7 @@ ROTATE = "rotate"
 
 _KNOWN_FIELDS: dict[str, Iterable[str]] = {
     "": ("group", "facilitator", "members"),
-    "members": ("name", "email"),
+    "members": ("name", "email", "team"),
 }
 # load_roster checks member count and names on the raw YAML so it can point at the exact
 # item; this context tells the model not to report the same problems a second time.
@@ -66,6 +66,14 @@ class Member(BaseModel):
 
     name: Text
     email: str | None = None
+    # The member's team in the organisation: a day of many groups keeps one team's people
+    # apart where it can (a manager and their report are not in one group).
+    team: str | None = None
+
+    @field_validator("team")
+    @classmethod
+    def _blank_team(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("email")
     @classmethod
@@ -131,20 +139,24 @@ class Roster(BaseModel):
         return self.facilitator == ROTATE
 
 
-def load_roster(path: Path) -> Roster:
-    """Read and validate a roster file, raising `InputError` with every problem found."""
+def load_roster(path: Path, *, most: int = MAX_MEMBERS) -> Roster:
+    """Read and validate a roster file, raising `InputError` with every problem found.
+
+    ``most``: how many members it may list (a day of many groups lists everyone of the day,
+    ``core.day.MOST_PEOPLE``); a roster of more than ``MAX_MEMBERS`` is a day's, not one
+    session's, and is not checked for one session's roles."""
     try:
         doc = read_yaml(path)
     except YamlSyntaxError as exc:
         raise InputError([Problem(exc.file, exc.line, "(file)", exc.message)]) from None
     problems = [problem_at(doc, loc, "is given more than once") for loc in doc.duplicates]
-    problems += _member_problems(doc)
+    problems += _member_problems(doc, most)
     roster = None
     try:
         roster = Roster.model_validate(doc.data, context=_CHECKED_BY_LOADER)
     except ValidationError as exc:
         problems += problems_from_validation(exc, doc, _KNOWN_FIELDS)
-    if roster is not None and not problems:
+    if roster is not None and not problems and most <= MAX_MEMBERS:
         problems += _session_problems(roster, doc)
     if problems or roster is None:
         raise InputError(sorted(problems, key=lambda p: p.line))
@@ -180,14 +192,15 @@ def _session_problems(roster: Roster, doc: YamlDocument) -> list[Problem]:
     return [problem_at(doc, ("facilitator",), message)]
 
 
-def _count_problem(count: int) -> str | None:
-    if MIN_MEMBERS <= count <= MAX_MEMBERS:
+def _count_problem(count: int, most: int = MAX_MEMBERS) -> str | None:
+    if MIN_MEMBERS <= count <= most:
         return None
     found = f"found {count}" if count else "found none"
-    return f"a group needs {MIN_MEMBERS} to {MAX_MEMBERS} members, {found}"
+    whose = "a group" if most <= MAX_MEMBERS else "a day"
+    return f"{whose} needs {MIN_MEMBERS} to {most} members, {found}"
 
 
-def _member_problems(doc: YamlDocument) -> list[Problem]:
+def _member_problems(doc: YamlDocument, most: int = MAX_MEMBERS) -> list[Problem]:
     """Names, count and uniqueness, checked on the raw list so a duplicate is shown where it
     is. Names are checked here, not by the model: a session stored before the rule keeps its
     roster."""
@@ -198,7 +211,7 @@ def _member_problems(doc: YamlDocument) -> list[Problem]:
     members: Any = doc.data.get("members")
     if not isinstance(members, list):
         return problems  # missing or wrong type: the model reports it
-    count_problem = _count_problem(len(members))
+    count_problem = _count_problem(len(members), most)
     if count_problem:
         problems.append(problem_at(doc, ("members",), count_problem))
     first_seen: dict[str, int] = {}

@@ -23,6 +23,7 @@ from typing import Any, Protocol, Self
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Command
 from codevwidgets.core.contributions import Contribution
+from codevwidgets.core.day import Day
 from codevwidgets.core.joining import person_key
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.roster import Roster
@@ -32,16 +33,20 @@ from codevwidgets.core.signals import Signal
 from codevwidgets.core.voices import Persons
 
 __all__ = [
+    "DaySecrets",
     "RateLimited",
     "Secrets",
     "SessionSummary",
     "Store",
     "StoreError",
+    "StoredDay",
     "StoredSession",
     "Watcher",
+    "group_key_for",
     "join_code_for",
     "person_secret_for",
     "person_secret_from",
+    "room_code_for",
 ]
 
 
@@ -61,6 +66,22 @@ def join_code_for(facilitator_key: str) -> str:
     """
     digest = hmac.new(facilitator_key.encode(), b"codev join code", hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def room_code_for(day_key: str) -> str:
+    """A day's room code (``join.ipynb?day=ID&code=CODE``), derived from the day's key as a
+    session's join code is from its key: the overview shows the room's link again after a
+    reload, and the code reveals nothing of the key."""
+    digest = hmac.new(day_key.encode(), b"codev room code", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def group_key_for(day_key: str, session_id: str) -> str:
+    """The facilitator key of a day's group (its session), derived from the day's key: the
+    lead's overview opens every group's console, and a group's key opens that group only."""
+    message = b"codev group " + session_id.encode()
+    digest = hmac.new(day_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
 def person_secret_for(facilitator_key: str, name: str) -> str:
@@ -85,6 +106,24 @@ class Secrets:
     session_id: str
     facilitator_key: str
     join_code: str
+
+
+@dataclass(frozen=True)
+class DaySecrets:
+    """What ``create_day`` hands out once: the lead's key and the room's code."""
+
+    day_id: str
+    key: str
+    code: str
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    """A day as the store keeps it, at one revision (a move, a latecomer bump it)."""
+
+    day: Day
+    revision: int
+    created: float
 
 
 @dataclass(frozen=True)
@@ -248,6 +287,35 @@ class Store(Protocol):
         interval: float = 0.025,
         start_thread: bool = True,
     ) -> Watcher: ...
+
+    def create_day(
+        self, day: Day, sessions: list[Session], source: str | None = None
+    ) -> DaySecrets:
+        """Store a day and its groups' sessions (``sessions[i]`` is ``day.groups[i]``'s, each
+        with its group's roster, ``core.day.group_roster``) in one transaction; each group's
+        key is ``group_key_for`` the day's key."""
+        ...
+
+    def check_day_key(self, day_id: object, key: object) -> bool: ...
+
+    def check_day_code(self, day_id: object, code: object) -> bool: ...
+
+    def load_day(self, day_id: str) -> StoredDay | None: ...
+
+    def day_revision(self, day_id: str) -> int:
+        """The day's revision (0: no such day): what a room page polls to follow a move."""
+        ...
+
+    def change_day(self, day_id: str, change: Callable[[Day], Day]) -> StoredDay:
+        """Apply ``change`` (a ``core.day`` function: a join, a move) to the latest stored
+        day and store what it returns, in one transaction; the groups whose members changed
+        get their new roster (and a new revision, so their pages follow). ``change``'s
+        ``DayError`` leaves everything as it was; an unknown day raises ``KeyError``."""
+        ...
+
+    def days(self) -> list[StoredDay]:
+        """Every stored day, oldest first."""
+        ...
 
     def keep_connected(self) -> None:
         """From now on hold this kernel's connections to the store (a page has connected to

@@ -22,7 +22,7 @@ from codevwidgets.store.base import (
     hash_secret,
     join_code_for,
 )
-from codevwidgets.store.sql_base import UPSERT_NOTE, SQLBase, state_json
+from codevwidgets.store.sql_base import UPSERT_NOTE, Database, SQLBase, state_json
 from codevwidgets.store.sql_groups import group_for
 
 __all__ = ["SessionRows"]
@@ -45,6 +45,20 @@ class SessionRows(SQLBase):
         snapshot is what is used). With a roster, the session is in the group of ``source``
         (where the roster came from, see ``sql_groups``)."""
         key = secrets.token_urlsafe(24)
+        with self._write() as db:
+            return self._insert_session(db, session, runbook_ref, language, roster, source, key)
+
+    def _insert_session(
+        self,
+        db: Database,
+        session: Session,
+        runbook_ref: str,
+        language: str,
+        roster: Roster | None,
+        source: str | None,
+        key: str,
+    ) -> Secrets:
+        """``create``'s rows, in the caller's write (a day's groups are created in one)."""
         code = join_code_for(key)
         now = self.clock()
         row = (
@@ -60,20 +74,19 @@ class SessionRows(SQLBase):
             roster.model_dump_json() if roster else None,
         )
         try:
-            with self._write() as db:
-                group = group_for(db, roster, source) if roster else None
-                db.execute(
-                    "INSERT INTO sessions (id, runbook, language, key_hash, code_hash, state,"
-                    " revision, created, updated, snapshot, roster, group_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
-                    (*row, group),
-                )
-                for step_id, fields in session.notes.items():
-                    for field_id, text in fields.items():
-                        db.execute(UPSERT_NOTE, (session.id, step_id, field_id, text, now))
-                self._log(db, session.id, Event("created", {"runbook": runbook_ref}))
+            group = group_for(db, roster, source) if roster else None
+            db.execute(
+                "INSERT INTO sessions (id, runbook, language, key_hash, code_hash, state,"
+                " revision, created, updated, snapshot, roster, group_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                (*row, group),
+            )
         except self.duplicate:
             raise ValueError(f"session {session.id!r} already exists in {self._where()}") from None
+        for step_id, fields in session.notes.items():
+            for field_id, text in fields.items():
+                db.execute(UPSERT_NOTE, (session.id, step_id, field_id, text, now))
+        self._log(db, session.id, Event("created", {"runbook": runbook_ref}))
         return Secrets(session.id, key, code)
 
     def check_key(self, session_id: object, key: object) -> bool:

@@ -29,7 +29,7 @@ from codevwidgets.store.sql import Database, SQLStore, fill_group_ids
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS persons (
     session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
     name TEXT NOT NULL, page TEXT, claimed_by TEXT,
     PRIMARY KEY (session_id, person)
+);
+CREATE TABLE IF NOT EXISTS days (
+    id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
+    data TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL
 );
 """
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
@@ -107,6 +111,14 @@ CREATE TABLE IF NOT EXISTS persons (
     session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
     name TEXT NOT NULL, page TEXT, claimed_by TEXT,
     PRIMARY KEY (session_id, person)
+);
+"""
+# Schema 6 had no days of many groups (core.day): a day's groups are sessions, the day itself
+# (its people, which group each is in, who facilitates) one row.
+MIGRATE_TO_7 = """
+CREATE TABLE IF NOT EXISTS days (
+    id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
+    data TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL
 );
 """
 FILES = ("", "-wal", "-shm")
@@ -279,7 +291,7 @@ class SQLiteStore(SQLStore):
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version in (1, 2, 3, 4, 5):
+            elif version in (1, 2, 3, 4, 5, 6):
                 if version == 1:
                     _run(db, MIGRATE_1_TO_2)
                     self._move_notes_out_of_states(db)
@@ -290,7 +302,9 @@ class SQLiteStore(SQLStore):
                 if version <= 4:
                     _run(db, MIGRATE_TO_5)
                     fill_group_ids(db)
-                _run(db, MIGRATE_TO_6)
+                if version <= 5:
+                    _run(db, MIGRATE_TO_6)
+                _run(db, MIGRATE_TO_7)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "
