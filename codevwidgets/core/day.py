@@ -318,6 +318,8 @@ def join_day(day: Day, name: str) -> tuple[Day, int]:
     known = day.person(name)
     if known is not None:
         return day, known.group
+    if not name.strip():
+        raise DayError("name: must not be empty")
     if problem := name_problem(name):
         raise DayError(f"name: {problem}")
     count = Counter(p.group for p in day.people)

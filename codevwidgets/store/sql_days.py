@@ -99,8 +99,11 @@ class DayRows(SessionRows):
 
     def change_day(self, day_id: str, change: Callable[[Day], Day]) -> StoredDay:
         with self._write() as db:
+            # Locked (PostgreSQL's FOR UPDATE; SQLite's write lock): two pages joining at
+            # once queue, and each applies its join to the day the other left.
             row = db.execute(
-                "SELECT data, revision, created FROM days WHERE id = ?", (day_id,)
+                f"SELECT data, revision, created FROM days WHERE id = ?{self.lock_row}",  # noqa: S608
+                (day_id,),
             ).fetchone()
             if row is None:
                 raise KeyError(f"no day {day_id!r} in {self._where()}")

@@ -272,3 +272,21 @@ def test_members_may_share_fields_through_yaml_merge_keys(tmp_path: Path) -> Non
     )
     roster = load_roster(write(tmp_path, text))
     assert [m.email for m in roster.members][:2] == ["team@acme.example"] * 2
+
+
+def test_a_days_roster_lists_everyone_with_their_team(tmp_path: Path) -> None:
+    people = "".join(
+        f"  - {{name: M{i}, team: ' {'Sales' if i % 3 else ''} '}}\n" for i in range(48)
+    )
+    path = write(tmp_path, "group: Launch day\nfacilitator: Maud\nmembers:\n" + people)
+    roster = load_roster(path, most=200)
+    assert len(roster.members) == 48
+    assert roster.members[1].team == "Sales" and roster.members[0].team is None  # blank: none
+    with pytest.raises(InputError, match="members: a day needs 3 to 200 members, found 201"):
+        load_roster(
+            write(tmp_path, "group: G\nfacilitator: Maud\nmembers:\n" + members(201)), most=200
+        )
+    # One session's roster still holds at most 12.
+    assert errors(tmp_path, "group: G\nfacilitator: rotate\nmembers:\n" + members(48)) == [
+        "3: members: a group needs 3 to 12 members, found 48"
+    ]
