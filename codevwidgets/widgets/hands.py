@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Act, Command, local_act
+from codevwidgets.core.day_overview import ready_count
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.session import (
     SESSION_ENDED,
@@ -153,12 +154,8 @@ class ReadyPanel(Follower, widgets.VBox):
         session, texts = self.session, self.texts
         step_id = session.current_step.id
         ready = signals_of_step(session.signals, "ready", step_id)
-        roles = session.roles
-        # Everyone but the facilitator may say they are done; at least those who did.
-        expected = len([roles.client, *roles.advisors, *roles.observers]) if roles else 0
-        self.count.value = texts(
-            "signals.ready_count", ready=len(ready), total=max(expected, len(ready))
-        )
+        count, of = ready_count(session.signals, session.roles, step_id)
+        self.count.value = texts("signals.ready_count", ready=count, total=of)
         unnamed = texts("signals.unnamed")
         names = ", ".join(signaller(s, unnamed) for s in ready)
         self.who.value = html.escape(texts("signals.ready_who", names=names)) if ready else ""
