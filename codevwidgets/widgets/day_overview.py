@@ -331,9 +331,10 @@ class DayOverview(widgets.VBox):
             (self.texts("day_overview.person_in", name=p.name, number=p.group), p.name)
             for p in sorted(day.people, key=lambda p: p.name.casefold())
         ]
-        self.person.options = options  # the first one chosen, unless…
-        if chosen in [name for _, name in options]:
-            self.person.value = chosen  # …the one chosen before is still there
+        names = [name for _, name in options]
+        self.person.options = options
+        # The one chosen before, if still there; else the first (never an empty choice).
+        self.person.value = chosen if chosen in names else (names[0] if names else None)
 
     def _on_event(self, event: Event) -> None:
         if touches(event, *TILE_CHANGES):

@@ -127,6 +127,8 @@ def test_a_tile_per_group_with_its_facilitator_members_and_console(
             "session": [group.session_id],
             "key": [group_key_for(secrets.key, group.session_id)],
         }
+    # Someone to move is chosen already: never an empty choice.
+    assert overview.person.value == sorted(plan.members(1) + plan.members(2) + plan.members(3))[0]
     room = text(overview.room)
     assert f"join.ipynb?day={secrets.day_id}" in room
     assert room_code_for(secrets.key) in room.replace("&amp;", "&")
