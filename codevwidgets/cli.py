@@ -254,8 +254,18 @@ def _parser() -> argparse.ArgumentParser:
         help="the running server's address",
     )
 
-    export = _subcommand(commands, "export", "a session's record: Markdown, HTML or PDF", _export)
-    export.add_argument("session", metavar="SESSION", help="the session's id (see codev sessions)")
+    export = _subcommand(
+        commands, "export", "a session's record, or a day's summary: Markdown, HTML or PDF", _export
+    )
+    export.add_argument(
+        "session", nargs="?", metavar="SESSION", help="the session's id (see codev sessions)"
+    )
+    export.add_argument(
+        "--day",
+        metavar="ID",
+        help="the summary of a day of many groups instead of a session's record: its groups,"
+        " minutes and evaluations, none of their contributions or notes (default: a session)",
+    )
     export.add_argument(
         "--format", choices=("md", "html", "pdf"), default="pdf", help="the record's format"
     )
@@ -265,11 +275,13 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="the file, or a folder to write it in (default: a name from the session's date"
-        " and client, in this folder)",
+        " and client, or the day's date and name, in this folder)",
     )
     export.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     export.add_argument(
-        "--no-names", action="store_true", help="advisors, note-taker and observers as roles"
+        "--no-names",
+        action="store_true",
+        help="advisors, note-taker and observers as roles (a day: members as counts)",
     )
     export.add_argument(
         "--include-hidden", action="store_true", help="keep contributions the facilitator hid"
@@ -541,22 +553,41 @@ def _sessions_purge(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from codevwidgets.record.export import file_name, render, write_private
+    from codevwidgets.record.day import build_day_record
+    from codevwidgets.record.export import (
+        day_file_name,
+        file_name,
+        render,
+        render_day,
+        write_private,
+    )
     from codevwidgets.record.model import build_record
     from codevwidgets.store.location import redact, store_location
     from codevwidgets.store.open import open_store
 
+    if args.session is not None and args.day is not None:
+        raise UsageError("export: give a SESSION or --day ID, not both")
+    if args.session is None and args.day is None:
+        raise UsageError("export: give a SESSION, or --day ID for a day's summary")
+    if args.day is not None and args.include_hidden:
+        raise UsageError("--include-hidden: a day's summary shows no group's contributions")
     where = store_location(args.store, create=False)
     with open_store(where, create=False) as store:
-        if store.load(args.session, private=True) is None:
-            raise UsageError(f"export: no session {args.session!r} in {redact(where)}")
-        record = build_record(
-            store, args.session, names=not args.no_names, include_hidden=args.include_hidden
-        )
-    data = render(record, args.format)
-    output: Path = args.output or Path(file_name(record, args.format))
+        if args.day is not None:
+            if store.load_day(args.day) is None:
+                raise UsageError(f"export: no day {args.day!r} in {redact(where)}")
+            day = build_day_record(store, args.day, names=not args.no_names)
+            data, name = render_day(day, args.format), day_file_name(day, args.format)
+        else:
+            if store.load(args.session, private=True) is None:
+                raise UsageError(f"export: no session {args.session!r} in {redact(where)}")
+            record = build_record(
+                store, args.session, names=not args.no_names, include_hidden=args.include_hidden
+            )
+            data, name = render(record, args.format), file_name(record, args.format)
+    output: Path = args.output or Path(name)
     if output.is_dir():
-        output = output / file_name(record, args.format)
+        output = output / name
     try:
         written = write_private(output, data)
     except OSError as exc:

@@ -18,9 +18,20 @@ import markupsafe
 
 from codevwidgets.core.files import write_atomically
 from codevwidgets.core.text import without_controls
+from codevwidgets.record.cycle import minutes_svg
+from codevwidgets.record.day import DayRecord, day_chart
 from codevwidgets.record.model import SessionRecord
 
-__all__ = ["FORMATS", "Format", "file_name", "render", "timing_chart", "write_private"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "day_file_name",
+    "file_name",
+    "render",
+    "render_day",
+    "timing_chart",
+    "write_private",
+]
 
 Format = Literal["md", "html", "pdf"]
 FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
@@ -136,6 +147,11 @@ def render(record: SessionRecord, fmt: Format, colour: str | None = None) -> byt
         .get_template("record.html.j2")
         .render(r=record, chart=f"data:image/svg+xml;base64,{chart}", colour=colour)
     )
+    return _page(page, fmt)
+
+
+def _page(page: str, fmt: Format) -> bytes:
+    """An HTML page as asked: itself, or printed to PDF."""
     if fmt == "html":
         return page.encode()
     if fmt == "pdf":
@@ -146,11 +162,34 @@ def render(record: SessionRecord, fmt: Format, colour: str | None = None) -> byt
     raise ValueError(f"unknown format {fmt!r} (use md, html or pdf)")
 
 
+def render_day(record: DayRecord, fmt: Format) -> bytes:
+    """The day's summary in one format, as ``render`` makes a session's record."""
+    if fmt == "md":
+        text = _environment(autoescape=False).get_template("day.md.j2").render(r=record)
+        return text.encode()
+    colour = record.colour or "#1f4e79"
+    svg = minutes_svg(day_chart(record, colour))
+    chart = base64.b64encode(svg.encode()).decode()
+    page = (
+        _environment(autoescape=True)
+        .get_template("day.html.j2")
+        .render(r=record, chart=f"data:image/svg+xml;base64,{chart}", colour=colour)
+    )
+    return _page(page, fmt)
+
+
 def file_name(record: SessionRecord, fmt: Format) -> str:
     """A file name people can tell apart: date, client person (or organisation), session."""
     who = record.client or record.organisation or "session"
     slug = re.sub(r"[^\w-]+", "-", who, flags=re.UNICODE).strip("-").lower() or "session"
     return f"codev-{record.created.date().isoformat()}-{slug}-{record.session_id}.{fmt}"
+
+
+def day_file_name(record: DayRecord, fmt: Format) -> str:
+    """``codev-day-2027-03-04-launch-day-day-Ab3….md``: the day's date, name and id."""
+    slug = re.sub(r"[^\w-]+", "-", record.name, flags=re.UNICODE).strip("-").lower()
+    parts = ["codev-day", record.date.date().isoformat(), *([slug] if slug else []), record.day_id]
+    return "-".join(parts) + f".{fmt}"
 
 
 def write_private(path: Path, data: bytes) -> Path:
