@@ -23,6 +23,8 @@ from codevwidgets.core.problems import InputError
 from codevwidgets.store.base import StoreError
 
 EXIT_BAD_INPUT = 2
+# Where `codev serve` listens by default: the links of a day made for it name this address.
+LOCAL_SERVER = "http://127.0.0.1:8866"
 # What a shell reports for a command its closed output pipe stopped: 128 + SIGPIPE.
 EXIT_CLOSED_PIPE = 128 + 13
 STORE_HELP = (
@@ -220,7 +222,9 @@ def _parser() -> argparse.ArgumentParser:
     delete = _subcommand(
         session_verbs, "delete", "remove a session and all typed in it", _sessions_delete
     )
-    delete.add_argument("id", metavar="ID", help="the session's id (see codev sessions)")
+    delete.add_argument(
+        "id", metavar="ID", help="the session's id (see codev sessions), or a day's"
+    )
     delete.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     purge = _subcommand(session_verbs, "purge", "delete sessions older than DAYS", _sessions_purge)
     purge.add_argument(
@@ -228,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         required=True,
         metavar="DAYS",
-        help="delete the sessions created more than DAYS days ago",
+        help="delete the sessions not changed for DAYS days, and the days made before",
     )
     purge.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
     new_session = _subcommand(
@@ -354,7 +358,58 @@ def _parser() -> argparse.ArgumentParser:
         help="write the cycle as a calendar file (default: none)",
     )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    _day_parser(commands)
     return parser
+
+
+def _day_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    day = _subcommand(commands, "day", "a day of many groups: one room link, one lead")
+    verbs = day.add_subparsers(required=True, metavar="VERB")
+    new = _subcommand(
+        verbs,
+        "new",
+        "form the groups, one session each, for a server already running; print the lead's"
+        " link and the room's",
+        _day_new,
+    )
+    who = new.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="the day's roster file, its members with an optional team: (no default: this or"
+        " --people)",
+    )
+    who.add_argument(
+        "--people",
+        type=int,
+        metavar="N",
+        help="N people who give their own names on arrival (no default: this or --roster)",
+    )
+    how = new.add_mutually_exclusive_group(required=True)
+    how.add_argument(
+        "--groups", type=int, metavar="N", help="N groups (no default: this or --size)"
+    )
+    how.add_argument(
+        "--size", type=int, metavar="N", help="groups of about N (no default: this or --groups)"
+    )
+    new.add_argument(
+        "--runbook", default="classic", metavar="NAME_OR_FILE", help="preset name or runbook file"
+    )
+    new.add_argument(
+        "--facilitators",
+        metavar="rotate|lead|NAMES",
+        help="who facilitates each group: its first member (rotate), the day's lead from the"
+        " overview (lead), or one roster name per group, comma-separated (default: rotate with"
+        " a roster, lead with --people or Troika)",
+    )
+    new.add_argument("--store", metavar="FILE_OR_URL", help=STORE_HELP)
+    new.add_argument(
+        "--url",
+        metavar="BASE",
+        help=f"the running server's address (default: CODEV_PUBLIC_URL, else {LOCAL_SERVER})",
+    )
+    new.add_argument("--json", action="store_true", help="print the day and its links as JSON")
 
 
 def _runbook_list(args: argparse.Namespace) -> int:
@@ -531,11 +586,14 @@ def _sessions_delete(args: argparse.Namespace) -> int:
     from codevwidgets.store.open import open_store
 
     with open_store(args.store, create=False) as store:
-        if not store.delete(args.id):
+        # A day's id (codev day new) deletes the day and its groups' sessions.
+        day = store.load_day(args.id)
+        if not (store.delete_day(args.id) if day else store.delete(args.id)):
             raise UsageError(
                 f"sessions delete: no session {args.id!r} in {redact(args.store or 'the store')}"
             )
-    print(f"deleted {args.id}")
+    groups = f" and its {len(day.day.groups)} group session(s)" if day else ""
+    print(f"deleted {args.id}{groups}")
     return 0
 
 
@@ -546,9 +604,13 @@ def _sessions_purge(args: argparse.Namespace) -> int:
 
     if not 0 <= args.older_than <= 100_000:
         raise UsageError(f"--older-than: {args.older_than} is not a number of days from 0")
+    before = time.time() - args.older_than * 86_400
     with open_store(args.store, create=False) as store:
-        gone = store.purge(time.time() - args.older_than * 86_400)
+        gone = store.purge(before)
+        days = store.purge_days(before)
     print(f"deleted {len(gone)} session(s)" + "".join(f"\n  {g}" for g in gone))
+    if days:  # a store without days says what it always said
+        print(f"deleted {len(days)} day(s)" + "".join(f"\n  {d}" for d in days))
     return 0
 
 
@@ -609,6 +671,65 @@ def _sessions_new(args: argparse.Namespace) -> int:
     with open_store(args.store) as store:
         secrets = new_session(store, args.runbook, args.roster)
     print(links(args.url, secrets).lines())
+    return 0
+
+
+def _server_address(given: str | None) -> str:
+    """``--url``, else ``CODEV_PUBLIC_URL`` (the room's address), else this machine's server;
+    ``UsageError`` unless it is a server's address."""
+    from urllib.parse import urlsplit
+
+    from codevwidgets.core.environment import PUBLIC_URL
+
+    public = os.environ.get(PUBLIC_URL, "").strip()
+    address = given or public or LOCAL_SERVER
+    option = "--url" if given or not public else PUBLIC_URL
+    url = urlsplit(address)
+    if url.scheme not in {"http", "https"} or not url.netloc or url.query or url.fragment:
+        raise UsageError(f"{option}: {address!r} is not a server address like http://HOST:PORT")
+    return address
+
+
+def _day_new(args: argparse.Namespace) -> int:
+    from codevwidgets.core.day import MOST_PEOPLE, DayError, planned_sizes
+    from codevwidgets.core.roster import load_roster
+    from codevwidgets.demo import roster_source
+    from codevwidgets.pages.day_making import day_links, make_day
+    from codevwidgets.store.open import open_store
+
+    base = _server_address(args.url)
+    _runbook_name(args.runbook)  # before the store is opened: a typo creates nothing
+    roster = load_roster(args.roster, most=MOST_PEOPLE) if args.roster else None
+    source = roster_source(args.roster, roster) if args.roster and roster else None
+    # Everything that can be checked without the store is, so that bad input creates no file.
+    with open_store(args.store) as store:
+        try:
+            day, secrets = make_day(
+                store,
+                args.runbook,
+                roster=roster,
+                people=args.people,
+                groups=args.groups,
+                size=args.size,
+                facilitators=args.facilitators,
+                source=source,
+            )
+        except DayError as exc:
+            raise UsageError(f"day new: {exc}") from None
+    links = day_links(day, secrets, base)
+    sizes = planned_sizes(day)
+    if args.json:
+        groups = [
+            {"number": number, "facilitator": facilitator, "members": size, "console": console}
+            for (number, facilitator, console), size in zip(links.consoles, sizes, strict=True)
+        ]
+        shown = {"day": day.id, "lead": links.lead, "room": links.room, "groups": groups}
+        print(json.dumps(shown, ensure_ascii=False))
+        return 0
+    print(f"Lead: {links.lead}\nRoom: {links.room}")
+    # One line per group: its number, its size, who facilitates it, its console.
+    for (number, facilitator, console), size in zip(links.consoles, sizes, strict=True):
+        print(f"{number:>3}  {size} people  facilitator: {facilitator or day.lead}  {console}")
     return 0
 
 

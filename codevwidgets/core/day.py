@@ -35,6 +35,7 @@ __all__ = [
     "join_day",
     "move_person",
     "new_day_id",
+    "planned_sizes",
 ]
 
 LEAD, ROTATE = "lead", "rotate"
@@ -360,3 +361,11 @@ def group_roster(day: Day, number: int) -> Roster | None:
         {"group": title, "facilitator": facilitator, "members": members},
         context={"members_checked": True},
     )
+
+
+def planned_sizes(day: Day) -> list[int]:
+    """Each group's size, in order: its members for a roster's day; for free names, the
+    balanced share of the people expected, as the groups were formed (latecomers aside)."""
+    if day.named:
+        return [len(day.members(g.number)) for g in day.groups]
+    return _balanced(day.expected, len(day.groups))

@@ -279,6 +279,17 @@ class Store(Protocol):
 
     def purge(self, older_than: float) -> list[str]: ...
 
+    def delete_day(self, day_id: str) -> bool:
+        """Remove a day and its groups' sessions, with everything typed in them, from the files
+        too; False if unknown."""
+        ...
+
+    def purge_days(self, older_than: float) -> list[str]:
+        """Remove the days created before ``older_than`` (epoch seconds), from the files too;
+        their ids. Their groups' sessions are sessions: ``purge`` removes them when they are
+        old."""
+        ...
+
     def watch(
         self,
         session_id: str,
