@@ -293,21 +293,43 @@ def participant_page(language: str = "en", *, clock: Clock = system_clock) -> wi
     if isinstance(joined, str):
         return error_box([Translator(page_language(query, language))(joined)], refuse=True)
     store, stored, session = joined
-    language = page_language(query, stored.language)
+    return participant_for(store, stored, session, query, PageBudget(clock))
+
+
+def participant_for(
+    store: Store,
+    stored: StoredSession,
+    session: Session,
+    query: Mapping[str, str],
+    budget: PageBudget,
+    *,
+    leave: Callable[[], None] | None = None,
+    built: Callable[[ParticipantView], None] | None = None,
+) -> ParticipantPage:
+    """The participant page of ``session`` (loaded from ``stored``, whose link the caller
+    checked) for a link's ``query`` (``name``, ``person``, ``lang``, ``theme``): the
+    participant's link's page, and a day's room's page once the person's group is known.
+
+    ``budget``: every write the page can make, refused here first when it comes too fast: a
+    scripted page's flood costs its own kernel a check, not the store a transaction nor the
+    room a wait. One budget for the page, whatever name it takes (a room's page passes its
+    own, which its names count in too). The store's count still decides. ``leave``: what
+    "not you?" does instead of asking among the group's names (a room's page asks among the
+    day's); ``built(view)``: told each view built (a room's page follows its person's moves)."""
+    language = page_language(dict(query), stored.language)
     book = stored.runbook
     texts = Texts(book, language)
     theme = page_theme(query.get("theme"), book.theme)
     # Signals, presence and the rate limit go by the page's id: a fresh one, unless the
     # browser remembers the one it had before a reload (ParticipantPage adopts it).
     visitor = Visitor(new_page_id())
-    # Every write the page can make, refused here first when it comes too fast: a scripted
-    # page's flood costs its own kernel a check, not the store a transaction nor the room a
-    # wait. One budget for the page, whatever name it takes. The store's count still decides.
-    budget = PageBudget(clock)
 
     def view_for(visitor: Visitor, change: Callable[[], None]) -> ParticipantView:
         with reaching(session.id):
-            return participant_view(visitor, change)
+            view = participant_view(visitor, change)
+        if built is not None:
+            built(view)
+        return view
 
     def participant_view(visitor: Visitor, change: Callable[[], None]) -> ParticipantView:
         page, name = visitor.page, visitor.name
@@ -368,6 +390,7 @@ def participant_page(language: str = "en", *, clock: Clock = system_clock) -> wi
         view_for,
         _identity(store, session.id, query),
         budget,
+        leave=leave,
     )
 
 

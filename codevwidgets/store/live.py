@@ -70,6 +70,7 @@ class LiveLink:
         # ``follow_now`` False (a page's kernel): no watcher, and no connection held, until the
         # page's first beat says a browser has connected (``follow``).
         self.watcher: Watcher | None = None
+        self._moved: list[Callable[[], None]] = []
         if follow_now:
             self.follow()
 
@@ -172,6 +173,15 @@ class LiveLink:
             except StoreError as exc:  # the next beat reads them again
                 logger.warning("session %s: %s", self.session.id, exc)
 
+    def on_moved(self, callback: Callable[[], None], remove: bool = False) -> None:
+        """Call ``callback()`` each time the watcher sees the session's revision move, after
+        catching up: a day's room page learns from it that its person's group changed (a
+        move bumps the group's session), with no watcher of its own."""
+        if remove:
+            self._moved.remove(callback)
+        else:
+            self._moved.append(callback)
+
     def _changed(self, revision: int) -> None:
         if not self.alive():
             logger.info("session %s: the page is gone; stop following", self.session.id)
@@ -180,6 +190,8 @@ class LiveLink:
         # -1: the session is no longer stored (deleted); sync finds it gone and says so.
         if revision > self.revision or revision < 0:
             self.catch_up()
+            for callback in list(self._moved):
+                callback()
 
     def stop(self) -> None:
         if self.watcher is not None:

@@ -40,7 +40,7 @@ from codevwidgets.widgets.memory import PageMemory
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.who import WhoAreYou
 
-__all__ = ["Identity", "ParticipantPage", "ViewFor"]
+__all__ = ["Identity", "ParticipantPage", "ViewFor", "dressed"]
 
 MAX_REMEMBERED = 50  # names a browser may say it had a page under (it keeps 20)
 
@@ -90,12 +90,17 @@ class ParticipantPage(widgets.VBox):
         view_for: ViewFor,
         identity: Identity | None = None,
         budget: PageBudget | None = None,
+        *,
+        leave: Callable[[], None] | None = None,
     ) -> None:
         self.session_id, self.texts, self.runbook, self.theme = session_id, texts, runbook, theme
         self.names, self.visitor, self.view_for = tuple(names), visitor, view_for
         self.identity = identity or Identity()
         # The page's own rate limits (the composition root's, shared with its sends).
         self.budget = budget or PageBudget()
+        # What "not you?" does instead of asking among these names (a day's room asks among
+        # the day's: the person may be in another group).
+        self.leave = leave
         # The link's name as given, and the name it joins under if the session takes it (a
         # roster's member, or any clean name).
         self.link_given = link_name
@@ -185,11 +190,7 @@ class ParticipantPage(widgets.VBox):
         return self.identity.personal and link is not None and person_key(link) == person_key(name)
 
     def _dressed(self, part: widgets.Widget) -> widgets.VBox:
-        """``part`` dressed as the participant view is: the same stylesheet, brand and theme."""
-        box = widgets.VBox([stylesheet(self.runbook, self.theme), brand(self.runbook, self.texts)])
-        box.children = [*box.children, part]
-        box.add_class("codev-console").add_class("codev-participant")
-        return box.add_class(f"codev-theme-{self.theme}")
+        return dressed(part, self.runbook, self.texts, self.theme)
 
     def choose(self, name: str) -> None:
         """A name chosen on "who are you?": joined under, unless the page has changed names
@@ -247,7 +248,13 @@ class ParticipantPage(widgets.VBox):
             if self.view is not None:
                 self.view.say_about_name(self.texts("join.too_fast"))
             return
-        self.ask()
+        if self.leave is None:
+            self.ask()
+            return
+        # Forgotten here too: a reload of this page's link (the room's) asks again.
+        self.visitor.name = None
+        self.memory.keep(self.visitor.page, None, self.link_given)
+        self.leave()
 
     def _show(self, parts: list[widgets.Widget]) -> None:
         old, self._shown = self._shown, parts
@@ -262,3 +269,11 @@ class ParticipantPage(widgets.VBox):
         self._show([])
         close_page(self)
         super().close()
+
+
+def dressed(part: widgets.Widget, runbook: Runbook, texts: Texts, theme: Theme) -> widgets.VBox:
+    """``part`` dressed as the participant view is: the same stylesheet, brand and theme."""
+    box = widgets.VBox([stylesheet(runbook, theme), brand(runbook, texts)])
+    box.children = [*box.children, part]
+    box.add_class("codev-console").add_class("codev-participant")
+    return box.add_class(f"codev-theme-{theme}")

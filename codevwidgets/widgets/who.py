@@ -2,7 +2,8 @@
 
 With a roster, a button per member's name (the names only: nothing else of the roster ever
 reaches a participant's kernel); without one, a box for a free name, checked
-(``joining.joinable``) and shown only as text.
+(``joining.joinable``) and shown only as text. A day's room offers both (``free``): its
+roster's names, and a box for a latecomer who is not on the list.
 """
 
 from __future__ import annotations
@@ -34,10 +35,19 @@ class WhoAreYou(widgets.VBox):
     Chloé
     """
 
-    def __init__(self, texts: Texts, names: Sequence[str], taken: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        texts: Texts,
+        names: Sequence[str],
+        taken: Collection[str] = (),
+        *,
+        free: bool = False,
+    ) -> None:
         # ``taken``: names this page may not join under (another page's through its personal
-        # link, or not the one this page has spoken as): shown, not offered.
+        # link, or not the one this page has spoken as): shown, not offered. ``free``: a typed
+        # name is taken beside the names (a day's room: latecomers are not on its list).
         self.texts, self.names = texts, tuple(names)
+        self.free = free or not self.names
         self._choose: list[Choose] = []
         heading = widgets.Label(texts("join.who")).add_class("codev-heading")
         self.message = literal(widgets.Label().add_class("codev-who-message"))
@@ -54,8 +64,11 @@ class WhoAreYou(widgets.VBox):
                 button.on_click(lambda _, chosen=name: self.click_name(chosen))
                 self.buttons.append(button)
             parts.append(widgets.Box(self.buttons).add_class("codev-who-names"))
-            self.input: widgets.Text | None = None
-        else:
+        self.input: widgets.Text | None = None
+        if self.free:
+            if self.names:
+                # Said above the box, so the names stay the way in for those on the list.
+                parts.append(widgets.Label(texts("join.not_listed")).add_class("codev-who-other"))
             self.input = widgets.Text(placeholder=texts("join.your_name"))
             self.input.add_class("codev-who-input")
             self.join = widgets.Button(description=texts("join.join"), button_style="primary")
@@ -88,8 +101,8 @@ class WhoAreYou(widgets.VBox):
         self._chosen(name if name in self.names else None)
 
     def type_name(self, typed: str) -> None:
-        """A free name typed and sent (only where the session has no roster)."""
-        self._chosen(None if self.names else joinable(typed, ()))
+        """A free name typed and sent (only where no roster's names are offered, or ``free``)."""
+        self._chosen(joinable(typed, ()) if self.free else None)
 
     def submit(self) -> None:
         """Enter pressed in the free name's box: the name in it joins, as a click on Join."""
