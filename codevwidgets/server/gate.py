@@ -66,13 +66,15 @@ DROPPED_BEFORE_CLOSING = 1000
 
 @dataclass(frozen=True)
 class Secret:
-    """What a served page's link must carry: the session's join ``code``, its facilitator
-    ``key``, or nothing that opens it (``closed``); with the messages' catalog keys for a link
-    without a session and for a wrong secret."""
+    """What a served page's link must carry: the join ``code`` or the ``key`` of what it names
+    (``of``: a ``session``, or a ``day`` of many groups: its room's code, its lead's key), or
+    nothing that opens it (``closed``); with the messages' catalog keys for a link without
+    what it names and for a wrong secret."""
 
     kind: Literal["code", "key", "closed"]
     missing: str
     wrong: str
+    of: Literal["session", "day"] = "session"
 
 
 # The pages anyone in the room may open with the join code, and the kit's consoles (a client's
@@ -90,6 +92,11 @@ def required_secret(notebook: str, environ: Mapping[str, str] = os.environ) -> S
         return Secret("key", "live.needs_link", "live.bad_key")
     if notebook == "cycle.ipynb":
         return Secret("key", "cycle.needs_link", "live.bad_key")
+    # A day's pages: the room's one link opens the join page only, the lead's the overview.
+    if notebook == "join.ipynb":
+        return Secret("code", "join.room_bad_link", "join.room_bad_link", of="day")
+    if notebook == "day.ipynb":
+        return Secret("key", "join.lead_needs_link", "join.lead_bad_key", of="day")
     if notebook == "customise.ipynb" and environ.get(EDITOR) != "1":
         # The editor writes files: only where its owner opted in (editor_allowed).
         return Secret("closed", "editor.not_served", "editor.not_served")
@@ -128,18 +135,25 @@ class Door:
         secret = required_secret(notebook)
         if secret is None:
             return None
-        session = query.get("session", "")
+        named = query.get(secret.of, "")
         if secret.kind == "closed":
             return secret.missing
-        if not session:
+        if not named:
             return secret.missing
         with self._lock:
             if self._clock() < self._unreachable_until:
                 return "participant.unreachable"
             if self._store is None:
                 self._store = self._opener()
-            check = self._store.check_code if secret.kind == "code" else self._store.check_key
-            return None if check(session, query.get(secret.kind, "")) else secret.wrong
+            store = self._store
+            checks = {
+                ("session", "code"): store.check_code,
+                ("session", "key"): store.check_key,
+                ("day", "code"): store.check_day_code,
+                ("day", "key"): store.check_day_key,
+            }
+            check = checks[secret.of, secret.kind]
+            return None if check(named, query.get(secret.kind, "")) else secret.wrong
 
     def _checked(self, notebook: str, query: dict[str, str]) -> str | None:
         try:

@@ -10,8 +10,9 @@ import pytest
 
 from codevwidgets.server.gate import Door, refusal_page, required_secret, visitor_address
 from codevwidgets.server.sessions import new_session
-from codevwidgets.store.base import Store, StoreError
+from codevwidgets.store.base import Store, StoreError, group_key_for, join_code_for
 from codevwidgets.store.sqlite import SQLiteStore
+from tests.unit.days import new_day
 
 
 @pytest.mark.parametrize(
@@ -22,11 +23,14 @@ from codevwidgets.store.sqlite import SQLiteStore
         ("facilitator.ipynb", "key"),
         ("cycle.ipynb", "key"),
         ("customise.ipynb", "closed"),  # the editor writes files: never for a room
+        ("join.ipynb", "code"),  # a day's room: its code
+        ("day.ipynb", "key"),  # a day's overview: the lead's key
     ],
 )
 def test_each_page_needs_the_secret_it_checks_itself(notebook: str, kind: str) -> None:
     secret = required_secret(notebook, environ={})
     assert secret is not None and secret.kind == kind
+    assert secret.of == ("day" if notebook in ("join.ipynb", "day.ipynb") else "session")
 
 
 def test_a_client_notebook_served_as_the_console_needs_the_key() -> None:
@@ -106,5 +110,41 @@ def test_an_unreachable_store_is_not_waited_for_by_every_queued_request() -> Non
         now[0] += Door.RETRY_AFTER
         assert asyncio.run(door.refusal("projector.ipynb", link)) == "participant.unreachable"
         assert opened == [0.0, Door.RETRY_AFTER]
+    finally:
+        door.close()
+
+
+def test_a_days_pages_open_with_the_days_secrets_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The room's code opens the join page only; the lead's key the overview only; a group's
+    key or code neither. Refused links cost no kernel (the door answers)."""
+    with SQLiteStore(tmp_path / "store.db") as store:
+        day, secrets = new_day(store)
+    monkeypatch.setenv("CODEV_STORE", str(tmp_path / "store.db"))
+    group = day.groups[0].session_id
+    group_key = group_key_for(secrets.key, group)
+    door = Door()
+
+    def refusal(notebook: str, **query: str) -> str | None:
+        return asyncio.run(door.refusal(notebook, query))
+
+    try:
+        assert refusal("join.ipynb", day=day.id, code=secrets.code) is None
+        assert refusal("day.ipynb", day=day.id, key=secrets.key) is None
+        room_refused, lead_refused = "join.room_bad_link", "join.lead_bad_key"
+        assert refusal("join.ipynb", day=day.id, code=secrets.key) == room_refused
+        assert refusal("join.ipynb", day=day.id, code=join_code_for(group_key)) == room_refused
+        assert refusal("join.ipynb", day="day-other", code=secrets.code) == room_refused
+        assert refusal("join.ipynb", code=secrets.code) == room_refused  # no day named
+        assert refusal("join.ipynb", session=group, code=secrets.code) == room_refused
+        assert refusal("day.ipynb", day=day.id, key=secrets.code) == lead_refused
+        assert refusal("day.ipynb", day=day.id, key=group_key) == lead_refused
+        assert refusal("day.ipynb", key=secrets.key) == "join.lead_needs_link"
+        # The room's code opens no group's page, nor its console; the lead's key, every console.
+        assert refusal("participant.ipynb", session=group, code=secrets.code) is not None
+        assert refusal("facilitator.ipynb", session=group, key=secrets.code) is not None
+        assert refusal("facilitator.ipynb", session=group, key=secrets.key) is not None
+        assert refusal("facilitator.ipynb", session=group, key=group_key) is None
     finally:
         door.close()
