@@ -71,7 +71,8 @@ def join_page(language: str = "en", *, clock: Clock = system_clock) -> widgets.W
         Texts(book, language),
         book,
         page_theme(query.get("theme"), book.theme),
-        [p.name for p in day.people] if day.named else [],
+        # In alphabetical order: a person finds their name, whatever group it is in.
+        sorted((p.name for p in day.people), key=str.casefold) if day.named else [],
         room.place,
         room.budget,
     )
