@@ -96,7 +96,7 @@ def required_secret(notebook: str, environ: Mapping[str, str] = os.environ) -> S
     if notebook == "join.ipynb":
         return Secret("code", "join.room_bad_link", "join.room_bad_link", of="day")
     if notebook == "day.ipynb":
-        return Secret("key", "join.lead_needs_link", "join.lead_bad_key", of="day")
+        return Secret("key", "day_overview.needs_link", "day_overview.bad_key", of="day")
     if notebook == "customise.ipynb" and environ.get(EDITOR) != "1":
         # The editor writes files: only where its owner opted in (editor_allowed).
         return Secret("closed", "editor.not_served", "editor.not_served")

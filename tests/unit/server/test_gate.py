@@ -132,7 +132,7 @@ def test_a_days_pages_open_with_the_days_secrets_only(
     try:
         assert refusal("join.ipynb", day=day.id, code=secrets.code) is None
         assert refusal("day.ipynb", day=day.id, key=secrets.key) is None
-        room_refused, lead_refused = "join.room_bad_link", "join.lead_bad_key"
+        room_refused, lead_refused = "join.room_bad_link", "day_overview.bad_key"
         assert refusal("join.ipynb", day=day.id, code=secrets.key) == room_refused
         assert refusal("join.ipynb", day=day.id, code=join_code_for(group_key)) == room_refused
         assert refusal("join.ipynb", day="day-other", code=secrets.code) == room_refused
@@ -140,7 +140,7 @@ def test_a_days_pages_open_with_the_days_secrets_only(
         assert refusal("join.ipynb", session=group, code=secrets.code) == room_refused
         assert refusal("day.ipynb", day=day.id, key=secrets.code) == lead_refused
         assert refusal("day.ipynb", day=day.id, key=group_key) == lead_refused
-        assert refusal("day.ipynb", key=secrets.key) == "join.lead_needs_link"
+        assert refusal("day.ipynb", key=secrets.key) == "day_overview.needs_link"
         # The room's code opens no group's page, nor its console; the lead's key, every console.
         assert refusal("participant.ipynb", session=group, code=secrets.code) is not None
         assert refusal("facilitator.ipynb", session=group, key=secrets.code) is not None
