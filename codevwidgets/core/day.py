@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from codevwidgets.core.roles import MIN_ADVISORS
+from codevwidgets.core.roles import MIN_ADVISORS, Roles
 from codevwidgets.core.roster import Member, Roster, name_key
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.text import name_problem
@@ -369,3 +369,36 @@ def planned_sizes(day: Day) -> list[int]:
     if day.named:
         return [len(day.members(g.number)) for g in day.groups]
     return _balanced(day.expected, len(day.groups))
+
+
+def group_roles(day: Day, number: int) -> Roles | None:
+    """Group ``number``'s first roles: its facilitator (a member, or the day's lead), its
+    first other member the client, the others advisors — so every page names the group's
+    people from the start; the group's console changes them as the group decides. None for a
+    group of free names (nobody known yet) or one too small for the method's roles."""
+    group = day.group(number)
+    facilitator = group.facilitator or day.lead or LEAD
+    others = [n for n in day.members(number) if name_key(n) != name_key(facilitator)]
+    if len(others) < 1 + MIN_ADVISORS:
+        return None
+    return Roles(client=others[0], facilitator=facilitator, advisors=tuple(others[1:]))
+
+
+def regroup_roles(roles: Roles | None, members: Sequence[str]) -> Roles | None:
+    """``roles`` once the group's members are ``members`` (a move, a latecomer): who left has
+    no role any more, who came is an advisor; the client and the facilitator keep theirs
+    while they stay. None when the group's roles cannot stand (its client left, or too few
+    advisors remain): its console sets them again, as before a start."""
+    if roles is None:
+        return None
+    here = {name_key(n) for n in members}
+    if name_key(roles.client) not in here:
+        return None
+    known = {name_key(n) for n in (roles.client, roles.facilitator, *roles.advisors)}
+    known |= {name_key(n) for n in roles.observers}
+    advisors = [a for a in roles.advisors if name_key(a) in here]
+    advisors += [n for n in members if name_key(n) not in known]
+    note_taker = roles.note_taker if roles.note_taker in advisors else None
+    observers = tuple(o for o in roles.observers if name_key(o) in here)
+    kept = Roles(roles.client, roles.facilitator, tuple(advisors), note_taker, observers)
+    return kept if not kept.problems() else None

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from codevwidgets.core.day import Day, DayError, form_day
+from codevwidgets.core.day import Day, DayError, form_day, group_roles
 from codevwidgets.core.i18n import Translator, check_language
 from codevwidgets.core.roster import ROTATE, Roster, name_key
 from codevwidgets.core.runbook import resolve
@@ -76,7 +76,11 @@ def make_day(
         language=language,
         session_ids=ids,
     )
-    sessions = [Session(book, session_id=group.session_id) for group in day.groups]
+    # Each group's first roles (core.day.group_roles): its pages name its people at once.
+    sessions = [
+        Session(book, group_roles(day, group.number), session_id=group.session_id)
+        for group in day.groups
+    ]
     return day, store.create_day(day, sessions, source)
 
 

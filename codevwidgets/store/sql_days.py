@@ -13,7 +13,8 @@ import json
 import secrets
 from collections.abc import Callable
 
-from codevwidgets.core.day import Day, group_roster
+from codevwidgets.core.commands import Command, apply_command
+from codevwidgets.core.day import Day, group_roster, regroup_roles
 from codevwidgets.core.session import Session
 from codevwidgets.store.base import (
     DaySecrets,
@@ -119,11 +120,19 @@ class DayRows(SessionRows):
                 if before.members(group.number) == after.members(group.number):
                     continue
                 roster = group_roster(after, group.number)
-                if roster is not None:
-                    db.execute(
-                        "UPDATE sessions SET roster = ? WHERE id = ?",
-                        (roster.model_dump_json(), group.session_id),
-                    )
+                if roster is None:
+                    continue
+                db.execute(
+                    "UPDATE sessions SET roster = ? WHERE id = ?",
+                    (roster.model_dump_json(), group.session_id),
+                )
+                # Who left has no role any more, who came is an advisor (core decides).
+                session = self._session_in(db, group.session_id, whole=True)
+                roles = regroup_roles(session.roles, roster.names) if session else None
+                if session is not None and roles is not None and roles != session.roles:
+                    command = Command("set_roles", {"roles": roles.to_dict()})
+                    self._apply(db, group.session_id, apply_command(session, command))
+                else:
                     self._bump(db, group.session_id)
         return StoredDay(after, int(revision), float(row[2]))
 

@@ -13,11 +13,14 @@ from codevwidgets.core.day import (
     Day,
     DayError,
     form_day,
+    group_roles,
     group_roster,
     group_sizes,
     join_day,
     move_person,
+    regroup_roles,
 )
+from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import Member
 from codevwidgets.core.runbook import Runbook, load_preset
 
@@ -217,3 +220,26 @@ def test_a_groups_facilitator_is_not_moved() -> None:
 def test_a_day_survives_its_json() -> None:
     day = form_day(members(12, {"A": 3}), CLASSIC, groups=2, title="Été", lead="Maud")
     assert Day.from_dict(day.to_dict()) == day
+
+
+def test_each_group_starts_with_roles_naming_its_people() -> None:
+    day = form_day(members(9), CLASSIC, groups=2, facilitators=LEAD, lead="Maud")
+    roles = group_roles(day, 1)
+    assert roles is not None and not roles.problems()
+    assert roles.facilitator == "Maud"
+    assert [roles.client, *roles.advisors] == day.members(1)
+    rotating = form_day(members(9), CLASSIC, groups=2)
+    own = group_roles(rotating, 2)
+    assert own is not None and own.facilitator == rotating.groups[1].facilitator
+    assert own.facilitator not in (own.client, *own.advisors)
+    assert group_roles(form_day(9, TROIKA, size=3), 1) is None  # free names: nobody yet
+
+
+def test_roles_follow_a_move() -> None:
+    roles = Roles("Ana", "Maud", ("Bo", "Cy", "Di"), note_taker="Cy")
+    assert regroup_roles(roles, ["Ana", "Bo", "Di", "Zoé"]) == Roles(
+        "Ana", "Maud", ("Bo", "Di", "Zoé")
+    )
+    assert regroup_roles(roles, ["Bo", "Cy", "Di"]) is None  # the client left
+    assert regroup_roles(Roles("Ana", "Maud", ("Bo", "Cy")), ["Ana", "Bo"]) is None  # too few
+    assert regroup_roles(None, ["Ana"]) is None

@@ -42,6 +42,11 @@ def test_a_roster_day_is_stored_with_one_session_per_group_on_both_engines(
         assert session.roster is not None
         assert session.roster.names == day.members(group.number)
         assert session.runbook.name == "classic"
+        # Its first roles name its people (pages show them), one of them facilitating.
+        roles = session.session().roles
+        assert roles is not None and roles.facilitator == group.facilitator
+        people = [roles.facilitator, roles.client, *roles.advisors]
+        assert sorted(people) == sorted(day.members(group.number))
 
 
 def test_the_links_open_the_overview_the_room_and_each_groups_console_only(

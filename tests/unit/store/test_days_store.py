@@ -10,10 +10,10 @@ from collections.abc import Callable
 import pytest
 
 from codevwidgets.core.clock import FakeClock
-from codevwidgets.core.day import Day, DayError, form_day, join_day, move_person
+from codevwidgets.core.day import Day, DayError, form_day, group_roles, join_day, move_person
 from codevwidgets.core.roster import Member
 from codevwidgets.core.runbook import Runbook
-from codevwidgets.core.session import Session
+from codevwidgets.core.session import Session, new_session_id
 from codevwidgets.store.base import group_key_for, join_code_for, room_code_for
 from codevwidgets.store.sql import SQLStore
 
@@ -21,11 +21,10 @@ Opener = Callable[..., SQLStore]
 
 
 def new_day(store: SQLStore, book: Runbook, count: int = 12, groups: int = 2) -> tuple[Day, str]:
-    sessions = [Session(book) for _ in range(groups)]
+    ids = [new_session_id() for _ in range(groups)]
     people = [Member(name=f"P{i:02}") for i in range(count)]
-    day = form_day(
-        people, book, groups=groups, session_ids=[s.id for s in sessions], title="Launch"
-    )
+    day = form_day(people, book, groups=groups, session_ids=ids, title="Launch")
+    sessions = [Session(book, group_roles(day, n + 1), session_id=sid) for n, sid in enumerate(ids)]
     return day, store.create_day(day, sessions).key
 
 
@@ -102,6 +101,8 @@ def test_joins_and_moves_change_the_day_and_the_groups_rosters(
     assert mover not in store.load(first, private=False).names  # type: ignore[union-attr]
     assert mover in store.load(second, private=False).names  # type: ignore[union-attr]
     assert store.revision(first) > unchanged
+    # Roles follow: who left has none, who came is an advisor.
+    assert mover in store.load(second, private=False).session().roles.advisors  # type: ignore[union-attr]
     # A known person joining again changes nothing: no new revision.
     assert store.change_day(day.id, lambda d: join_day(d, mover)[0]).revision == 3
 
