@@ -22,48 +22,68 @@ from codevwidgets.core.i18n import Translator
 from codevwidgets.core.problems import InputError
 from codevwidgets.core.theme import page_theme
 from codevwidgets.pages.kernel import keep_errors_on_the_server, served_by_voila
-from codevwidgets.pages.params import await_visitor, page_language, page_url, query_parameters
+from codevwidgets.pages.day_making import day_links
+from codevwidgets.pages.params import await_visitor, page_language, query_parameters
 from codevwidgets.pages.session import error_box, page_alive
-from codevwidgets.store.base import Store, StoreError, group_key_for, room_code_for
+from codevwidgets.store.base import DaySecrets, Store, StoreError, room_code_for
 from codevwidgets.store.live import LiveLink, reaching
 from codevwidgets.store.open import open_store
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.day_overview import DayOverview, TileGroup
 
-__all__ = ["day_page"]
+__all__ = ["day_overview", "day_page"]
 
 LOG = logging.getLogger(__name__)
 
 
 def day_page(language: str = "en") -> widgets.Widget:
     """The lead's overview of the day ``?day=ID&key=KEY`` names; a wrong or missing key shows
-    one message (``codev-error``) and nothing of the day."""
+    one message (``codev-error``) and nothing of the day. In JupyterLab without ``?day=``,
+    the form that makes a day and then shows its overview (``day_form_page``); served by Voilà
+    without it, one message: no visitor makes a day."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
     language = page_language(query, language)
     t = Translator(language)
     if "day" not in query:
-        return error_box([t("day_overview.needs_link")], refuse=served_by_voila())
+        if served_by_voila():
+            return error_box([t("day_overview.needs_link")], refuse=True)
+        from codevwidgets.pages.day_form import day_form_page
+
+        return day_form_page(language)
     day_id, key = query["day"], query.get("key", "")
-    links: list[LiveLink] = []
     try:
         store = open_store()
         if not store.check_day_key(day_id, key):
             return error_box([t("day_overview.bad_key")], refuse=True)
+    except (ValueError, StoreError) as exc:
+        return error_box([str(exc)])
+    return day_overview(store, day_id, key, query, language)
+
+
+def day_overview(
+    store: Store, day_id: str, key: str, query: dict[str, str], language: str
+) -> widgets.Widget:
+    """The overview of day ``day_id`` (its key ``key`` already checked), following every
+    group's session in ``store``; one message instead when the day cannot be shown."""
+    t = Translator(language)
+    links: list[LiveLink] = []
+    try:
         stored_day = store.load_day(day_id)
         if stored_day is None:
             return error_box([t("day_overview.no_day", day=day_id)])
         day = stored_day.day
+        # One builder of a day's links (the CLI's and the form's): the page's own address.
+        day_urls = day_links(day, DaySecrets(day_id, key, room_code_for(key)))
+        consoles = {number: url for number, _, url in day_urls.consoles}
         groups, books = [], []
         for group in day.groups:
             stored = store.load(group.session_id, private=True)
             if stored is None:  # a group's session deleted from the store: no tile for it
                 continue
             session = stored.session()
-            group_key = group_key_for(key, session.id)
-            console = page_url("facilitator.ipynb", {"session": session.id, "key": group_key})
-            groups.append(TileGroup(group, session, console))
+            groups.append(TileGroup(group, session, consoles[group.number]))
             books.append(stored.runbook)
             # Private, as the group's console: who is connected is read from the console's rows.
             links.append(LiveLink(store, session, private=True, revision=stored.revision))
@@ -86,12 +106,11 @@ def day_page(language: str = "en") -> widgets.Widget:
         with reaching(day_id):  # a store that does not answer: the core's UnreachableError
             return store.change_day(day_id, lambda d: move_person(d, name, number)).day
 
-    room = page_url("join.ipynb", {"day": day_id, "code": room_code_for(key)})
     overview = DayOverview(
         day,
         groups,
         Texts(book, language),
-        room,
+        day_urls.room,
         act,
         move,
         theme=page_theme(query.get("theme"), book.theme),
