@@ -21,8 +21,8 @@ from codevwidgets.core.day import Day, move_person
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.problems import InputError
 from codevwidgets.core.theme import page_theme
-from codevwidgets.pages.kernel import keep_errors_on_the_server, served_by_voila
 from codevwidgets.pages.day_making import day_links
+from codevwidgets.pages.kernel import keep_errors_on_the_server, served_by_voila
 from codevwidgets.pages.params import await_visitor, page_language, query_parameters
 from codevwidgets.pages.session import error_box, page_alive
 from codevwidgets.store.base import DaySecrets, Store, StoreError, room_code_for
@@ -51,7 +51,7 @@ def day_page(language: str = "en") -> widgets.Widget:
             return error_box([t("day_overview.needs_link")], refuse=True)
         from codevwidgets.pages.day_form import day_form_page
 
-        return day_form_page(language)
+        return day_form_page(day_overview, language)
     day_id, key = query["day"], query.get("key", "")
     try:
         store = open_store()
