@@ -17,7 +17,7 @@ from test_live_session import LOAD_TIMEOUT_MS, NOTEBOOKS, contexts, wait_text
 from codevwidgets.core.day import Day, move_person
 from codevwidgets.store.base import DaySecrets
 from codevwidgets.store.sqlite import SQLiteStore
-from tests.unit.days import new_day
+from tests.days import new_day
 
 if TYPE_CHECKING:
     from codevwidgets.server.serve import VoilaProcess

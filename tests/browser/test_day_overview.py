@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from days import new_day, start_group
 from test_accessibility import Audited, audit, axe_source, check  # noqa: F401 (a fixture)
 from test_live_session import FOLLOW_TIMEOUT_MS, LOAD_TIMEOUT_MS, NOTEBOOKS
 
@@ -16,6 +15,7 @@ from codevwidgets.core.day import Day
 from codevwidgets.server.serve import VoilaProcess
 from codevwidgets.store.base import DaySecrets, group_key_for
 from codevwidgets.store.sqlite import SQLiteStore
+from tests.days import start_group, troika_day
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 def served(voila_server: Any) -> tuple[VoilaProcess, Day, DaySecrets]:
     server = voila_server(NOTEBOOKS)
     with SQLiteStore(Path(server.env["CODEV_STORE"])) as store:
-        day, secrets = new_day(store)
+        day, secrets = troika_day(store)
     return server, day, secrets
 
 

@@ -27,7 +27,7 @@ from codevwidgets.widgets.day_join import RoomPage
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.participant_page import ParticipantPage
-from tests.unit.days import TWELVE, new_day
+from tests.days import TWELVE, new_day
 
 EN = Translator("en")
 

@@ -12,7 +12,7 @@ from codevwidgets.server.gate import Door, refusal_page, required_secret, visito
 from codevwidgets.server.sessions import new_session
 from codevwidgets.store.base import Store, StoreError, group_key_for, join_code_for
 from codevwidgets.store.sqlite import SQLiteStore
-from tests.unit.days import new_day
+from tests.days import new_day
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from codevwidgets.core.commands import Command
 from codevwidgets.store.base import group_key_for, join_code_for
 from codevwidgets.store.sql import SQLStore
-from tests.unit.days import new_day
+from tests.days import new_day
 
 
 def test_the_days_key_opens_the_overview_and_every_groups_console(

@@ -11,16 +11,17 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import ipywidgets as widgets
 import pytest
-from days import LEAD, new_day, start_group
 
 from codevwidgets.core.commands import Command
-from codevwidgets.core.day import Day
+from codevwidgets.core.day import Day, join_day
+from codevwidgets.core.roles import Roles
 from codevwidgets.pages import day_page
 from codevwidgets.store.base import DaySecrets, group_key_for, room_code_for
 from codevwidgets.store.live import LiveLink
 from codevwidgets.store.sqlite import SQLiteStore
 from codevwidgets.widgets.day_overview import DayOverview
 from codevwidgets.widgets.error_box import ErrorBox
+from tests.days import LEAD, new_day, start_group, troika_day
 
 
 def until(done: Callable[[], bool], within: float = 30.0) -> bool:
@@ -43,7 +44,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SQLiteSto
 
 @pytest.fixture
 def day(store: SQLiteStore) -> tuple[Day, DaySecrets]:
-    return new_day(store)
+    return troika_day(store)
 
 
 def open_overview(monkeypatch: pytest.MonkeyPatch, **query: str) -> widgets.Widget:
@@ -84,7 +85,7 @@ def test_only_the_days_key_opens_it(
     query: dict[str, str],
 ) -> None:
     if query.get("key") == "SWAP":
-        query = {"key": new_day(store)[1].key}
+        query = {"key": troika_day(store)[1].key}
     page = open_overview(monkeypatch, day=day[1].day_id, **query)
     assert isinstance(page, ErrorBox)
     assert "link is not valid" in page.value
@@ -116,9 +117,9 @@ def test_a_tile_per_group_with_its_facilitator_members_and_console(
     for group in plan.groups:
         tile = overview.tiles[group.number]
         assert f"Group {group.number}" in text(tile.heading)
-        assert "the lead" in text(tile.heading)
+        assert "(lead)" in text(tile.heading)
         assert text(tile.members) == "Members: " + ", ".join(plan.members(group.number))
-        assert tile.ready.value == "0 of 0 ready"
+        assert tile.ready.value == f"0 of {len(plan.members(group.number))} ready"
         href = re.search(r'href="([^"]+)"', tile.console.value)
         assert href is not None
         link = urlsplit(href.group(1).replace("&amp;", "&"))
@@ -172,15 +173,24 @@ def test_next_step_for_all_asks_first_while_time_remains(
 
 
 def test_next_for_all_says_which_group_refused_and_moves_the_others(
-    overview: DayOverview, day: tuple[Day, DaySecrets], store: SQLiteStore
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plan = day[0]
-    start_group(store, plan, 1)  # groups 2 and 3 have no roles yet: they cannot start
-    assert until(lambda: overview.tiles[1].session.status == "running")
-    overview.next_all.click()
-    overview.confirm.click()
-    assert "Group 2:" in overview.message.value and "Group 3:" in overview.message.value
-    assert until(lambda: overview.tiles[1].session.index == 1)
+    # Free names: nobody has joined groups 2 and 3 yet, so they have no roles and cannot start.
+    plan, secrets = new_day(store, 9, 3, "troika", "lead", LEAD)
+    store.change_day(plan.id, lambda d: join_day(d, "Ana")[0])  # group 1
+    roles = Roles("Ana", LEAD, ("Bo", "Cy"))
+    store.execute(plan.group(1).session_id, Command("set_roles", {"roles": roles.to_dict()}))
+    start_group(store, plan, 1)
+    overview = open_overview(monkeypatch, day=secrets.day_id, key=secrets.key)
+    assert isinstance(overview, DayOverview), overview
+    try:
+        assert until(lambda: overview.tiles[1].session.status == "running")
+        overview.next_all.click()
+        overview.confirm.click()
+        assert "Group 2:" in overview.message.value and "Group 3:" in overview.message.value
+        assert until(lambda: overview.tiles[1].session.index == 1)
+    finally:
+        overview.close()
 
 
 def test_pause_all_then_resume_all(
