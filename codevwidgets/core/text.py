@@ -83,3 +83,14 @@ def without_controls(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """How a list of people's names is ordered for people to find theirs: as a phone book
+    does, accents aside ("Célia" before "Chloé", "Hélène" before "Hugo"), case aside.
+
+    >>> sorted(["Hugo", "Hélène", "Chloé", "Célia", "anne"], key=name_order)
+    ['anne', 'Célia', 'Chloé', 'Hélène', 'Hugo']
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name.casefold()

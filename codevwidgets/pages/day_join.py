@@ -29,6 +29,7 @@ from codevwidgets.core.limits import PageBudget
 from codevwidgets.core.problems import InputError
 from codevwidgets.core.runbook import Runbook, load_preset, resolve
 from codevwidgets.core.session import SessionError
+from codevwidgets.core.text import name_order
 from codevwidgets.core.theme import page_theme
 from codevwidgets.pages.kernel import keep_errors_on_the_server
 from codevwidgets.pages.params import await_visitor, page_language, query_parameters
@@ -72,9 +73,10 @@ def join_page(language: str = "en", *, clock: Clock = system_clock) -> widgets.W
         book,
         page_theme(query.get("theme"), book.theme),
         # In alphabetical order: a person finds their name, whatever group it is in.
-        sorted((p.name for p in day.people), key=str.casefold) if day.named else [],
+        sorted((p.name for p in day.people), key=name_order) if day.named else [],
         room.place,
         room.budget,
+        day.title,
     )
     room.page = page
     return page

@@ -21,7 +21,7 @@ from codevwidgets.core.joining import joinable, new_page_id, page_id
 from codevwidgets.core.limits import NAME_CHANGES, PageBudget, RateLimited
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.theme import Theme
-from codevwidgets.widgets._view import Texts, close_all, close_page, stylesheet
+from codevwidgets.widgets._view import Texts, close_all, close_page, literal, stylesheet
 from codevwidgets.widgets.memory import PageMemory
 from codevwidgets.widgets.participant_page import dressed
 from codevwidgets.widgets.who import WhoAreYou
@@ -54,8 +54,12 @@ class RoomPage(widgets.VBox):
         names: Sequence[str],
         place: Place,
         budget: PageBudget | None = None,
+        title: str = "",
     ) -> None:
         self.day_id, self.texts, self.runbook, self.theme = day_id, texts, runbook, theme
+        # The day's name above the question: a person in a hall of groups sees they are at
+        # the right day (typed by a consultancy: shown as text).
+        self.title = title
         self.names, self.place = tuple(names), place
         self.budget = budget or PageBudget()
         # The id the memory record carries (the group's page keeps its own, per session).
@@ -94,7 +98,11 @@ class RoomPage(widgets.VBox):
         self.who.on_choose(self.choose)
         if message is not None:
             self.who.say(self.texts(message))
-        self._show([dressed(self.who, self.runbook, self.texts, self.theme)])
+        question: widgets.Widget = self.who
+        if self.title:
+            heading = literal(widgets.Label(self.title).add_class("codev-day-title"))
+            question = widgets.VBox([heading, self.who])
+        self._show([dressed(question, self.runbook, self.texts, self.theme)])
 
     def choose(self, name: str) -> None:
         """A name chosen (or typed): the person's group page, unless the page has changed

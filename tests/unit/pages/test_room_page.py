@@ -20,6 +20,7 @@ import pytest
 
 from codevwidgets.core.day import Day, move_person
 from codevwidgets.core.i18n import Translator
+from codevwidgets.core.text import name_order
 from codevwidgets.pages.day_join import join_page
 from codevwidgets.store.base import DaySecrets, group_key_for, join_code_for
 from codevwidgets.store.sqlite import SQLiteStore
@@ -119,9 +120,12 @@ def test_the_room_asks_among_the_days_names_and_shows_the_persons_group(
     assert room.group is None and room.who is None  # nothing before the browser answers
     room.memory.recall(None, None)
     assert room.who is not None and "codev-who" in room.who._dom_classes
-    assert [b.description for b in room.who.buttons] == sorted(TWELVE, key=str.casefold)
+    assert [b.description for b in room.who.buttons] == sorted(TWELVE, key=name_order)
     assert all("codev-who-name" in b._dom_classes for b in room.who.buttons)
     assert room.who.input is not None  # a latecomer types their name
+    # The day's name above the question: the person is at the right day.
+    titles = [w for w in widget_tree(room) if "codev-day-title" in getattr(w, "_dom_classes", ())]
+    assert [t.value for t in titles] == ["Launch day"]
     room.who.click_name("Emma")
     group = day[0].person("Emma")
     assert group is not None
@@ -190,7 +194,7 @@ def test_a_reload_goes_straight_to_the_group_and_not_you_asks_the_days_names_aga
 
     view(again).not_you.click()
     assert again.group is None and again.who is not None
-    assert [b.description for b in again.who.buttons] == sorted(TWELVE, key=str.casefold)
+    assert [b.description for b in again.who.buttons] == sorted(TWELVE, key=name_order)
     assert again.memory.kept["name"] is None  # a reload now asks
 
 
@@ -264,3 +268,8 @@ def test_the_room_page_holds_no_groups_secret_nor_another_groups_contributions(
         key = group_key_for(day[1].key, group.session_id)
         assert key not in sent and join_code_for(key) not in sent
     assert day[1].key not in sent and day[1].code not in sent
+
+
+def widget_tree(widget: object) -> list[object]:
+    """``widget`` and every widget inside it."""
+    return [widget, *(w for child in getattr(widget, "children", ()) for w in widget_tree(child))]
