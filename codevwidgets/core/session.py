@@ -13,6 +13,7 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
+from codevwidgets.core.call_time import TimeCalled, called_minutes
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.contributions import (
     Contribution,
@@ -153,6 +154,8 @@ class Session(Observable):
         self._talk = TalkTimer()  # who speaks (the facilitator's talk buttons), how long
         # Set at the end, for latecomers to rate, until the facilitator closes the ratings.
         self._ratings_open = False
+        # "5 minutes left", called by a day's lead for every group (core.call_time).
+        self._called: TimeCalled | None = None
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
@@ -208,6 +211,11 @@ class Session(Observable):
     @property
     def signals(self) -> list[Signal]:
         return list(self._signals)
+
+    @property
+    def called(self) -> TimeCalled | None:
+        """The last time called in the current step (None: none); pages show it for a minute."""
+        return self._called
 
     @property
     def speaker(self) -> str | None:
@@ -278,6 +286,7 @@ class Session(Observable):
         self._close_segment(now)
         self._index = index
         self._status = "running"
+        self._called = None  # a call was about the step left: the next one has its own time
         self._segment_start = now
         self._deadline = now + self._budget(index)
 
@@ -342,12 +351,22 @@ class Session(Observable):
             self._paused_remaining += minutes * 60
         self._emit("extended", step=self.current_step.id, minutes=minutes, deadline=self._deadline)
 
+    def call_time(self, minutes: int) -> None:
+        """Tell every page of the group that ``minutes`` (1 to 60) are left: a day's lead
+        calls time for all groups at once. Only while running (a paused group is not
+        working against the clock). The deadline does not move: the call is a word to the
+        room; the countdown stays the step's own."""
+        minutes = called_minutes(minutes)
+        self._require("running", action="call time")
+        self._called = TimeCalled(minutes, self.clock())
+        self._emit("time_called", minutes=minutes, until=self._called.until)
+
     def finish(self) -> None:
         """End the session. Its ratings stay open (when the runbook asks for an evaluation):
         a latecomer's phone may still rate until the facilitator closes them."""
         self._require("running", "paused", action="finish")
         self._close_segment(self.clock())
-        self._status = "finished"
+        self._status, self._called = "finished", None
         self._ratings_open = rated_step(self.runbook.steps) is not None
         self._emit("finished", step=self.current_step.id)
 
@@ -496,6 +515,7 @@ class Session(Observable):
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
     "_segment_start", "_notes", "_contributions", "_signals", "_talk", "_ratings_open",
+    "_called",
 )  # fmt: skip
 
 
@@ -509,6 +529,7 @@ _STATE_PARTS = {
     "signals": ("_signals",),
     "talk": ("_talk",),
     "ratings": ("_ratings_open",),
+    "called": ("_called",),
 }
 
 
@@ -535,6 +556,7 @@ def _saved(session: Session) -> dict[str, Any]:
         "contributions": [asdict(c) for c in session._contributions.items],
         "signals": [asdict(s) for s in session._signals],
         "ratings_open": session._ratings_open,
+        "called": session._called.to_dict() if session._called else None,
         **session._talk.to_dict(),
     }
 
@@ -566,6 +588,8 @@ def _restored(cls: type[Session], data: dict[str, Any], runbook: Runbook, clock:
         session._talk = TalkTimer.from_dict(data)
         # Sessions stored before the ratings stayed open after the end have none open.
         session._ratings_open = data.get("ratings_open", False) is True
+        # Sessions stored before time could be called have none.
+        session._called = TimeCalled.from_dict(data.get("called"))
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed session data: {exc!r}") from None
     if not 0 <= session._index < len(ids):
