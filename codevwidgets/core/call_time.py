@@ -14,9 +14,12 @@ clock, corrected to the server's), so no kernel keeps a timer per page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["SHOWN_SECONDS", "TimeCalled", "called_minutes"]
+if TYPE_CHECKING:
+    from codevwidgets.core.clock import Clock
+
+__all__ = ["SHOWN_SECONDS", "CallsTime", "TimeCalled", "called_minutes"]
 
 # How long the pages show a call: long enough to be seen from across a room, short enough
 # not to stay on screen while the group is back at work.
@@ -63,3 +66,30 @@ class TimeCalled:
         if isinstance(at, bool) or not isinstance(at, int | float):
             raise ValueError(f"a call of time needs its time, not {at!r}")
         return cls(called_minutes(data.get("minutes")), float(at))
+
+
+class CallsTime:
+    """A ``Session``'s calls of time, kept in a part of its own (mixed into ``Session``, which
+    clears ``_called`` when the step changes or the session ends)."""
+
+    _called: TimeCalled | None = None
+    if TYPE_CHECKING:  # Session's own, declared here for the type checker only
+        clock: Clock
+
+        def _require(self, *statuses: str, action: str) -> None: ...
+
+        def _emit(self, kind: str, **data: Any) -> None: ...
+
+    @property
+    def called(self) -> TimeCalled | None:
+        """The last time called in the current step (None: none)."""
+        return self._called
+
+    def call_time(self, minutes: int) -> None:
+        """Tell every page of the group that ``minutes`` (1 to 60) are left: a day's lead
+        calls time for all groups at once. Only while running (a paused group is not working
+        against the clock). The deadline does not move: a word to the room, not a countdown."""
+        minutes = called_minutes(minutes)
+        self._require("running", action="call time")
+        self._called = TimeCalled(minutes, self.clock())
+        self._emit("time_called", minutes=minutes, until=self._called.until)

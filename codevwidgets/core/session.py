@@ -13,7 +13,7 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
-from codevwidgets.core.call_time import TimeCalled, called_minutes
+from codevwidgets.core.call_time import CallsTime, TimeCalled
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.contributions import (
     Contribution,
@@ -97,7 +97,7 @@ class DeletedError(SessionError, ValueError):
         super().__init__(message, key=SESSION_DELETED)
 
 
-class Session(Observable):
+class Session(Observable, CallsTime):
     """The state machine of one consultation, timed by deadlines from an injected clock.
 
     A step's budget is its minutes plus its extensions minus the time already spent in it, so
@@ -154,8 +154,7 @@ class Session(Observable):
         self._talk = TalkTimer()  # who speaks (the facilitator's talk buttons), how long
         # Set at the end, for latecomers to rate, until the facilitator closes the ratings.
         self._ratings_open = False
-        # "5 minutes left", called by a day's lead for every group (core.call_time).
-        self._called: TimeCalled | None = None
+        self._called: TimeCalled | None = None  # "5 minutes left" (core.call_time)
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
@@ -211,11 +210,6 @@ class Session(Observable):
     @property
     def signals(self) -> list[Signal]:
         return list(self._signals)
-
-    @property
-    def called(self) -> TimeCalled | None:
-        """The last time called in the current step (None: none); pages show it for a minute."""
-        return self._called
 
     @property
     def speaker(self) -> str | None:
@@ -350,16 +344,6 @@ class Session(Observable):
         if self._paused_remaining is not None:
             self._paused_remaining += minutes * 60
         self._emit("extended", step=self.current_step.id, minutes=minutes, deadline=self._deadline)
-
-    def call_time(self, minutes: int) -> None:
-        """Tell every page of the group that ``minutes`` (1 to 60) are left: a day's lead
-        calls time for all groups at once. Only while running (a paused group is not
-        working against the clock). The deadline does not move: the call is a word to the
-        room; the countdown stays the step's own."""
-        minutes = called_minutes(minutes)
-        self._require("running", action="call time")
-        self._called = TimeCalled(minutes, self.clock())
-        self._emit("time_called", minutes=minutes, until=self._called.until)
 
     def finish(self) -> None:
         """End the session. Its ratings stay open (when the runbook asks for an evaluation):
