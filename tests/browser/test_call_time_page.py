@@ -42,9 +42,7 @@ def test_every_page_shows_the_call_for_its_minute(
         pages = [
             live.participant(context, server, secrets, [], name="Chloé"),
             live.facilitator(context, server, secrets),
-            live.open_page(
-                context, server.url("projector.ipynb", **query, code=secrets.join_code)
-            ),
+            live.open_page(context, server.url("projector.ipynb", **query, code=secrets.join_code)),
         ]
         for page in pages:
             live.wait_running(page)
