@@ -95,9 +95,6 @@ def day_page(language: str = "en") -> widgets.Widget:
         act,
         move,
         theme=page_theme(query.get("theme"), book.theme),
-        # HOOK(calltime): once "call_time" is a command of the core (the calltime branch),
-        # pass call_time=lambda: _for_all(links, Command("call_time", {"minutes": 5})).
-        call_time=None,
     )
     beat = overview.tiles[min(overview.tiles)].countdown
     for link in links:
