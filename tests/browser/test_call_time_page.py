@@ -51,8 +51,9 @@ def test_every_page_shows_the_call_for_its_minute(
         with SQLiteStore(where, FakeClock(at)) as store:
             store.execute(secrets.session_id, Command("call_time", {"minutes": 5}))
         until_ms = round((at + SHOWN_SECONDS) * 1000)
-        for page in pages:
-            page.wait_for_selector(f"{CALLED}:has-text('5 minutes left')", timeout=FOLLOW_MS)
+        for name, page in zip(("participant", "console", "projector"), pages, strict=True):
+            shown = f"{CALLED}:has-text('5 minutes left')"
+            assert page.wait_for_selector(shown, timeout=FOLLOW_MS), name
             assert page.get_attribute(CALLED, "data-until-ms") == str(until_ms)
             assert page.get_attribute(CALLED, "role") == "status"
         # The end of its minute: each page hides it by itself (the kernels send nothing).
