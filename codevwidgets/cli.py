@@ -187,10 +187,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--pool",
-        type=int,
         default=None,
         metavar="N",
-        help="participant kernels kept ready for people joining (default: 8; 0: none)",
+        help="participant kernels kept ready for people joining (default: 8; 0: none); auto:"
+        " sized from the days and sessions in the store, a pool for the room's link too",
     )
     serve.add_argument(
         "--max-kernels",
@@ -733,11 +733,29 @@ def _day_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pool(given: str | None, default: int, most: int, auto: str) -> int | str:
+    """``--pool``: a number of kernels from 0 to ``most``, or ``auto``; else one line."""
+    if given is None:
+        return default
+    if given.strip().lower() == auto:
+        return auto
+    try:
+        pool = int(given)
+    except ValueError:
+        pool = -1
+    if not 0 <= pool <= most:
+        raise UsageError(
+            f"--pool: {given!r} is not a number of kernels from 0 to {most}, nor {auto}"
+        )
+    return pool
+
+
 def _serve(args: argparse.Namespace) -> int:
     import os
     from urllib.parse import urlsplit
 
     from codevwidgets.server.serve import (
+        AUTO,
         MAX_KERNELS,
         MAX_POOL,
         POOL_SIZE,
@@ -754,13 +772,13 @@ def _serve(args: argparse.Namespace) -> int:
         if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
             raise UsageError(f"{PUBLIC_URL}: {public!r} is not an address like http://HOST[:PORT]")
 
-    pool = POOL_SIZE if args.pool is None else args.pool
-    if not 0 <= pool <= MAX_POOL:
-        raise UsageError(f"--pool: {pool} is not a number of kernels from 0 to {MAX_POOL}")
-    most = default_max_kernels(pool) if args.max_kernels is None else args.max_kernels
-    if not pool < most <= MAX_KERNELS:
+    pool = _pool(args.pool, POOL_SIZE, MAX_POOL, AUTO)
+    # --pool auto sizes its pools within the kernels allowed, at least two (a pool and a page).
+    fewest = 1 if pool == AUTO else int(pool)
+    most = default_max_kernels(fewest) if args.max_kernels is None else args.max_kernels
+    if not fewest < most <= MAX_KERNELS:
         raise UsageError(
-            f"--max-kernels: {most} is not a number of kernels from {pool + 1} (more than"
+            f"--max-kernels: {most} is not a number of kernels from {fewest + 1} (more than"
             f" the pool) to {MAX_KERNELS}"
         )
     if not 0 < args.port < 65536:

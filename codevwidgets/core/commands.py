@@ -60,6 +60,7 @@ COMMANDS = (
     "lower_hand",
     "keep_time",
     "close_ratings",
+    "call_time",
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -203,6 +204,8 @@ def _move(session: Session, command: Command) -> None:
             session.set_roles(Roles.from_dict(roles))
         case "talk":
             session.talk(_optional_text(args, "name"))
+        case "call_time":  # a day's lead, for every group: "5 minutes left" on every page
+            session.call_time(_int(args, "minutes"))
 
 
 def _roles_of(session: Session) -> dict[str, Any] | None:

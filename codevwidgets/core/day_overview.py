@@ -24,7 +24,9 @@ from codevwidgets.core.session import Session
 from codevwidgets.core.signals import Signal, signals_of_step
 
 __all__ = [
+    "CALLED_MINUTES",
     "behind_key",
+    "call_time_for_all",
     "furthest_behind",
     "next_for_all",
     "pause_for_all",
@@ -32,6 +34,8 @@ __all__ = [
     "ready_count",
     "time_remains",
 ]
+
+CALLED_MINUTES = 5  # what the overview's "call time" tells every group: "5 minutes left"
 
 Groups = Mapping[int, Session]
 """A day's groups' sessions, by group number."""
@@ -114,4 +118,14 @@ def pause_for_all(groups: Groups) -> dict[int, Command]:
         number: Command(command, {"step": groups[number].current_step.id})
         for number in sorted(groups)
         if groups[number].status == wanted
+    }
+
+
+def call_time_for_all(groups: Groups, minutes: int = CALLED_MINUTES) -> dict[int, Command]:
+    """What "call time" sends: every running group is told ``minutes`` are left (a group
+    paused, not started or ended is not working against the clock: it gets nothing)."""
+    return {
+        number: Command("call_time", {"minutes": minutes})
+        for number in sorted(groups)
+        if groups[number].status == "running"
     }

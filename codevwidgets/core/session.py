@@ -13,6 +13,7 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
+from codevwidgets.core.call_time import CallsTime, TimeCalled
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.contributions import (
     Contribution,
@@ -96,7 +97,7 @@ class DeletedError(SessionError, ValueError):
         super().__init__(message, key=SESSION_DELETED)
 
 
-class Session(Observable):
+class Session(Observable, CallsTime):
     """The state machine of one consultation, timed by deadlines from an injected clock.
 
     A step's budget is its minutes plus its extensions minus the time already spent in it, so
@@ -153,6 +154,7 @@ class Session(Observable):
         self._talk = TalkTimer()  # who speaks (the facilitator's talk buttons), how long
         # Set at the end, for latecomers to rate, until the facilitator closes the ratings.
         self._ratings_open = False
+        self._called: TimeCalled | None = None  # "5 minutes left" (core.call_time)
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
@@ -278,6 +280,7 @@ class Session(Observable):
         self._close_segment(now)
         self._index = index
         self._status = "running"
+        self._called = None  # a call was about the step left: the next one has its own time
         self._segment_start = now
         self._deadline = now + self._budget(index)
 
@@ -347,7 +350,7 @@ class Session(Observable):
         a latecomer's phone may still rate until the facilitator closes them."""
         self._require("running", "paused", action="finish")
         self._close_segment(self.clock())
-        self._status = "finished"
+        self._status, self._called = "finished", None
         self._ratings_open = rated_step(self.runbook.steps) is not None
         self._emit("finished", step=self.current_step.id)
 
@@ -496,6 +499,7 @@ class Session(Observable):
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
     "_segment_start", "_notes", "_contributions", "_signals", "_talk", "_ratings_open",
+    "_called",
 )  # fmt: skip
 
 
@@ -509,6 +513,7 @@ _STATE_PARTS = {
     "signals": ("_signals",),
     "talk": ("_talk",),
     "ratings": ("_ratings_open",),
+    "called": ("_called",),
 }
 
 
@@ -535,6 +540,7 @@ def _saved(session: Session) -> dict[str, Any]:
         "contributions": [asdict(c) for c in session._contributions.items],
         "signals": [asdict(s) for s in session._signals],
         "ratings_open": session._ratings_open,
+        "called": session._called.to_dict() if session._called else None,
         **session._talk.to_dict(),
     }
 
@@ -566,6 +572,8 @@ def _restored(cls: type[Session], data: dict[str, Any], runbook: Runbook, clock:
         session._talk = TalkTimer.from_dict(data)
         # Sessions stored before the ratings stayed open after the end have none open.
         session._ratings_open = data.get("ratings_open", False) is True
+        # Sessions stored before time could be called have none.
+        session._called = TimeCalled.from_dict(data.get("called"))
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed session data: {exc!r}") from None
     if not 0 <= session._index < len(ids):

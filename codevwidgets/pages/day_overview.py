@@ -114,9 +114,6 @@ def day_overview(
         act,
         move,
         theme=page_theme(query.get("theme"), book.theme),
-        # HOOK(calltime): once "call_time" is a command of the core (the calltime branch),
-        # pass call_time=lambda: _for_all(links, Command("call_time", {"minutes": 5})).
-        call_time=None,
     )
     beat = overview.tiles[min(overview.tiles)].countdown
     for link in links:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import os
 import shutil
 import signal
@@ -26,6 +27,8 @@ from codevwidgets.core.environment import NOTEBOOK_DIR, REFUSED_DIR
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roster import load_roster
 from codevwidgets.demo import DEMO_ROSTER
+from codevwidgets.server.pool import PERSONAL_PAGE as PERSONAL
+from codevwidgets.server.pool import ROOM_PAGE, Pools, auto_pools, expected
 from codevwidgets.server.sessions import links, new_session
 from codevwidgets.store.location import data_dir, is_url, page_link, store_location
 from codevwidgets.store.open import open_store
@@ -46,6 +49,7 @@ IOPUB_TIMEOUT_SECONDS = 60
 POOL_SIZE = 8
 MAX_POOL = 64  # each waiting kernel holds about 65 MiB
 POOL_FILLED = "Kernel pool of "  # … participant.ipynb is filled with 8 kernel(s)
+AUTO = "auto"  # --pool auto: sized from the days and sessions the store expects
 STARTUP_TIMEOUT = 60.0
 # Voilà shuts its kernels down on SIGTERM; what is left of its group this long after gets SIGKILL.
 STOP_GRACE_SECONDS = 10.0
@@ -109,9 +113,14 @@ def voila_command(
     *,
     pages: Path | None = None,
     facilitator: str | None = None,
+    room_pool: int = 0,
 ) -> list[str]:
     """Voilà's command line, on the kit's notebooks or on the folder ``pages`` (the kit's and
-    a client's notebook, ``facilitator``: a page opened now and then, never preheated)."""
+    a client's notebook, ``facilitator``: a page opened now and then, never preheated).
+
+    ``pool`` kernels wait for the participants' page; ``room_pool`` for a day's room page
+    (``join.ipynb``), which without one is not preheated (``codev serve --pool auto`` sizes
+    it from the days in the store)."""
     from jupyter_core.paths import jupyter_config_path
 
     # Voilà's own config folders still count (where it runs, then Jupyter's), the kit's last.
@@ -123,12 +132,19 @@ def voila_command(
     # notebook's whole path: "/NAME.ipynb" is that file alone, whatever folder holds the kit
     # (a plain "facilitator" would also match a checkout in ~/facilitator-tools/ and turn
     # the participants' pool off).
+    # A day's overview is one page per day, like a console. A day's room page (join.ipynb)
+    # waits in a pool of its own only when days are expected: else every server would keep a
+    # second pool, as large as the participants', for rooms that never come.
     unheated = ["facilitator.ipynb", "projector.ipynb", "cycle.ipynb", "customise.ipynb"]
+    unheated += ["day.ipynb", *([] if room_pool else [ROOM_PAGE])]
+    # Voilà's pools per notebook ("default": each one not named), read as JSON from here.
+    sizes = {"default": {"pool_size": pool}, ROOM_PAGE: {"pool_size": room_pool}}
     preheat = [
         "--preheat_kernel=True",
         f"--pool_size={pool}",
         *[f"--VoilaKernelManager.preheat_denylist=/{name}" for name in unheated],
         *([f"--VoilaKernelManager.preheat_denylist=/{facilitator}"] if facilitator else []),
+        *([f"--VoilaKernelManager.kernel_pools_config={json.dumps(sizes)}"] if room_pool else []),
     ]
     return [
         *VOILA_APP,
@@ -155,7 +171,7 @@ def voila_command(
         # Nor may a page's URL (?template=…) or notebook pick one of Voilà's, which use CDNs.
         "--VoilaConfiguration.allow_template_override=NO",
         *(f"--Voila.config_file_paths={folder}" for folder in config_dirs),
-        *(preheat if pool > 0 else []),
+        *(preheat if pool > 0 or room_pool > 0 else []),
         # Beyond this many kernels a visitor is told the server is full (kernels.ServerFull).
         *([f"--RoomKernelManager.max_kernels={max_kernels}"] if max_kernels else []),
     ]
@@ -452,7 +468,7 @@ def serve(
     *,
     demo: bool = False,
     roster: Path | None = None,
-    pool: int = POOL_SIZE,
+    pool: int | str = POOL_SIZE,
     max_kernels: int = 0,
     log: Path | None = None,
     verbose: bool = False,
@@ -466,7 +482,10 @@ def serve(
     by itself. With a client ``notebook``, its runbook and roster (unless ``roster``) make
     the session, and the facilitator's page is that notebook. ``no_session``: creates none and
     prints no links; the server serves the pages of the sessions already in the store (made
-    by ``codev sessions new``, or by an earlier run).
+    by ``codev sessions new``, or by an earlier run). ``pool``: a number of kernels kept ready
+    for the participants' page, or ``"auto"``: pools for the participants' and the room's
+    pages sized from the days and sessions in the store (``server.pool``), within
+    ``max_kernels``, said in one line.
     """
     if notebook is not None:
         runbook, roster = notebook.runbook, roster or notebook.roster
@@ -479,6 +498,8 @@ def serve(
             None if no_session else new_session(store, runbook, roster_path, planned_roles=demo)
         )
         location = store.location
+        # After the session just created: it is expected too.
+        pools = auto_pools(expected(store, time.time()), max_kernels) if pool == AUTO else None
     base = f"http://{url_host(public_host(ip))}:{port}"
     # Behind a load balancer (deploy/haproxy.cfg) the room's address is the balancer's: the
     # operator gives it in CODEV_PUBLIC_URL, and the consoles' join links and QR codes use it.
@@ -497,8 +518,9 @@ def serve(
         env[NOTEBOOK_DIR] = str(notebook.path.parent)
         env[environment.CONSOLE_NOTEBOOK] = client  # the server's door asks its key
     try:
+        sizes = (pools.personal, pools.room) if pools is not None else (int(pool), 0)
         command = voila_command(
-            port, ip, pool, max_kernels, pages=pages, facilitator=client
+            port, ip, sizes[0], max_kernels, pages=pages, facilitator=client, room_pool=sizes[1]
         )  # before the links: a broken install prints none
         log_path = None if verbose else log or default_log_path(store_path)
         try:
@@ -512,6 +534,8 @@ def serve(
         with StopSignals() as stop, output if output is not None else contextlib.nullcontext():
             if secrets is not None:
                 print(links(public, secrets, facilitator).lines(), flush=True)
+            if pools is not None:
+                print(pool_line(pools), flush=True)
             if (host := loopback_host(public)) is not None:  # `make run`: this machine alone
                 hint = Translator("en")("live.loopback", host=host, command=ROOM_COMMAND)
                 print(hint, flush=True)
@@ -519,6 +543,14 @@ def serve(
     finally:
         if pages is not None:
             shutil.rmtree(pages, ignore_errors=True)
+
+
+def pool_line(pools: Pools) -> str:
+    """What ``codev serve --pool auto`` says of the kernels it keeps ready, and why."""
+    where = f"{pools.personal} for {PERSONAL}"
+    if pools.room:
+        where += f", {pools.room} for {ROOM_PAGE}"
+    return f"Pool: {pools.total} kernel(s) ({where}; auto: {pools.why})"
 
 
 def default_log_path(store_path: Path | str | None) -> Path:

@@ -54,6 +54,13 @@ export function remainingShown(status, deadlineMs, remainingMs, kernelNowMs) {
   return counted;
 }
 
+/** The words of a call of time a page shows now ("" : none): until its end, in the page's
+ * estimate of the kernel's time. */
+export function callShown(text, untilMs, kernelNowMs) {
+  if (typeof text !== "string" || typeof untilMs !== "number") return "";
+  return kernelNowMs < untilMs ? text : "";
+}
+
 export function level(remainingMs, budgetMs) {
   if (remainingMs <= 0) return "overtime";
   if (budgetMs > 0 && remainingMs <= RED * budgetMs) return "red";
@@ -81,7 +88,10 @@ function render({ model, el }) {
   reload.addEventListener("click", () => location.reload());
   lost.append(lostText, reload);
   lost.hidden = true;
-  root.append(lost, timer, live);
+  // Time called by a day's lead ("5 minutes left"): a live region, empty (and not shown)
+  // outside the minute it is on, so that the words are read out when they appear.
+  const called = node("div", "codev-call-time", { role: "status" });
+  root.append(lost, called, timer, live);
   el.append(root);
   const timeouts = [];
 
@@ -187,6 +197,18 @@ function render({ model, el }) {
     }
     previous = seconds;
     previousKey = key;
+    paintCall();
+  }
+
+  // Shown until its end in the kernel's time (this page's estimate of it), then hidden here:
+  // no kernel keeps a timer for it, and a phone whose clock is off hides it on time too.
+  function paintCall() {
+    const until = model.get("called_until_ms");
+    const shown = callShown(model.get("called_text"), until, Date.now() + offset);
+    if (called.textContent !== shown) called.textContent = shown;
+    if (typeof until === "number") called.dataset.untilMs = String(until);
+    else delete called.dataset.untilMs;
+    called.classList.toggle("codev-call-time--big", Boolean(model.get("big")));
   }
 
   function announce(name) {
@@ -259,6 +281,7 @@ function render({ model, el }) {
     lastTick = now;
     const seconds = wholeSeconds(remainingMs());
     if (seconds !== previous) paint();
+    else paintCall();
     paintTicking();
   }
 
@@ -291,6 +314,8 @@ function render({ model, el }) {
     "step_title",
     "labels",
     "big",
+    "called_text",
+    "called_until_ms",
   ].map((name) => `change:${name}`);
   // A step change sets several of these at once: paint once for all of them.
   let painting = false;

@@ -17,6 +17,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from codevwidgets.core.call_time import TimeCalled
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.session import Event, Session
@@ -43,7 +44,11 @@ LABEL_KEYS = {
 
 MAX_STEP_ID = 64
 # "deleted": the session was deleted from the store, and its countdown stops where it was.
-TIMER_EVENTS = {"started", "step", "paused", "resumed", "extended", "finished", "deleted"}
+# "time_called": a day's lead called time ("5 minutes left"), shown above the digits.
+TIMER_EVENTS = {
+    "started", "step", "paused", "resumed", "extended", "finished", "deleted", "time_called",
+}  # fmt: skip
+TIMER_PARTS = {"step", "timer", "called"}
 
 
 def _ms(seconds: float) -> int:
@@ -83,6 +88,10 @@ class Countdown(anywidget.AnyWidget):
     report_shown = traitlets.Bool(False).tag(sync=True)
     chime = traitlets.Bool(False).tag(sync=True)
     big = traitlets.Bool(False).tag(sync=True)
+    # Time called ("5 minutes left"), shown until ``called_until_ms`` in the kernel's time:
+    # the browser hides it then, by the same corrected clock as the digits ("" : none).
+    called_text = traitlets.Unicode("").tag(sync=True)
+    called_until_ms = traitlets.Int(None, allow_none=True).tag(sync=True)
 
     def __init__(self, clock: Clock = system_clock, language: str = "en", **kwargs: Any) -> None:
         t = Translator(language)
@@ -90,6 +99,7 @@ class Countdown(anywidget.AnyWidget):
         super().__init__(labels=labels, server_now_ms=_ms(clock()), **kwargs)
         self.clock = clock
         self.language = language
+        self._t = t
         self._session: Session | None = None
         self.last_heard = clock()  # when the page last synced: tells a kernel its page is gone
         # The step the page reported it shows; None until it reports (no browser: tests).
@@ -124,6 +134,16 @@ class Countdown(anywidget.AnyWidget):
             self.server_now_ms = _ms(self.clock())
             self.step_title = session.runbook.text(step.title, self.language)
             self.step_id = step.id
+            self._show_call(session.called)
+
+    def _show_call(self, called: TimeCalled | None) -> None:
+        # A page opened after the minute shows nothing; one open at the call hides it itself.
+        if called is None or not called.shown(self.clock()):
+            self.called_text, self.called_until_ms = "", None
+            return
+        one, many = self._t("timer.called_one"), self._t("timer.called", minutes=called.minutes)
+        self.called_text = one if called.minutes == 1 else many
+        self.called_until_ms = _ms(called.until)
 
     def close(self) -> None:
         if self._session is not None:
@@ -133,7 +153,7 @@ class Countdown(anywidget.AnyWidget):
 
     def _on_event(self, event: Event) -> None:
         # Notes and contributions change often (every keystroke) and never move the timer.
-        if self._session is not None and touches(event, TIMER_EVENTS, {"step", "timer"}):
+        if self._session is not None and touches(event, TIMER_EVENTS, TIMER_PARTS):
             self.update_from(self._session)
 
     # -- clock sync with the browser -------------------------------------------------------

@@ -19,6 +19,7 @@ from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.commands import Command
 from codevwidgets.core.day import Day, DayError, DayGroup
 from codevwidgets.core.day_overview import (
+    call_time_for_all,
     furthest_behind,
     next_for_all,
     pause_for_all,
@@ -159,9 +160,6 @@ class DayOverview(widgets.VBox):
     """The lead's page: one ``GroupTile`` per group, the group furthest behind first; the
     room's link and QR code; next step, pause or resume for all; moving a person.
 
-    ``call_time`` (issue 23's "call time", a command of its own): a ``codev-day-call-time``
-    button when given.
-
     Examples
     --------
     >>> overview = DayOverview(day, groups, texts, room_url, act, move)  # doctest: +SKIP
@@ -179,7 +177,6 @@ class DayOverview(widgets.VBox):
         *,
         theme: Theme | None = None,
         clock: Clock = system_clock,
-        call_time: Callable[[], None] | None = None,
     ) -> None:
         self.day, self.texts, self.act, self.move_to = day, texts, act, move
         # The page's links to the store, one per group (``LiveLink``): stopped on close.
@@ -198,12 +195,13 @@ class DayOverview(widgets.VBox):
         show(self.confirm, False)
         self.pause_all = self._button("", "pause", self.pause_or_resume)
         self.pause_all.add_class("codev-day-pause-all")
-        buttons: list[widgets.Widget] = [self.next_all, self.confirm, self.pause_all]
-        self.call_time: widgets.Button | None = None
-        if call_time is not None:
-            self.call_time = self._button(t("day_overview.call_time"), "bullhorn", call_time)
-            self.call_time.add_class("codev-day-call-time")
-            buttons.append(self.call_time)
+        self.call_time = self._button(
+            t("day_overview.call_time"), "bullhorn", self.call_time_for_all
+        )
+        self.call_time.add_class("codev-day-call-time")
+        buttons: list[widgets.Widget] = [
+            self.next_all, self.confirm, self.pause_all, self.call_time,
+        ]  # fmt: skip
         self.message = literal(
             widgets.Label().add_class("codev-error").add_class("codev-day-message")
         )
@@ -280,6 +278,10 @@ class DayOverview(widgets.VBox):
 
     def pause_or_resume(self) -> None:
         self._send_all(pause_for_all(self.sessions))
+
+    def call_time_for_all(self) -> None:
+        """ "Call time": "5 minutes left" on every page of every running group, for a minute."""
+        self._send_all(call_time_for_all(self.sessions))
 
     def _send_all(self, commands: dict[int, Command]) -> None:
         """Each group's command; a refusal is one line naming its group, the others go on."""

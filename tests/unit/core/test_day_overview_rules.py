@@ -139,3 +139,23 @@ def test_ready_count_is_everyone_but_the_facilitator(clock: FakeClock) -> None:
     assert ready_count(session.signals, session.roles, "presentation") == (2, 4)
     assert ready_count(session.signals, session.roles, "clarification") == (0, 4)
     assert ready_count(session.signals, None, "presentation") == (2, 2)
+
+
+def test_call_time_for_all_tells_only_the_running_groups() -> None:
+    from codevwidgets.core.clock import FakeClock
+    from codevwidgets.core.commands import Command
+    from codevwidgets.core.day_overview import call_time_for_all
+    from codevwidgets.core.roles import Roles
+    from codevwidgets.core.runbook import load_preset
+    from codevwidgets.core.session import Session
+
+    clock, book = FakeClock(), load_preset("flash")
+    ready, running, paused, ended = (
+        Session(book, Roles("Ana", "Bo", ("Cy", "Di")), clock) for _ in range(4)
+    )
+    for session in (running, paused, ended):
+        session.start()
+    paused.pause()
+    ended.finish()
+    groups = {1: ready, 2: running, 3: paused, 4: ended}
+    assert call_time_for_all(groups) == {2: Command("call_time", {"minutes": 5})}

@@ -91,3 +91,13 @@ def test_the_colours_and_the_clock_text(tmp_path: Path) -> None:
         " c.level(0, 600_000)], [c.clockText(605), c.clockText(4205), c.clockText(-83)]]",
     )
     assert shown == [["ok", "amber", "red", "overtime"], ["10:05", "1:10:05", "+1:23"]]
+
+
+def test_a_call_of_time_is_shown_until_its_end_in_the_kernels_time(tmp_path: Path) -> None:
+    until, text = 1_800_000_060_000, "'5 minutes left'"
+    shown = node_eval(
+        tmp_path,
+        f"[c.callShown({text}, {until}, {until - 1}), c.callShown({text}, {until}, {until}),"
+        f" c.callShown({text}, null, 0), c.callShown('', {until}, 0)]",
+    )
+    assert shown == ["5 minutes left", "", "", ""]

@@ -262,3 +262,20 @@ def test_closing_the_overview_stops_following(overview: DayOverview) -> None:
     assert len(links) == 3 and all(link.watcher is not None for link in links)
     overview.close()
     assert all(link.watcher is not None and not link.watcher.running for link in links)
+
+
+def test_call_time_tells_every_running_group_through_the_store(
+    overview: DayOverview, day: tuple[Day, DaySecrets], store: SQLiteStore
+) -> None:
+    plan = day[0]
+    for number in (1, 2):
+        start_group(store, plan, number)
+    assert until(lambda: overview.tiles[2].session.status == "running")
+    assert "codev-day-call-time" in overview.call_time._dom_classes
+    overview.call_time.click()
+    assert overview.message.value == ""  # group 3, not started, is not told: no refusal
+    for number in (1, 2):
+        stored = store.load(plan.group(number).session_id, private=False)
+        assert stored is not None and stored.state["called"]["minutes"] == 5
+    waiting = store.load(plan.group(3).session_id, private=False)
+    assert waiting is not None and waiting.state["called"] is None
