@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 import ipywidgets as widgets
 
 from codevwidgets.core.joining import joinable, new_page_id, page_id
-from codevwidgets.core.limits import NAME_CHANGES, PageBudget, RateLimited
+from codevwidgets.core.limits import PageBudget
 from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.theme import Theme
 from codevwidgets.widgets._view import Texts, close_all, close_page, literal, stylesheet
 from codevwidgets.widgets.memory import PageMemory
-from codevwidgets.widgets.participant_page import dressed
+from codevwidgets.widgets.participant_page import dressed, may_change_name
 from codevwidgets.widgets.who import WhoAreYou
 
 __all__ = ["Place", "RoomPage"]
@@ -107,13 +107,8 @@ class RoomPage(widgets.VBox):
     def choose(self, name: str) -> None:
         """A name chosen (or typed): the person's group page, unless the page has changed
         names too often just now (then said so, and nothing asked of the store)."""
-        try:
-            self.budget.take(NAME_CHANGES)
-        except RateLimited:
-            if self.who is not None:
-                self.who.say(self.texts("join.too_fast"))
-            return
-        self.join(name)
+        if may_change_name(self.budget, self.who, self.texts):
+            self.join(name)
 
     def join(self, name: str) -> None:
         """Show ``name``'s group page and remember the name; or ask again, saying why not."""

@@ -195,13 +195,8 @@ class ParticipantPage(widgets.VBox):
     def choose(self, name: str) -> None:
         """A name chosen on "who are you?": joined under, unless the page has changed names
         too often just now (then said so, and nothing asked of the store or built)."""
-        try:
-            self.budget.take(NAME_CHANGES)
-        except RateLimited:
-            if self.who is not None:
-                self.who.say(self.texts("join.too_fast"))
-            return
-        self.join(name)
+        if may_change_name(self.budget, self.who, self.texts):
+            self.join(name)
 
     def join(self, name: str) -> None:
         """Show the participant view under ``name`` (checked by the caller), and remember it;
@@ -269,6 +264,18 @@ class ParticipantPage(widgets.VBox):
         self._show([])
         close_page(self)
         super().close()
+
+
+def may_change_name(budget: PageBudget, who: WhoAreYou | None, texts: Texts) -> bool:
+    """Whether a page may take another name now: not when it has changed names too often
+    just now (a script's loop, not a person), which ``who`` then says."""
+    try:
+        budget.take(NAME_CHANGES)
+    except RateLimited:
+        if who is not None:
+            who.say(texts("join.too_fast"))
+        return False
+    return True
 
 
 def dressed(part: widgets.Widget, runbook: Runbook, texts: Texts, theme: Theme) -> widgets.VBox:
