@@ -26,6 +26,10 @@
     name changes (a click loop in the page); vs the same N without the flood, same run.
 13. phone: a participant page ready on a 390 px phone with a branded runbook (a long title and
     a 1200×300 logo) vs the same page without branding, same server, alternating.
+14. day: a room of 48 (6 groups of 8) opening a day's one room link at once (headless pages,
+    each picking its name): time until every person's group page is ready, with the room's
+    pool as ``--pool auto`` sizes it vs ``--pool 8``; then "next step for all" from the
+    overview reaching the 48 pages, the 6 consoles and the overview, and kernels' memory.
 
 Prints a Markdown table and writes it to ``benchmarks/results.md``. ``--quick``: a smoke run
 with fewer pages, fewer samples and a 30 s wait.
@@ -54,6 +58,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from benchmarks._capacity import Room, capacity_run, quantile
 from benchmarks._cluster import Cluster
 from benchmarks._commands import commands_per_second
+from benchmarks._day import day_run, spread
 from benchmarks._door import AFTER, MAX_KERNELS, REQUESTS, door_run
 from benchmarks._export import CONTRIBUTIONS, export_times
 from benchmarks._flood import start_flood, stop_flood
@@ -115,10 +120,39 @@ class Plan:
     recovery_runs: int = 3  # each outage, with the kit's pool and psycopg's default
     flood_participants: int = 16  # 30 wanted: on the shared 2-core machine a page did not open
     flood_changes: int = 20  # step changes measured with the flood, and as many without
+    day_people: int = 48  # a room joining through a day's one link
+    day_groups: int = 6
+    day_rounds: int = 10  # step changes for all groups
 
 
 QUICK = Plan(
-    (1, 4), 5, 3, 2, 5, 2, 30.0, 30.0, 6, 2, 16, 50, 1, 2, 4, 30.0, 2, 3, 1, 3, 10.0, 1, 4, 5
+    (1, 4),
+    5,
+    3,
+    2,
+    5,
+    2,
+    30.0,
+    30.0,
+    6,
+    2,
+    16,
+    50,
+    1,
+    2,
+    4,
+    30.0,
+    2,
+    3,
+    1,
+    3,
+    10.0,
+    1,
+    4,
+    5,
+    8,
+    2,
+    3,
 )
 
 
@@ -1058,6 +1092,65 @@ def bench_phone(browser: Browser, work: Path, plan: Plan, report: Report) -> Non
     )
 
 
+# -- 14. a day of many groups: one room link, "next step for all" ----------------------------
+
+
+def bench_day(browser: Browser, work: Path, plan: Plan, report: Report) -> None:
+    work.mkdir(parents=True, exist_ok=True)
+    people, groups = plan.day_people, plan.day_groups
+    auto, eight, rounds = day_run(work, people, groups, plan.day_rounds)
+    room = f"{people} people ({groups} groups of {people // groups}, classic, one SQLite store)"
+    if auto.ready and eight.ready:
+        (p50, p95, most), (b50, b95, bmost) = spread(auto.ready), spread(eight.ready)
+        report.rows.append(
+            Row(
+                f"A day: {room} open the room's one link at once (headless pages, each picks "
+                "its name): first request → each person's group page ready (its step title "
+                f"on the websocket); room's pool of {auto.pool}, sized by {auto.why}",
+                f"p50 {p50:.1f} s, p95 {p95:.1f} s, max {most:.1f} s; missed: {auto.missed}",
+                f"`--pool 8`: p50 {b50:.1f} s, p95 {b95:.1f} s, max {bmost:.1f} s; missed: "
+                f"{eight.missed}",
+                f"{most / bmost:.2f} (max)",
+                "all ready ≤ 10 s (max)",
+            )
+        )
+    else:
+        report.rows.append(Row(f"A day: {room} open the room's link", "no page ready", "", "", ""))
+    if rounds.everyone:
+        p50, p95, most = spread(rounds.everyone)
+        by_kind = ", ".join(
+            f"{name} p95 {ms(spread(values)[1])}"
+            for name, values in (
+                ("pages", rounds.participants),
+                ("consoles", rounds.consoles),
+                ("overview (all tiles)", rounds.overview),
+            )
+            if values
+        )
+        report.rows.append(
+            Row(
+                f'A day: "next step for all" (core.day_overview.next_for_all, every group\'s '
+                f"command written in turn; every other round back) → the new title on the "
+                f"{people} pages, {groups} consoles and the overview (all {groups} tiles), "
+                f"{plan.day_rounds} rounds",
+                f"p50 {ms(p50)}, p95 {ms(p95)}, max {ms(most)}; {by_kind}; missed: {rounds.missed}",
+                "",
+                "",
+                "≤ 250 ms (p95)",
+            )
+        )
+    report.rows.append(
+        Row(
+            f"A day: kernels' memory in total ({rounds.kernels} kernels: the room's pages, "
+            "the consoles, the overview and the room's pool refilled)",
+            f"{rounds.memory_mib / 1024:.2f} GiB",
+            "",
+            "",
+            "(report)",
+        )
+    )
+
+
 BENCHES = {
     "steps": bench_step_changes,
     "bare": bench_bare,
@@ -1071,6 +1164,7 @@ BENCHES = {
     "door": bench_door,
     "flood": bench_flood,
     "phone": bench_phone,
+    "day": bench_day,
 }
 
 if __name__ == "__main__":

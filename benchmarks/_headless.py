@@ -9,6 +9,11 @@ cookie sends it to the server that started the kernel), syncs the countdown's cl
 step title reaches it. No rendering: what is timed is the server's side of a step change, from
 the store write to the update arriving on the page's websocket.
 
+A day's room page (``join.ipynb``) first asks who the person is: given a ``name``, the page
+answers as its browser would (remembers nothing, then a click on that name's button), and its
+group's page then opens in the same kernel. A page with several step titles (the lead's
+overview: one per group) is told how many to wait for (``titles``).
+
 All pages share one asyncio loop in a thread of their own (``Loop``): the benchmark itself
 stays synchronous, beside Playwright's synchronous API.
 """
@@ -36,6 +41,8 @@ T = TypeVar("T")
 SYNC_EVERY = 60.0  # seconds, as countdown.js
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 TITLE = re.compile(r'class="codev-step-title">([^<]*)<')
+# The pages' memories (widgets/memory.py): a personal join's, and a day's room page's.
+MEMORY_KEYS = ("codev-join:", "codev-day:")
 PAGE_TIMEOUT = 300.0  # seconds for Voilà to render a page when a whole room joins
 
 
@@ -81,16 +88,25 @@ def _message(session: str, msg_type: str, content: dict[str, Any]) -> str:
 
 class HeadlessPage:
     """One page's kernel, driven as its browser would; ``titles`` holds ``(epoch seconds,
-    title)`` for each step title that reached it."""
+    title)`` for each step title that reached it, ``shown`` ``(epoch seconds, title's widget,
+    title)`` (a page with several titles); ``ready_at``: when its title(s) first came.
 
-    def __init__(self, url: str) -> None:
+    ``name``: who the person is on a page asking "who are you?" (a day's room page); ``titles``:
+    how many step titles the page holds (a day's overview: one per group)."""
+
+    def __init__(self, url: str, name: str | None = None, titles: int = 1) -> None:
         self.url = url
+        self.name = name
         self.session = uuid.uuid4().hex
         self.titles: list[tuple[float, str]] = []
+        self.shown: list[tuple[float, str, str]] = []
+        self.ready_at: float | None = None
         self.kernel_id = ""
         self._socket: WebSocketClientConnection | None = None
         self._countdown: str | None = None
-        self._title: str | None = None
+        self._wanted = titles
+        self._title_ids: set[str] = set()
+        self._known: dict[str, dict[str, Any]] = {}  # each widget's state so far
         self._states: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -129,20 +145,52 @@ class HeadlessPage:
         for comm_id in ids:
             self._send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
         deadline = time.monotonic() + PAGE_TIMEOUT
-        while self._countdown is None or self._title is None:
-            comm_id, state = await asyncio.wait_for(
+        while not self._found():
+            comm_id, update = await asyncio.wait_for(
                 self._states.get(), max(0.1, deadline - time.monotonic())
             )
-            if "deadline_ms" in state:
+            # A widget opens with its state, then gets its classes (``add_class``) in updates.
+            state = self._known.setdefault(comm_id, {})
+            state.update(update)
+            value = str(state.get("value", ""))
+            if "deadline_ms" in state and self._countdown is None:
                 self._countdown = comm_id
-            elif "codev-step-title" in str(state.get("value", "")):
-                self._title = comm_id
-            elif "kept" in state and str(state.get("key", "")).startswith("codev-join:"):
-                # The page's memory (widgets/memory.js): this browser remembers nothing; the
-                # kernel then builds the participant's view, whose widgets open as new comms.
-                content = {"type": "recall", "tab": None, "device": None}
-                data = {"method": "custom", "content": content}
-                self._send("comm_msg", {"comm_id": comm_id, "data": data})
+            elif TITLE.search(value) and len(self._title_ids) < self._wanted:
+                # The step header (not the page's stylesheet, which names the class too).
+                self._title_ids.add(comm_id)
+                self._note_title(comm_id, value)
+            elif "kept" in state and str(state.get("key", "")).startswith(MEMORY_KEYS):
+                # The page's memory (widgets/memory.js; a personal join's, a day's room's):
+                # this browser remembers nothing; the kernel then asks who the person is, or
+                # builds the participant's view, whose widgets open as new comms.
+                self._custom(comm_id, {"type": "recall", "tab": None, "device": None})
+            elif self._is_my_name(state) and not state.get("clicked"):
+                state["clicked"] = True
+                # "Who are you?" (widgets/who.py): a click on this person's name, as
+                # ipywidgets' ButtonModel sends it; their group's page opens next.
+                self._custom(comm_id, {"event": "click"})
+        self.ready_at = max(at for at, _, _ in self.shown)
+
+    def _found(self) -> bool:
+        return self._countdown is not None and len(self._title_ids) >= self._wanted
+
+    def _is_my_name(self, state: dict[str, Any]) -> bool:
+        return (
+            self.name is not None
+            and state.get("description") == self.name
+            and "codev-who-name" in state.get("_dom_classes", ())
+        )
+
+    def _custom(self, comm_id: str, content: dict[str, Any]) -> None:
+        data = {"method": "custom", "content": content}
+        self._send("comm_msg", {"comm_id": comm_id, "data": data})
+
+    def _note_title(self, comm_id: str, value: str) -> None:
+        found = TITLE.search(value)
+        if found is not None:
+            at, title = time.time(), html.unescape(found.group(1)).strip()
+            self.titles.append((at, title))
+            self.shown.append((at, comm_id, title))
 
     async def _read(self) -> None:
         assert self._socket is not None
@@ -158,11 +206,9 @@ class HeadlessPage:
                 if kind == "comm_msg" and data.get("method") != "update":
                     continue
                 comm_id, state = message["content"]["comm_id"], data.get("state", {})
-                if comm_id == self._title:
-                    found = TITLE.search(str(state.get("value", "")))
-                    if found is not None:
-                        self.titles.append((time.time(), html.unescape(found.group(1)).strip()))
-                elif self._countdown is None or self._title is None:
+                if comm_id in self._title_ids:
+                    self._note_title(comm_id, str(state.get("value", "")))
+                elif not self._found():
                     self._states.put_nowait((comm_id, state))
 
     async def _beat(self) -> None:
@@ -180,6 +226,19 @@ class HeadlessPage:
     def first_title(self, title: str, after: float) -> float | None:
         """When ``title`` first reached the page at or after ``after`` (epoch seconds)."""
         return next((at for at, text in self.titles if at >= after and text == title), None)
+
+    def all_show(self, title: str, after: float) -> float | None:
+        """When every step title of the page (an overview's, one per group) had shown
+        ``title`` at or after ``after``: the last of them to get there; None if one has not."""
+        reached = []
+        for comm_id in self._title_ids:
+            at = next(
+                (a for a, c, t in self.shown if c == comm_id and a >= after and t == title), None
+            )
+            if at is None:
+                return None
+            reached.append(at)
+        return max(reached, default=None)
 
     def first_title_any(self, after: float) -> tuple[float, str] | None:
         """The first title (when, which) that reached the page at or after ``after``."""
