@@ -19,12 +19,10 @@ title on each page's websocket, the overview counted once all its tiles show it.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from tornado.httpclient import AsyncHTTPClient
@@ -35,10 +33,10 @@ from benchmarks._voila import Voila, rss_mib
 from codevwidgets.core.commands import Command
 from codevwidgets.core.day import Day
 from codevwidgets.core.day_overview import next_for_all
-from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import load_roster
 from codevwidgets.core.session import Session
 from codevwidgets.pages.day_making import day_links, make_day
+from codevwidgets.server.pool import auto_pools, expected
 from codevwidgets.server.serve import default_max_kernels
 from codevwidgets.store.base import DaySecrets, Store, group_key_for
 from codevwidgets.store.sqlite import SQLiteStore
@@ -93,9 +91,8 @@ def room_roster(path: Path, people: int) -> Path:
 
 
 def new_day(store: Store, roster: Path, groups: int) -> tuple[Day, DaySecrets]:
-    """``codev day new --roster ROSTER --groups N --runbook classic --facilitators lead``,
-    then each group's roles as its console sets them (its first member the client; the lead
-    facilitates): a group without them cannot start."""
+    """``codev day new --roster ROSTER --groups N --runbook classic --facilitators lead``
+    (each group's first roles: its first member the client, the lead facilitating)."""
     day, secrets = make_day(
         store,
         "classic",
@@ -104,22 +101,13 @@ def new_day(store: Store, roster: Path, groups: int) -> tuple[Day, DaySecrets]:
         facilitators="lead",
         source=str(roster),
     )
-    for group in day.groups:
-        client, *advisors = day.members(group.number)
-        roles = Roles(client=client, facilitator=day.lead, advisors=tuple(advisors))
-        store.execute(group.session_id, Command("set_roles", {"roles": roles.to_dict()}))
     return day, secrets
 
 
 def auto_pool(store: Store) -> tuple[int, str]:
     """The room's pool as ``codev serve --pool auto`` sizes it, and how it was sized."""
-    try:
-        pool: Any = importlib.import_module("codevwidgets.server.pool")
-    except ModuleNotFoundError:
-        people = sum(len(stored.day.people) for stored in store.days())
-        return people + MARGIN, f"{people} people + {MARGIN} (no `--pool auto` in this kit yet)"
-    pools = pool.auto_pools(pool.expected(store, time.time()), default_max_kernels())
-    return int(pools.room), "`--pool auto` (server.pool.auto_pools)"
+    pools = auto_pools(expected(store, time.time()), default_max_kernels())
+    return pools.room, "`--pool auto` (server.pool.auto_pools)"
 
 
 def room_server(workdir: Path, store: Path, room_pool: int) -> Voila:
