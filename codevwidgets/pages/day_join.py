@@ -31,13 +31,15 @@ from codevwidgets.core.runbook import Runbook, load_preset, resolve
 from codevwidgets.core.session import SessionError
 from codevwidgets.core.text import name_order
 from codevwidgets.core.theme import page_theme
+from codevwidgets.pages.day_making import ROOM_PAGE
 from codevwidgets.pages.kernel import keep_errors_on_the_server
-from codevwidgets.pages.params import await_visitor, page_language, query_parameters
+from codevwidgets.pages.params import await_visitor, page_language, page_url, query_parameters
 from codevwidgets.pages.session import error_box, participant_for
 from codevwidgets.store.base import Store, StoreError
 from codevwidgets.store.open import open_store
 from codevwidgets.widgets._view import Texts
 from codevwidgets.widgets.day_join import RoomPage
+from codevwidgets.widgets.day_screen import RoomScreen, wants_screen
 from codevwidgets.widgets.participant import ParticipantView
 
 __all__ = ["join_page"]
@@ -47,8 +49,10 @@ LOG = logging.getLogger(__name__)
 
 def join_page(language: str = "en", *, clock: Clock = system_clock) -> widgets.Widget:
     """The room's page for ``?day=ID&code=CODE[&lang=LANG][&theme=dark|light]``: who are
-    you, then your group's page. A wrong code or an unknown day: one message, nothing of the
-    day. ``clock``: what the page's rate limits count time with (``PageBudget``)."""
+    you, then your group's page; with ``&screen=1``, the room's screen for the hall's projector
+    (the day's title and the room's QR code, nothing else). A wrong code or an unknown day: one
+    message, nothing of the day. ``clock``: what the page's rate limits count time with
+    (``PageBudget``)."""
     await_visitor()
     keep_errors_on_the_server()
     query = query_parameters()
@@ -66,6 +70,8 @@ def join_page(language: str = "en", *, clock: Clock = system_clock) -> widgets.W
     day = stored.day
     language = page_language(query, day.language)
     book = _runbook(day)
+    if wants_screen(query):
+        return _screen(store, day, query, Texts(book, language))
     room = _Room(store, day, query, PageBudget(clock))
     page = RoomPage(
         day.id,
@@ -80,6 +86,15 @@ def join_page(language: str = "en", *, clock: Clock = system_clock) -> widgets.W
     )
     room.page = page
     return page
+
+
+def _screen(store: Store, day: Day, query: dict[str, str], texts: Texts) -> widgets.Widget:
+    """The room's screen for the hall's projector: the day's title and the room's link (the
+    one people open, without ``&screen=1``) as a large QR code; dark unless the link asks for
+    light. Drawn once: the store is closed, and nothing follows it."""
+    store.close()
+    room = page_url(ROOM_PAGE, {"day": day.id, "code": query["code"]})
+    return RoomScreen(day.title, room, texts, page_theme(query.get("theme"), "dark"))
 
 
 def _runbook(day: Day) -> Runbook:

@@ -15,7 +15,9 @@ from codevwidgets.core.i18n import languages
 from codevwidgets.core.runbook import preset_names
 from codevwidgets.store.location import link_beside, page_link
 
-PAGE_KEYS = ("session", "key", "code", "name", "person", "lang", "runbook", "theme", "day")
+PAGE_KEYS = (
+    "session", "key", "code", "name", "person", "lang", "runbook", "theme", "day", "screen",
+)  # fmt: skip
 
 
 def query_parameters(environ: Mapping[str, str] = os.environ) -> dict[str, str]:

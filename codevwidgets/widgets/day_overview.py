@@ -45,6 +45,7 @@ from codevwidgets.widgets._view import (
     touches,
 )
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.day_screen import room_screen_url
 from codevwidgets.widgets.join import join_widget
 from codevwidgets.widgets.step_header import StepHeader
 
@@ -207,6 +208,12 @@ class DayOverview(widgets.VBox):
         )
         self.grid = widgets.Box().add_class("codev-day-grid")
         self.room = join_widget(texts, room_url).add_class("codev-day-room")
+        # The hall's projector shows the room's QR code alone, in a tab of its own.
+        screen = html.escape(room_screen_url(room_url))
+        self.screen = widgets.HTML(
+            f'<a class="codev-day-screen" href="{screen}" target="_blank">'
+            f"{html.escape(t('day_overview.screen_link'))}</a>"
+        )
         self.person = widgets.Dropdown(description=t("day_overview.move_person"))
         self.person.add_class("codev-day-move-person")
         self.target = widgets.Dropdown(
@@ -236,7 +243,7 @@ class DayOverview(widgets.VBox):
             ]
         ).add_class("codev-header")
         main = widgets.Box(
-            [self.grid, widgets.VBox([self.room, moving]).add_class("codev-day-side")]
+            [self.grid, widgets.VBox([self.room, self.screen, moving]).add_class("codev-day-side")]
         ).add_class("codev-day-main")
         self.theme = theme or texts.runbook.theme
         super().__init__([stylesheet(texts.runbook, self.theme), header, self.message, main])

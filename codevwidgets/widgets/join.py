@@ -29,7 +29,7 @@ def in_thread(job: Callable[[], None]) -> None:
     threading.Thread(target=job, name="codev-room", daemon=True).start()
 
 
-def _qr(url: str) -> str:
+def qr_svg(url: str) -> str:
     # segno writes the SVG itself; no text typed by a person goes into it unescaped. With
     # a viewBox and no size, it fills the box the stylesheet gives it.
     return str(segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True))
@@ -39,7 +39,7 @@ def person_links_html(texts: Texts, people: Sequence[tuple[str, str]]) -> str:
     rows = "".join(
         f'<div class="codev-person-link"><b class="codev-person-name">{html.escape(name)}</b>'
         f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>'
-        f'<div class="codev-person-qr">{_qr(url)}</div></div>'
+        f'<div class="codev-person-qr">{qr_svg(url)}</div></div>'
         for name, url in people
     )
     summary = html.escape(texts("join.personal_links"))
@@ -57,7 +57,7 @@ def person_links(texts: Texts, people: Sequence[tuple[str, str]]) -> widgets.HTM
 def join_widget(texts: Texts, participant_url: str) -> widgets.HTML:
     """The participants' link and its QR code (``codev-join``): on the console and on the
     projector."""
-    qr = _qr(participant_url)  # 12rem on the console and the projector (across a room)
+    qr = qr_svg(participant_url)  # 12rem on the console and the projector (across a room)
     link = html.escape(participant_url)
     return widgets.HTML(
         f"<b>{html.escape(texts('live.join'))}</b>"

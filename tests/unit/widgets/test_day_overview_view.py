@@ -136,6 +136,23 @@ def test_a_tile_per_group_with_its_facilitator_members_and_console(
     assert "<svg" in overview.room.value  # the room's QR code
 
 
+def test_the_room_screen_opens_in_a_tab_of_its_own_from_the_side_column(
+    overview: DayOverview, day: tuple[Day, DaySecrets]
+) -> None:
+    secrets = day[1]
+    link = re.search(r'<a class="codev-day-screen" href="([^"]+)" target="_blank">([^<]+)</a>',
+                     str(overview.screen.value))  # fmt: skip
+    assert link is not None, overview.screen.value
+    assert link.group(2) == "Room screen (for the projector)"
+    href = urlsplit(link.group(1).replace("&amp;", "&"))
+    assert href.path.endswith("join.ipynb")
+    assert parse_qs(href.query) == {
+        "day": [secrets.day_id], "code": [room_code_for(secrets.key)], "screen": ["1"],
+    }  # fmt: skip
+    side = overview.children[-1].children[-1]
+    assert overview.screen in side.children
+
+
 def test_the_tiles_follow_the_groups_and_the_furthest_behind_shows_first(
     overview: DayOverview, day: tuple[Day, DaySecrets], store: SQLiteStore
 ) -> None:
