@@ -49,7 +49,17 @@ MIGRATION = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
 CONNECT_TIMEOUT = 5  # seconds: an unreachable server is one line, not a hung page
 # Two servers starting at once on a new database: one creates the schema, the other waits.
 MIGRATION_LOCK = 0x636F646576  # "codev"
-DELETED_FROM = ("contributions", "notes", "events", "signals", "persons", "sessions", "days")
+DELETED_FROM = (
+    "contributions",
+    "notes",
+    "events",
+    "signals",
+    "persons",
+    "topics",
+    "dots",
+    "sessions",
+    "days",
+)
 # What a schema file cannot do in SQL, done in Python right after it, in its transaction.
 # (Schema 2's group_key, filled here once, is dropped by schema 3: nothing to fill any more.)
 AFTER_MIGRATION: dict[int, Callable[[Database], None]] = {3: fill_group_ids}

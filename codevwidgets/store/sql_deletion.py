@@ -10,7 +10,7 @@ from codevwidgets.store.sql_base import SQLBase
 __all__ = ["Deletion"]
 
 # Everything a session holds besides its row in sessions.
-DELETE_FROM = ("contributions", "notes", "events", "signals", "persons")
+DELETE_FROM = ("contributions", "notes", "events", "signals", "persons", "topics", "dots")
 
 
 class Deletion(SQLBase):

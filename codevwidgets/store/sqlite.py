@@ -29,7 +29,7 @@ from codevwidgets.store.sql import Database, SQLStore, fill_group_ids
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -70,6 +70,16 @@ CREATE TABLE IF NOT EXISTS persons (
 CREATE TABLE IF NOT EXISTS days (
     id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
     data TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS topics (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    author TEXT NOT NULL, headline TEXT NOT NULL, context TEXT NOT NULL, tried TEXT NOT NULL,
+    help TEXT NOT NULL, checklist TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (session_id, person)
+);
+CREATE TABLE IF NOT EXISTS dots (
+    session_id TEXT NOT NULL REFERENCES sessions(id), voter TEXT NOT NULL, topic TEXT NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY (session_id, voter, topic)
 );
 """
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
@@ -119,6 +129,19 @@ MIGRATE_TO_7 = """
 CREATE TABLE IF NOT EXISTS days (
     id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
     data TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL
+);
+"""
+# Schema 7 had no topics prepared ahead nor the group's dots (core.topics).
+MIGRATE_TO_8 = """
+CREATE TABLE IF NOT EXISTS topics (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    author TEXT NOT NULL, headline TEXT NOT NULL, context TEXT NOT NULL, tried TEXT NOT NULL,
+    help TEXT NOT NULL, checklist TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (session_id, person)
+);
+CREATE TABLE IF NOT EXISTS dots (
+    session_id TEXT NOT NULL REFERENCES sessions(id), voter TEXT NOT NULL, topic TEXT NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY (session_id, voter, topic)
 );
 """
 FILES = ("", "-wal", "-shm")
@@ -291,7 +314,7 @@ class SQLiteStore(SQLStore):
                 # Statement by statement inside the write lock (executescript would commit
                 # early and let a second kernel in half-way).
                 _run(db, SCHEMA)
-            elif version in (1, 2, 3, 4, 5, 6):
+            elif version in (1, 2, 3, 4, 5, 6, 7):
                 if version == 1:
                     _run(db, MIGRATE_1_TO_2)
                     self._move_notes_out_of_states(db)
@@ -304,7 +327,9 @@ class SQLiteStore(SQLStore):
                     fill_group_ids(db)
                 if version <= 5:
                     _run(db, MIGRATE_TO_6)
-                _run(db, MIGRATE_TO_7)
+                if version <= 6:
+                    _run(db, MIGRATE_TO_7)
+                _run(db, MIGRATE_TO_8)
             elif version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this "

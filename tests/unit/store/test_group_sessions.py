@@ -214,7 +214,7 @@ def test_a_schema_4_sqlite_store_keeps_its_groups_apart_after_opening(
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         migrated_groups(store, tmp_path)
         columns = [r[1] for r in store._db.execute("PRAGMA table_info(sessions)")]
     assert "group_key" not in columns
@@ -252,6 +252,8 @@ def test_a_schema_2_postgresql_store_keeps_its_groups_apart_after_opening(
         conn.execute("DROP TABLE roster_groups")
         conn.execute("DROP TABLE persons")  # schema 4's
         conn.execute("DROP TABLE days")  # schema 5's
+        conn.execute("DROP TABLE topics")  # schema 6's
+        conn.execute("DROP TABLE dots")
         conn.execute("ALTER TABLE sessions DROP COLUMN group_id")
         conn.execute("ALTER TABLE sessions ADD COLUMN group_key TEXT")
         conn.execute("CREATE INDEX sessions_by_group ON sessions(group_key, created, seq)")
@@ -267,7 +269,7 @@ def test_a_schema_2_postgresql_store_keeps_its_groups_apart_after_opening(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'sessions'"
             )
         ]
-    assert versions == list(range(1, POSTGRES_SCHEMA + 1)) and POSTGRES_SCHEMA == 5
+    assert versions == list(range(1, POSTGRES_SCHEMA + 1)) and POSTGRES_SCHEMA == 6
     assert "group_key" not in columns
 
 

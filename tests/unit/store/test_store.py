@@ -73,7 +73,7 @@ def test_default_path_in_the_user_data_directory(
 def test_wal_mode_pragmas_and_schema_version(sqlite_store: SQLiteStore) -> None:
     db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sessions", "contributions", "events", "notes"} <= tables
     assert sqlite_store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
@@ -111,9 +111,9 @@ def test_reopening_keeps_the_data(
 def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version=8")
+    db.execute("PRAGMA user_version=9")
     db.close()
-    with pytest.raises(StoreError, match=r"schema version 8 is newer .*upgrade codevwidgets"):
+    with pytest.raises(StoreError, match=r"schema version 9 is newer .*upgrade codevwidgets"):
         SQLiteStore(path)
 
 

@@ -156,7 +156,7 @@ def test_a_schema_5_sqlite_store_gets_its_persons_on_opening(
     db.commit()
     db.close()
     with SQLiteStore(path, clock) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         rate(store, "Ana", 4, "p1")
         with pytest.raises(RefusedError):
             rate(store, "Ana", 1, "p2")
@@ -175,6 +175,8 @@ def test_a_schema_3_postgresql_store_gets_its_persons_on_opening(
     with psycopg.connect(postgres_url, autocommit=True) as conn:  # as schema 3 had it
         conn.execute("DROP TABLE persons")
         conn.execute("DROP TABLE days")  # schema 5's
+        conn.execute("DROP TABLE topics")  # schema 6's
+        conn.execute("DROP TABLE dots")
         conn.execute("DELETE FROM schema_version WHERE version > 3")
     with PostgresStore(postgres_url, clock) as store:
         rate(store, "Ana", 4, "p1")
