@@ -27,10 +27,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from codevwidgets.core.drift import CLEAR_DRIFT, admit_drift
 from codevwidgets.core.effects import Answer, Effects, Event, NoteText, Visibility
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.session import Session, SessionError
 from codevwidgets.core.signals import (
+    DRIFT,
     HAND,
     MORE_TIME,
     Signal,
@@ -61,6 +63,7 @@ COMMANDS = (
     "keep_time",
     "close_ratings",
     "call_time",
+    CLEAR_DRIFT,
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -123,7 +126,11 @@ def apply_signal(
     the session does not take now (``admit_signal``)."""
     name = page_and_name(participant, name, "a signal needs the page's id")
     admit_signal(kind, on, in_progress=session.in_progress, remaining=session.remaining())
-    logged = Event("signal", {"kind": kind, "on": on, "participant": participant})
+    said: dict[str, object] = {"kind": kind, "on": on, "participant": participant}
+    if kind == DRIFT:  # the client's page only, in the consultation; the record says where
+        admit_drift(session.current_step, session.roles, name, on)
+        said["step"] = session.current_step.id
+    logged = Event("signal", said)
     if on:
         mine = (s for s in session.signals if (s.participant, s.kind) == (participant, kind))
         raised = Signal(participant, name, kind, session.current_step.id, session.clock())
@@ -161,6 +168,8 @@ def _decide(session: Session, command: Command) -> Effects:
             return Effects(logged, visibility=(shown,))
         case "lower_hand":  # one participant's hand, or (None) every hand
             return Effects(logged, answered=(Answer(HAND, _optional_text(args, "participant")),))
+        case "clear_drift":  # the facilitator has dealt with the client's drift flag
+            return Effects(logged, answered=(Answer(DRIFT),))
         case "keep_time":  # the step keeps its time: the requests for more are turned down
             return Effects(logged, answered=(Answer(MORE_TIME),))
         case "extend":  # more time given: the requests for it are answered

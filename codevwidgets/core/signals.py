@@ -21,6 +21,7 @@ from codevwidgets.core.text import without_nul
 
 __all__ = [
     "CONSOLE_ONLY",
+    "DRIFT",
     "HAND",
     "MAX_NAME",
     "MORE_TIME",
@@ -47,7 +48,9 @@ __all__ = [
 ]
 
 HAND, MORE_TIME = "hand", "more_time"
-SIGNAL_KINDS = (HAND, "ready", MORE_TIME)
+# The client's "we are drifting from my question" (core.drift decides who and when).
+DRIFT = "drift"
+SIGNAL_KINDS = (HAND, "ready", MORE_TIME, DRIFT)
 MAX_NAME = 100  # a page's id, a person's name
 MORE_TIME_MINUTES = 2  # what a participant asks for when the countdown reaches zero
 # Presence: a page's kernel notes when its page last synced its clock (about once a minute).
