@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codevwidgets.core.commands import apply_signal
+from codevwidgets.core.drift import drift_voice
 from codevwidgets.core.limits import RateLimit
 from codevwidgets.core.signals import SEEN, Signal, beat, page_and_name
 from codevwidgets.store.sql_base import UPSERT_SIGNAL, SQLBase
@@ -21,12 +22,15 @@ class SignalRows(SQLBase):
         ``participant`` is the page's id (a page changes only its own signals); ``name`` how
         the console shows it. Core decides (``apply_signal``): ready and more time count for
         the step the session is at, more time only once its countdown has reached zero.
-        Raises ``ValueError`` for a bad signal or a session that is not running,
-        ``RateLimited`` when sent too fast.
+        The client's drift flag speaks under their name (``drift_voice``: one person, one
+        voice). Raises ``ValueError`` for a bad signal or a session that is not running
+        (``voices.RefusedError`` for a name another page spoke under: the console's signal of
+        it is stored all the same), ``RateLimited`` when sent too fast.
         """
         limit = RateLimit(self.signal_limit, self.rate_window, "signals")
         with self._write() as db:
             session = self._present(db, session_id, whole=True)
+            step_id = session.current_step.id
             effects = apply_signal(session, participant, name, kind, on)
             recent = db.execute(
                 "SELECT COUNT(*) FROM events WHERE session_id = ? AND kind = 'signal'"  # noqa: S608
@@ -34,7 +38,14 @@ class SignalRows(SQLBase):
                 (session_id, limit.since(self.clock()), participant),
             ).fetchone()[0]
             limit.check(recent)
-            self._apply(db, session_id, effects)
+            persons = self._persons(db, session_id)
+            voice = drift_voice(persons, participant, name, kind, on, step_id, self.clock())
+            # A refusal is still written (the console's signal of it), then said to the page.
+            self._voice(db, session_id, voice)
+            if voice.refused is None:
+                self._apply(db, session_id, effects)
+        if voice.refused is not None:
+            raise voice.refused
 
     def seen(self, session_id: str, participant: str, name: str | None) -> None:
         """Note that ``participant``'s page is connected now (its clock synced): presence.
