@@ -38,6 +38,7 @@ from codevwidgets.widgets._view import (
 )
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.drift import DriftShown
 from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.followup import FollowUpPanel
 from codevwidgets.widgets.hands import HandQueue, ReadyPanel
@@ -115,6 +116,8 @@ class FacilitatorConsole(Follower, widgets.VBox):
         self.hands = HandQueue(self.session, texts, self.act, clock)
         self.ready = ReadyPanel(self.session, texts, self.act, self.shown_step)
         self.presence = PresencePanel(self.session, texts, clock)
+        # The client's drift flag, with the contract, until the facilitator clears it.
+        self.drift = DriftShown(self.session, texts, self.act)
         # The console's own page syncs about once a minute: recount then, so a page that
         # stopped beating leaves the list even when nothing else changes.
         self.countdown.on_heard(self.presence.refresh)
@@ -164,7 +167,13 @@ class FacilitatorConsole(Follower, widgets.VBox):
                 # the step's rules right under the timer, seen without scrolling.
                 widgets.VBox([self.navigator, self.talk, self.roles, self.presence]),
                 widgets.VBox(
-                    [self.countdown, self.timer_controls, self.step_content, self.rules]
+                    [
+                        self.countdown,
+                        self.drift,
+                        self.timer_controls,
+                        self.step_content,
+                        self.rules,
+                    ]
                 ).add_class("codev-console-centre"),
                 widgets.VBox(
                     [

@@ -32,6 +32,7 @@ from codevwidgets.widgets._view import (
 from codevwidgets.widgets.contract import ContractPanel
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.drift import DriftFlag
 from codevwidgets.widgets.hands import ParticipantSignals, Send
 from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.rules import RulesPanel
@@ -77,6 +78,8 @@ class ParticipantView(Follower, widgets.VBox):
         self.box = ContributionBox(session, texts, submit, author=name, keeper=self.keeper)
         # The page's own hand, "ready" and more time (``participant``: its id in the store).
         self.signals = ParticipantSignals(session, texts, participant, signal) if signal else None
+        # The client's "we are drifting from my question", in the consultation (theirs only).
+        self.drift = DriftFlag(session, texts, name, participant, signal) if signal else None
         self.contributions = ContributionList(session, texts)
         ground_rules = literal(
             widgets.HTML(
@@ -93,6 +96,7 @@ class ParticipantView(Follower, widgets.VBox):
                 self.you,
                 *([self.who] if self.who else []),
                 *([self.signals] if self.signals else []),
+                *([self.drift] if self.drift else []),
                 self.contract,
                 self.rules,
                 self.box,

@@ -30,6 +30,7 @@ from codevwidgets.widgets._view import (
 )
 from codevwidgets.widgets.contract import ContractPanel
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.drift import DriftShown
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
 
@@ -72,11 +73,15 @@ class ProjectorView(Follower, widgets.VBox):
         self.rules = RulesPanel(session, texts, role="advisors", with_prompts=False)
         # The client's question and the contract, from the contract step on.
         self.contract = ContractPanel(session, texts)
+        # The client's drift flag, right above the contract it drifts from.
+        self.drift = DriftShown(session, texts, with_contract=False)
         self.join = join
         css = widgets.HTML(f"<style>{PROJECTOR_CSS.read_text(encoding='utf-8')}</style>")
         left = widgets.VBox([self.header, self.countdown, self.speaker])
         left.add_class("codev-projector-main")
-        right = widgets.VBox([self.contract, self.rules, join]).add_class("codev-projector-side")
+        right = widgets.VBox([self.drift, self.contract, self.rules, join]).add_class(
+            "codev-projector-side"
+        )
         body = widgets.HBox([left, right]).add_class("codev-projector-body")
         super().__init__(
             [stylesheet(runbook, theme), css, top.add_class("codev-projector-top"), body]
