@@ -17,6 +17,7 @@ from typing import Any
 from codevwidgets.core.branding import logo_src
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.contributions import Contribution, latest_evaluations
+from codevwidgets.core.drift import drift_flags
 from codevwidgets.core.i18n import Translator, catalog, languages
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.runbook import NoteField, Runbook
@@ -34,6 +35,7 @@ from codevwidgets.record.followup import (
 from codevwidgets.store.base import Store, StoredSession, StoreError
 
 __all__ = [
+    "DriftRecord",
     "Entry",
     "Evaluation",
     "NoteText",
@@ -121,6 +123,18 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class DriftRecord:
+    """One time the client said the group was drifting from the question: in which step
+    (its title), when raised, when cleared (None: still standing at the record's making), and
+    whether the facilitator cleared it (else the client took it back)."""
+
+    step: str
+    raised: dt.datetime
+    cleared: dt.datetime | None
+    by_facilitator: bool
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """Everything a session produced, in its language, ready for a template."""
 
@@ -147,6 +161,7 @@ class SessionRecord:
     colour: str | None = None  # the client's primary colour, made readable on white paper
     talk_steps: tuple[str, ...] = ()  # titles of the steps where someone's talk was timed
     talk: tuple[TalkTime, ...] = ()  # per person, in the order of the roles
+    drifts: tuple[DriftRecord, ...] = ()  # the client's drift flags, in the order raised
 
     @property
     def timings(self) -> tuple[StepTiming, ...]:
@@ -267,6 +282,21 @@ def build_record(
         logo=logo_src(book.branding.logo),
         colour=_paper_colour(book),
         **_talk(session, book, language, alias),
+        drifts=_drifts(store, session_id, book, language),
+    )
+
+
+def _drifts(store: Store, session_id: str, book: Runbook, language: str) -> tuple[DriftRecord, ...]:
+    """The client's drift flags, from the session's event log (``core.drift``)."""
+    titles = {step.id: book.text(step.title, language) for step in book.steps}
+    return tuple(
+        DriftRecord(
+            titles.get(flag.step_id, flag.step_id),
+            _utc(flag.raised),
+            _utc(flag.cleared) if flag.cleared is not None else None,
+            flag.by_facilitator,
+        )
+        for flag in drift_flags(store.events(session_id))
     )
 
 
