@@ -61,6 +61,8 @@ COMMANDS = (
     "keep_time",
     "close_ratings",
     "call_time",
+    "take_break",
+    "end_break",
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -206,6 +208,10 @@ def _move(session: Session, command: Command) -> None:
             session.talk(_optional_text(args, "name"))
         case "call_time":  # a day's lead, for every group: "5 minutes left" on every page
             session.call_time(_int(args, "minutes"))
+        case "take_break":  # the runbook's break, proposed by the console (core.breaks)
+            session.take_break()
+        case "end_break":
+            session.end_break()
 
 
 def _roles_of(session: Session) -> dict[str, Any] | None:
