@@ -142,7 +142,7 @@ class TakesBreaks:
         if self.runbook.break_after_minutes is None:
             raise SessionError("this runbook has no breaks (no break_after_minutes)")
         if self.current_break is not None:
-            raise SessionError("a break is already running", "console.break_running")
+            raise SessionError("a break is already running", "timer.break_running")
         assert self._deadline is not None and self._segment_start is not None  # running
         now, minutes = self.clock(), self.runbook.break_minutes
         ran = max(0.0, now - self._segment_start)
@@ -159,7 +159,7 @@ class TakesBreaks:
         self._require("running", action="end a break")
         current = self.current_break
         if current is None:
-            raise SessionError("no break is running", "console.no_break")
+            raise SessionError("no break is running", "timer.no_break")
         assert self._deadline is not None  # running
         now = self.clock()
         self._deadline -= current.until - now

@@ -128,7 +128,7 @@ def test_take_break_refused_while_on_break(running: Session, clock: FakeClock) -
     clock.advance(1 * MIN)
     with pytest.raises(SessionError, match=r"^a break is already running$") as caught:
         take(running)
-    assert caught.value.key == "console.break_running"
+    assert caught.value.key == "timer.break_running"
     assert running.deadline == deadline and len(running.breaks) == 1
 
 
