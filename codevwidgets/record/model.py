@@ -71,6 +71,14 @@ class StepTiming:
 
 
 @dataclass(frozen=True)
+class BreakTaken:
+    """A break the group took (core.breaks): when (UTC) and how long, in minutes."""
+
+    at: dt.datetime
+    minutes: float
+
+
+@dataclass(frozen=True)
 class TalkTime:
     """How long one person spoke (the facilitator's talk buttons), as m:ss: in each of the
     record's ``talk_steps`` (same order) and in total."""
@@ -147,6 +155,7 @@ class SessionRecord:
     colour: str | None = None  # the client's primary colour, made readable on white paper
     talk_steps: tuple[str, ...] = ()  # titles of the steps where someone's talk was timed
     talk: tuple[TalkTime, ...] = ()  # per person, in the order of the roles
+    breaks: tuple[BreakTaken, ...] = ()  # in the session's timeline, in order
 
     @property
     def timings(self) -> tuple[StepTiming, ...]:
@@ -267,6 +276,7 @@ def build_record(
         logo=logo_src(book.branding.logo),
         colour=_paper_colour(book),
         **_talk(session, book, language, alias),
+        breaks=tuple(BreakTaken(_utc(b.at), b.seconds / 60) for b in session.breaks),
     )
 
 
