@@ -64,6 +64,8 @@ COMMANDS = (
     "close_ratings",
     "call_time",
     CLEAR_DRIFT,
+    "take_break",
+    "end_break",
 )
 # Commands whose meaning depends on the step in front of the group.
 STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
@@ -215,6 +217,10 @@ def _move(session: Session, command: Command) -> None:
             session.talk(_optional_text(args, "name"))
         case "call_time":  # a day's lead, for every group: "5 minutes left" on every page
             session.call_time(_int(args, "minutes"))
+        case "take_break":  # the runbook's break, proposed by the console (core.breaks)
+            session.take_break()
+        case "end_break":
+            session.end_break()
 
 
 def _roles_of(session: Session) -> dict[str, Any] | None:

@@ -65,6 +65,7 @@ def _check_text(value: object) -> LocalText:
 
 Text = Annotated[LocalText, PlainValidator(_check_text)]
 MAX_CHOICES = 12
+DEFAULT_BREAK_MINUTES = 5
 
 
 def _choices_shape(value: object) -> object:
@@ -175,6 +176,10 @@ class RunbookFile(_Strict):
     advice_check: Annotated[bool, Field(strict=True)] | None = None
     # Each round has its own client (Troika): the session's roles do not say who listens.
     client_rotates: Annotated[bool, Field(strict=True)] | None = None
+    # Online fatigue (METHOD.md): after this much time worked the console proposes a break
+    # of ``break_minutes`` (5 unless given; without ``break_after_minutes`` it means nothing).
+    break_after_minutes: Annotated[int, Field(strict=True, ge=1, le=480)] | None = None
+    break_minutes: Annotated[int, Field(strict=True, ge=1, le=60)] | None = None
     ground_rules: list[Text] | None = None
     steps: list[StepSpec] = []
     remove: list[StepId] = []
@@ -228,6 +233,9 @@ class Runbook:
     advice_check: bool = True
     # Each round's client is someone else (Troika): the client's page is not told apart.
     client_rotates: bool = False
+    # Breaks (core.breaks): proposed after this many minutes worked (None: never), this long.
+    break_after_minutes: int | None = None
+    break_minutes: int = DEFAULT_BREAK_MINUTES
 
     @property
     def total_minutes(self) -> int:
@@ -286,6 +294,8 @@ class Runbook:
             self.theme,
             self.advice_check,
             self.client_rotates,
+            self.break_after_minutes,
+            self.break_minutes,
         )
 
 
@@ -379,6 +389,8 @@ def load_runbook(
         theme=header.get("theme") or "light",
         advice_check=header.get("advice_check", True),
         client_rotates=header.get("client_rotates", False),
+        break_after_minutes=header.get("break_after_minutes"),
+        break_minutes=header.get("break_minutes", DEFAULT_BREAK_MINUTES),
     )
 
 
@@ -412,9 +424,15 @@ def _load_layers(
         "theme",
         "advice_check",
         "client_rotates",
+        "break_after_minutes",
+        "break_minutes",
     ):
         if getattr(spec, key) is not None:
             header[key] = getattr(spec, key)
+    if spec.break_minutes is not None and "break_after_minutes" not in header:
+        # A break's length with no time to propose it after would silently do nothing.
+        message = "needs break_after_minutes (when the console proposes the break)"
+        raise InputError([problem_at(doc, ("break_minutes",), message)])
     if spec.branding is not None and spec.branding.logo is not None:
         # Embedded now, from beside this file: the session's snapshot carries the image.
         try:

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import asdict
 from typing import Any
 
+from codevwidgets.core.breaks import TakesBreaks, breaks_from_dicts
 from codevwidgets.core.call_time import CallsTime, TimeCalled
 from codevwidgets.core.clock import Clock, system_clock
 from codevwidgets.core.contributions import (
@@ -22,6 +23,7 @@ from codevwidgets.core.contributions import (
     rated_step,
 )
 from codevwidgets.core.effects import Effects, Event, Observable
+from codevwidgets.core.errors import SessionError
 from codevwidgets.core.limits import RateLimited
 from codevwidgets.core.notes import Notes
 from codevwidgets.core.roles import Roles, RolesError
@@ -57,18 +59,6 @@ def new_session_id() -> str:
     return candidate
 
 
-class SessionError(RuntimeError):
-    """A method was called in a state where it makes no sense (e.g. ``pause`` when paused).
-
-    ``key`` (with ``values``) names the locale text a page shows instead of the message, for
-    refusals a person meets in a room (another console moved the session on).
-    """
-
-    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
-        super().__init__(message)
-        self.key, self.values = key, values
-
-
 STORE_UNREACHABLE = "live.store_unreachable"
 """The key of ``UnreachableError``: the locale text a console shows when its store is away."""
 
@@ -97,7 +87,7 @@ class DeletedError(SessionError, ValueError):
         super().__init__(message, key=SESSION_DELETED)
 
 
-class Session(Observable, CallsTime):
+class Session(Observable, CallsTime, TakesBreaks):
     """The state machine of one consultation, timed by deadlines from an injected clock.
 
     A step's budget is its minutes plus its extensions minus the time already spent in it, so
@@ -155,6 +145,7 @@ class Session(Observable, CallsTime):
         # Set at the end, for latecomers to rate, until the facilitator closes the ratings.
         self._ratings_open = False
         self._called: TimeCalled | None = None  # "5 minutes left" (core.call_time)
+        self._breaks = ()  # the breaks taken (core.breaks)
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
@@ -220,8 +211,9 @@ class Session(Observable, CallsTime):
 
     def remaining(self) -> float:
         """Seconds left in the current step; negative in overtime."""
-        if self._deadline is not None:
-            return self._deadline - self.clock()
+        if self._deadline is not None and self._segment_start is not None:
+            # During a break the segment starts at its end: the step's time stands still.
+            return self._deadline - max(self.clock(), self._segment_start)
         if self._paused_remaining is not None:
             return self._paused_remaining
         return self._budget(self._index)
@@ -243,7 +235,7 @@ class Session(Observable, CallsTime):
         """Minutes really spent per step, the running segment included, pauses excluded."""
         actual = dict(self._spent)
         if self._segment_start is not None:
-            actual[self.current_step.id] += self.clock() - self._segment_start
+            actual[self.current_step.id] += max(0.0, self.clock() - self._segment_start)
         return {step_id: seconds / 60 for step_id, seconds in actual.items()}
 
     def _budget(self, index: int) -> float:
@@ -251,8 +243,9 @@ class Session(Observable, CallsTime):
         return step.minutes * 60 + self._extra[step.id] - self._spent[step.id]
 
     def _close_segment(self, now: float) -> None:
-        if self._segment_start is not None:
-            self._spent[self.current_step.id] += now - self._segment_start
+        if self._segment_start is not None:  # after a break's start: nothing ran (core.breaks)
+            self._spent[self.current_step.id] += max(0.0, now - self._segment_start)
+        self._cut_break(now)
         self._segment_start = self._deadline = self._paused_remaining = None
         # A pause, a step change or the end stops the talk timer too.
         self._talk.stop(now, self.current_step.id)
@@ -499,7 +492,7 @@ class Session(Observable, CallsTime):
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
     "_segment_start", "_notes", "_contributions", "_signals", "_talk", "_ratings_open",
-    "_called",
+    "_called", "_breaks",
 )  # fmt: skip
 
 
@@ -514,6 +507,7 @@ _STATE_PARTS = {
     "talk": ("_talk",),
     "ratings": ("_ratings_open",),
     "called": ("_called",),
+    "breaks": ("_breaks",),
 }
 
 
@@ -541,6 +535,7 @@ def _saved(session: Session) -> dict[str, Any]:
         "signals": [asdict(s) for s in session._signals],
         "ratings_open": session._ratings_open,
         "called": session._called.to_dict() if session._called else None,
+        "breaks": [taken.to_dict() for taken in session._breaks],
         **session._talk.to_dict(),
     }
 
@@ -574,6 +569,7 @@ def _restored(cls: type[Session], data: dict[str, Any], runbook: Runbook, clock:
         session._ratings_open = data.get("ratings_open", False) is True
         # Sessions stored before time could be called have none.
         session._called = TimeCalled.from_dict(data.get("called"))
+        session._breaks = breaks_from_dicts(data.get("breaks", []))  # none before breaks
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed session data: {exc!r}") from None
     if not 0 <= session._index < len(ids):

@@ -73,6 +73,14 @@ class StepTiming:
 
 
 @dataclass(frozen=True)
+class BreakTaken:
+    """A break the group took (core.breaks): when (UTC) and how long, in minutes."""
+
+    at: dt.datetime
+    minutes: float
+
+
+@dataclass(frozen=True)
 class TalkTime:
     """How long one person spoke (the facilitator's talk buttons), as m:ss: in each of the
     record's ``talk_steps`` (same order) and in total."""
@@ -162,6 +170,7 @@ class SessionRecord:
     talk_steps: tuple[str, ...] = ()  # titles of the steps where someone's talk was timed
     talk: tuple[TalkTime, ...] = ()  # per person, in the order of the roles
     drifts: tuple[DriftRecord, ...] = ()  # the client's drift flags, in the order raised
+    breaks: tuple[BreakTaken, ...] = ()  # in the session's timeline, in order
 
     @property
     def timings(self) -> tuple[StepTiming, ...]:
@@ -283,6 +292,7 @@ def build_record(
         colour=_paper_colour(book),
         **_talk(session, book, language, alias),
         drifts=_drifts(store, session_id, book, language),
+        breaks=tuple(BreakTaken(_utc(b.at), b.seconds / 60) for b in session.breaks),
     )
 
 

@@ -36,6 +36,7 @@ from codevwidgets.widgets._view import (
     stylesheet,
     touches,
 )
+from codevwidgets.widgets.break_proposal import BreakProposal
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.drift import DriftShown
@@ -107,6 +108,8 @@ class FacilitatorConsole(Follower, widgets.VBox):
         self.timer_controls = TimerControls(
             self.session, texts, self.countdown, self.act, self.shown_step
         )
+        # "Time for a break" once the runbook's time worked is reached (core.breaks).
+        self.break_proposal = BreakProposal(self.session, texts, self.act)
         self.navigator = StepNavigator(self.session, texts, self.act, self.shown_step)
         self.rules = RulesPanel(self.session, texts)
         # The consultant's own content per step (a client notebook's cells): see ``during``.
@@ -171,6 +174,7 @@ class FacilitatorConsole(Follower, widgets.VBox):
                         self.countdown,
                         self.drift,
                         self.timer_controls,
+                        self.break_proposal,
                         self.step_content,
                         self.rules,
                     ]

@@ -19,7 +19,18 @@ const ANNOUNCE_AT = [
   [60, "announce_one"],
   [0, "announce_zero"],
 ];
-const MODIFIERS = ["ok", "amber", "red", "overtime", "paused", "ready", "finished", "big", "long"];
+const MODIFIERS = [
+  "ok",
+  "amber",
+  "red",
+  "overtime",
+  "paused",
+  "ready",
+  "finished",
+  "big",
+  "long",
+  "break",
+];
 
 /** Signed whole seconds as shown: a started second still counts (10:00 until one has gone),
  * while counting up only a full second of overtime counts. */
@@ -61,6 +72,18 @@ export function callShown(text, untilMs, kernelNowMs) {
   return kernelNowMs < untilMs ? text : "";
 }
 
+/** Milliseconds of a break left now (0: no break on): until its end, in the page's estimate
+ * of the kernel's time. */
+export function breakLeft(untilMs, kernelNowMs) {
+  if (typeof untilMs !== "number") return 0;
+  return Math.max(0, untilMs - kernelNowMs);
+}
+
+/** "10:35": when a break ends, in the page's own time zone (the kernel does not know it). */
+export function backAt(untilMs, offsetMs) {
+  return new Date(untilMs - offsetMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
 export function level(remainingMs, budgetMs) {
   if (remainingMs <= 0) return "overtime";
   if (budgetMs > 0 && remainingMs <= RED * budgetMs) return "red";
@@ -91,7 +114,14 @@ function render({ model, el }) {
   // Time called by a day's lead ("5 minutes left"): a live region, empty (and not shown)
   // outside the minute it is on, so that the words are read out when they appear.
   const called = node("div", "codev-call-time", { role: "status" });
-  root.append(lost, called, timer, live);
+  // A break (core/breaks.py): when the group is back, and a countdown to it; hidden outside
+  // it, by this page's clock, as a call of time.
+  const onBreak = node("div", "codev-break", { role: "status" });
+  const breakText = node("span", "codev-break__text");
+  const breakLeftText = node("span", "codev-break__left", { role: "timer" });
+  onBreak.append(breakText, breakLeftText);
+  onBreak.hidden = true;
+  root.append(lost, called, onBreak, timer, live);
   el.append(root);
   const timeouts = [];
 
@@ -184,7 +214,12 @@ function render({ model, el }) {
     const name = state === "overtime" && seconds < 0 ? "overtime" : "label";
     timer.setAttribute("aria-label", status === "finished" ? text("finished") : text(name));
     const captions = { ready: "ready", paused: "paused", finished: "finished" };
-    caption.textContent = text(captions[status] ?? name);
+    const breakUntil = model.get("break_until_ms");
+    const resting = status === "running" && breakLeft(breakUntil, Date.now() + offset) > 0;
+    // During a break the digits stand still at what the step has left (the deadline moved
+    // by the break): said as such, not as time running out.
+    timer.classList.toggle("codev-timer--break", resting);
+    caption.textContent = text(resting ? "break_caption" : (captions[status] ?? name));
     digits.textContent = shown;
     timer.dataset.remaining = String(seconds);
 
@@ -209,6 +244,28 @@ function render({ model, el }) {
     if (typeof until === "number") called.dataset.untilMs = String(until);
     else delete called.dataset.untilMs;
     called.classList.toggle("codev-call-time--big", Boolean(model.get("big")));
+    paintBreak();
+  }
+
+  let breakShown = false;
+  function paintBreak() {
+    const until = model.get("break_until_ms");
+    const left = model.get("status") === "running" ? breakLeft(until, Date.now() + offset) : 0;
+    onBreak.hidden = left <= 0;
+    onBreak.classList.toggle("codev-break--big", Boolean(model.get("big")));
+    if (left <= 0) {
+      delete onBreak.dataset.untilMs;
+      // The break ends here, by this page's clock: the digits count again from now.
+      if (breakShown) schedulePaint();
+      breakShown = false;
+      return;
+    }
+    breakShown = true;
+    onBreak.dataset.untilMs = String(until);
+    const back = text("break").replaceAll("{time}", backAt(until, offset));
+    if (breakText.textContent !== back) breakText.textContent = back;
+    const shown = minutesText(Math.ceil(left / 1000));
+    if (breakLeftText.textContent !== shown) breakLeftText.textContent = shown;
   }
 
   function announce(name) {
@@ -316,6 +373,7 @@ function render({ model, el }) {
     "big",
     "called_text",
     "called_until_ms",
+    "break_until_ms",
   ].map((name) => `change:${name}`);
   // A step change sets several of these at once: paint once for all of them.
   let painting = false;

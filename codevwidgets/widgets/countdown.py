@@ -39,16 +39,20 @@ LABEL_KEYS = {
     "announce_zero": "timer.announce_zero",
     "lost": "timer.lost",
     "reload": "timer.reload",
+    "break": "timer.break_back",
+    "break_caption": "timer.break_caption",
 }
 
 
 MAX_STEP_ID = 64
 # "deleted": the session was deleted from the store, and its countdown stops where it was.
 # "time_called": a day's lead called time ("5 minutes left"), shown above the digits.
+# "break_started", "break_ended": a break (core.breaks), shown above the digits while it runs.
 TIMER_EVENTS = {
     "started", "step", "paused", "resumed", "extended", "finished", "deleted", "time_called",
+    "break_started", "break_ended",
 }  # fmt: skip
-TIMER_PARTS = {"step", "timer", "called"}
+TIMER_PARTS = {"step", "timer", "called", "breaks"}
 
 
 def _ms(seconds: float) -> int:
@@ -92,6 +96,9 @@ class Countdown(anywidget.AnyWidget):
     # the browser hides it then, by the same corrected clock as the digits ("" : none).
     called_text = traitlets.Unicode("").tag(sync=True)
     called_until_ms = traitlets.Int(None, allow_none=True).tag(sync=True)
+    # A break's end (None: no break on): the browser shows "back at …" and counts down to it,
+    # then hides it by its own corrected clock; the digits stand still until then.
+    break_until_ms = traitlets.Int(None, allow_none=True).tag(sync=True)
 
     def __init__(self, clock: Clock = system_clock, language: str = "en", **kwargs: Any) -> None:
         t = Translator(language)
@@ -135,6 +142,8 @@ class Countdown(anywidget.AnyWidget):
             self.step_title = session.runbook.text(step.title, self.language)
             self.step_id = step.id
             self._show_call(session.called)
+            current = session.current_break
+            self.break_until_ms = None if current is None else _ms(current.until)
 
     def _show_call(self, called: TimeCalled | None) -> None:
         # A page opened after the minute shows nothing; one open at the call hides it itself.

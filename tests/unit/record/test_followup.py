@@ -170,7 +170,7 @@ def test_the_followup_step_is_overridable_like_an_inherited_step(tmp_path: Path)
 
 
 def test_presets_do_not_include_the_library_step() -> None:
-    assert library_step_ids() == ["followup"]
+    assert library_step_ids() == ["followup", "topic_choice"]
     assert preset_names() == ["classic", "express", "flash", "kollegiale", "troika"]
     for name in preset_names():
         assert not has_followup(load_preset(name))

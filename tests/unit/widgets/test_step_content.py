@@ -74,7 +74,9 @@ def test_a_step_area_shows_only_while_the_session_is_at_its_step(session: Sessio
     column = parent_of(console.rules, console)
     assert list(column.children) == [
         console.countdown,
+        console.drift,
         console.timer_controls,
+        console.break_proposal,
         content,
         console.rules,
     ]
