@@ -28,7 +28,15 @@ from codevwidgets.core.session import (
 )
 from codevwidgets.core.signals import DRIFT
 from codevwidgets.core.voices import RefusedError
-from codevwidgets.widgets._view import TIMER_KINDS, Follower, Texts, literal, show, touches
+from codevwidgets.widgets._view import (
+    TIMER_KINDS,
+    Follower,
+    Texts,
+    close_all,
+    literal,
+    show,
+    touches,
+)
 from codevwidgets.widgets.hands import Send
 
 SHOWN = "codev-drift-shown"  # the console's and projector's, while a flag stands
@@ -69,6 +77,12 @@ class DriftFlag(Follower, widgets.VBox):
 
     def __repr__(self) -> str:
         return f"DriftFlag(session={self.session.id!r}, name={self.name!r})"
+
+    def close(self) -> None:
+        # The button and its lines are not always among the children: closed here, so that a
+        # page that changes who it is leaves none of them behind.
+        close_all([self.flag, self.sent, self.message])
+        super().close()
 
     @property
     def allowed(self) -> bool:
