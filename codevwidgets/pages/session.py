@@ -25,6 +25,7 @@ from codevwidgets.core.problems import InputError
 from codevwidgets.core.runbook import resolve
 from codevwidgets.core.session import Session
 from codevwidgets.core.theme import page_theme
+from codevwidgets.core.topics import Topic
 from codevwidgets.core.voices import Persons
 from codevwidgets.pages.kernel import (
     give_back_memory,
@@ -56,6 +57,7 @@ from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.participant_page import Identity, ParticipantPage
+from codevwidgets.widgets.topic_form import Preparing
 
 if TYPE_CHECKING:
     from codevwidgets.core.roster import Roster
@@ -171,6 +173,7 @@ def facilitator_page(
         export=lambda fmt: _record(store, session.id, fmt),
         theme=page_theme(query.get("theme"), book.theme),
         people=stored.names,
+        topics=lambda: _topics(store, session.id),
     )
     link.alive = lambda: page_alive(console.countdown)
     # Who is connected: the pages' beats, read on the console's own (``Store.seen``).
@@ -178,7 +181,17 @@ def facilitator_page(
     # Notes typed while the store did not answer are stored again on the same beat.
     console.countdown.on_heard(console.notes.retry)
     console.link = link
+    if console.topics is not None:
+        # A topic saved or withdrawn moves the session's revision, not its state: the list
+        # reads the topics again each time the watcher sees the revision move.
+        link.on_moved(console.topics.refresh)
     return console
+
+
+def _topics(store: Store, session_id: str) -> list[Topic]:
+    """The session's prepared topics, whole: the facilitator's copy (a console's only)."""
+    with reaching(session_id):
+        return store.topics(session_id, private=True)
 
 
 def _personal_link(join_query: dict[str, str], key: str, name: str) -> str:
@@ -370,6 +383,7 @@ def participant_for(
             signal=signal,
             participant=page,
             change=change,
+            preparing=_preparing(store, session.id, page, name, budget, lambda: view.link),
         )
         # Revision -1: the link loads the latest state at once (a view built after "not you?"
         # takes over a session the previous view's link stopped following).
@@ -392,6 +406,35 @@ def participant_for(
         budget,
         leave=leave,
     )
+
+
+def _preparing(
+    store: Store,
+    session_id: str,
+    page: str,
+    name: str | None,
+    budget: PageBudget,
+    link: Callable[[], LiveLink],
+) -> Preparing:
+    """What a participant page's topic form asks of the store, under the page's ``name``:
+    its own topic only (``own_topic``), never anyone else's details; each write counted in
+    the page's budget, as a contribution is."""
+
+    def save(topic: Topic) -> Topic:
+        with link().writing():
+            budget.take(CONTRIBUTIONS)
+            return store.save_topic(session_id, page, topic)
+
+    def withdraw() -> bool:
+        with link().writing():
+            budget.take(CONTRIBUTIONS)
+            return store.withdraw_topic(session_id, page, name or "")
+
+    def own() -> Topic | None:
+        with reaching(session_id):
+            return store.own_topic(session_id, name, page) if name else None
+
+    return Preparing(save, withdraw, own)
 
 
 def _identity(store: Store, session_id: str, query: Mapping[str, str]) -> Identity:

@@ -52,6 +52,7 @@ from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_content import StepContent
 from codevwidgets.widgets.talk import TalkPanel
 from codevwidgets.widgets.timer_controls import TimerControls
+from codevwidgets.widgets.topic_list import Load, TopicList
 
 
 class FacilitatorConsole(Follower, widgets.VBox):
@@ -90,6 +91,7 @@ class FacilitatorConsole(Follower, widgets.VBox):
         export: Make | None = None,
         theme: Theme | None = None,
         people: Sequence[str] = (),
+        topics: Load | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
         self.texts = texts = Texts(runbook, language)
@@ -137,6 +139,8 @@ class FacilitatorConsole(Follower, widgets.VBox):
         self.contributions = ContributionList(
             self.session, texts, self._hide, self.rules.say, people
         )
+        # The topics members prepared, before the start (``topics``: the store's whole copy).
+        self.topics = TopicList(self.session, texts, topics) if topics else None
         # The record, at any time (before, during, after): made by the page, never from here.
         self.export = ExportPanel(texts, export) if export else None
         ground_rules = literal(
@@ -183,6 +187,7 @@ class FacilitatorConsole(Follower, widgets.VBox):
                     [
                         *([self.join_links] if self.join_links else []),
                         *([self.followup] if self.followup else []),
+                        *([self.topics] if self.topics else []),
                         # What arrives now (who is ready, the hands, the contributions) and
                         # the step's notes: beside the countdown, seen without scrolling.
                         self.ready,

@@ -37,6 +37,7 @@ from codevwidgets.widgets.hands import ParticipantSignals, Send
 from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.rules import RulesPanel
 from codevwidgets.widgets.step_header import StepHeader
+from codevwidgets.widgets.topic_form import Preparing, TopicForm
 
 
 class ParticipantView(Follower, widgets.VBox):
@@ -58,6 +59,7 @@ class ParticipantView(Follower, widgets.VBox):
         signal: Send | None = None,
         participant: str = "",
         change: Callable[[], None] | None = None,
+        preparing: Preparing | None = None,
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
@@ -81,6 +83,8 @@ class ParticipantView(Follower, widgets.VBox):
         # The client's "we are drifting from my question", in the consultation (theirs only).
         self.drift = DriftFlag(session, texts, name, participant, signal) if signal else None
         self.contributions = ContributionList(session, texts)
+        # The member's topic, prepared before the start (``preparing``: the page's store calls).
+        self.topic = TopicForm(session, texts, name, preparing, self.keeper) if preparing else None
         ground_rules = literal(
             widgets.HTML(
                 f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -97,6 +101,7 @@ class ParticipantView(Follower, widgets.VBox):
                 *([self.who] if self.who else []),
                 *([self.signals] if self.signals else []),
                 *([self.drift] if self.drift else []),
+                *([self.topic] if self.topic else []),
                 self.contract,
                 self.rules,
                 self.box,
