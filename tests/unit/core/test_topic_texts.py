@@ -39,7 +39,7 @@ def test_each_question_has_its_reason_and_label(language: str, item: str) -> Non
     assert 0 < len(short) <= 30
 
 
-@pytest.mark.parametrize("language", ("fr", "de"))
+@pytest.mark.parametrize("language", ["fr", "de"])
 def test_the_questions_are_translated(language: str) -> None:
     english, other = catalog("en"), catalog(language)
     for item in CHECKLIST:
