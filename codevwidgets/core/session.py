@@ -116,6 +116,8 @@ class Session(Observable, CallsTime, TakesBreaks, ChoosesTopic):
     510.0
     """
 
+    _refused = SessionError  # how its parts (core.topic_choice) refuse
+
     def __init__(
         self,
         runbook: Runbook,

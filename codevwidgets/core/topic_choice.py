@@ -18,7 +18,7 @@ kernel loads the state; the topics not chosen stay their authors' own).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,14 +35,6 @@ __all__ = ["PRESENTATION", "ChoosesTopic", "TopicChosen", "choice_notes", "swapp
 
 PRESENTATION = "presentation"  # the step whose notes the chosen topic fills
 MOST_TOPICS = 100  # entries of a tally a console may send: a group's topics, far fewer
-
-
-def _refused(message: str, key: str, **values: object) -> Exception:
-    """A confirmation refused: the session's own error (``SessionError``, whose ``key`` the
-    console shows), imported here because the session module mixes this one in."""
-    from codevwidgets.core.session import SessionError
-
-    return SessionError(message, key, **values)
 
 
 @dataclass(frozen=True)
@@ -105,25 +97,25 @@ def _text(args: Mapping[str, Any], name: str, most: int) -> str:
     return value.strip()
 
 
-def swapped_roles(roles: Roles, author: str) -> Roles:
+def swapped_roles(
+    roles: Roles, author: str, refused: Callable[..., Exception] = ValueError
+) -> Roles:
     """``roles`` with ``author`` as the client and the previous client among the advisors
-    (in the author's place); a ``SessionError`` when ``author`` is the facilitator, an
-    observer, or none of the session's people.
+    (in the author's place); ``refused(message, key, **values)`` raised when ``author`` is
+    the facilitator, an observer, or none of the session's people.
 
     >>> swapped_roles(Roles("Ana", "Fa", ("Bo", "Cy"), "Bo"), "bo")
     Roles(client='Bo', facilitator='Fa', advisors=('Ana', 'Cy'), note_taker=None, observers=())
     """
     role = roles.role_of(author)
     if role == "facilitator":
-        raise _refused("the facilitator's topic cannot be chosen", "dots.err.facilitator")
+        raise refused("the facilitator's topic cannot be chosen", "dots.err.facilitator")
     if role == "observers":
-        raise _refused(
+        raise refused(
             f"{author} observes: an observer's topic cannot be chosen", "dots.err.observer"
         )
     if role is None:
-        raise _refused(
-            f"{author} is none of the session's people", "dots.err.stranger", name=author
-        )
+        raise refused(f"{author} is none of the session's people", "dots.err.stranger", name=author)
     if role == "client":
         return roles
     key = person_key(author)
@@ -156,6 +148,9 @@ class ChoosesTopic:
     """A ``Session``'s chosen topic, kept in a part of its own (mixed into ``Session``)."""
 
     _chosen: TopicChosen | None = None
+    # How a refusal is raised: the session's own error (``SessionError``, whose ``key`` the
+    # console shows); ``Session`` sets it, this module cannot import the one mixing it in.
+    _refused: Callable[..., Exception] = ValueError
     if TYPE_CHECKING:  # Session's own, declared here for the type checker only
         clock: Clock
         runbook: Runbook
@@ -184,7 +179,7 @@ class ChoosesTopic:
         any topic may be confirmed, the leaders or not."""
         self._require("running", action="confirm a topic")
         if self.current_step.id != TOPIC_CHOICE:
-            raise _refused(
+            raise self._refused(
                 "a topic is confirmed during the choice of the topic only", "dots.err.not_now"
             )
         if not isinstance(author, str) or not author.strip():
@@ -195,7 +190,7 @@ class ChoosesTopic:
         if not isinstance(tally, Mapping) or len(tally) > MOST_TOPICS:
             raise ValueError(f"a tally is a mapping of at most {MOST_TOPICS} topics")
         counts = {str(k): _count(v) for k, v in tally.items()}
-        roles = swapped_roles(self.roles or Roles("", "", ()), author)
+        roles = swapped_roles(self.roles or Roles("", "", ()), author, self._refused)
         key = person_key(author)
         others = _counts([n for k, n in counts.items() if k != key])
         self._chosen = TopicChosen(roles.client, line, self.clock(), counts.get(key, 0), others)

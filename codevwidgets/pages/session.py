@@ -25,6 +25,7 @@ from codevwidgets.core.problems import InputError
 from codevwidgets.core.runbook import resolve
 from codevwidgets.core.session import Session
 from codevwidgets.core.theme import page_theme
+from codevwidgets.core.topics import Topic
 from codevwidgets.core.voices import Persons
 from codevwidgets.pages.kernel import (
     give_back_memory,
@@ -53,6 +54,7 @@ from codevwidgets.store.live import LiveLink, reaching
 from codevwidgets.store.open import open_store
 from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.dots import Dots, Tally
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.participant_page import Identity, ParticipantPage
@@ -171,7 +173,11 @@ def facilitator_page(
         export=lambda fmt: _record(store, session.id, fmt),
         theme=page_theme(query.get("theme"), book.theme),
         people=stored.names,
+        tally=_tally(store, session.id),
     )
+    if console.topic_choice is not None:
+        # Each dot moves the session's revision: the tally follows on the link's wake-up.
+        link.on_moved(console.topic_choice.refresh)
     link.alive = lambda: page_alive(console.countdown)
     # Who is connected: the pages' beats, read on the console's own (``Store.seen``).
     console.countdown.on_heard(link.refresh)
@@ -179,6 +185,21 @@ def facilitator_page(
     console.countdown.on_heard(console.notes.retry)
     console.link = link
     return console
+
+
+def _tally(store: Store, session_id: str) -> Tally:
+    """What the console reads of the group's dots: the topics whole (its kernel is the
+    facilitator's), the counts by topic, never who gave them."""
+
+    def topics() -> list[Topic]:
+        with reaching(session_id):
+            return store.topics(session_id, private=True)
+
+    def counts() -> dict[str, int]:
+        with reaching(session_id):
+            return store.dot_tally(session_id)
+
+    return Tally(topics, counts)
 
 
 def _personal_link(join_query: dict[str, str], key: str, name: str) -> str:
@@ -361,6 +382,20 @@ def participant_for(
                 budget.take(PRESENCE)
                 store.seen(session.id, page, name)
 
+        def topics() -> list[Topic]:
+            with reaching(session.id):
+                return store.topics(session.id, private=False)
+
+        def mine() -> dict[str, int]:
+            # This page's own dots only: a participant's kernel never reads the tally.
+            with reaching(session.id):
+                return store.my_dots(session.id, name) if name else {}
+
+        def give(author: str, on: bool) -> None:
+            with view.link.writing():
+                budget.take(SIGNALS)
+                store.give_dot(session.id, page, name or "", author, on)
+
         view = ParticipantView(
             session,
             texts,
@@ -370,6 +405,7 @@ def participant_for(
             signal=signal,
             participant=page,
             change=change,
+            dots=Dots(topics, mine, give),
         )
         # Revision -1: the link loads the latest state at once (a view built after "not you?"
         # takes over a session the previous view's link stopped following).

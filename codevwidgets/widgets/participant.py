@@ -33,6 +33,7 @@ from codevwidgets.widgets.contract import ContractPanel
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
 from codevwidgets.widgets.drift import DriftFlag
+from codevwidgets.widgets.dots import Dots, DotsPanel
 from codevwidgets.widgets.hands import ParticipantSignals, Send
 from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.rules import RulesPanel
@@ -58,6 +59,7 @@ class ParticipantView(Follower, widgets.VBox):
         signal: Send | None = None,
         participant: str = "",
         change: Callable[[], None] | None = None,
+        dots: Dots | None = None,
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
@@ -81,6 +83,8 @@ class ParticipantView(Follower, widgets.VBox):
         # The client's "we are drifting from my question", in the consultation (theirs only).
         self.drift = DriftFlag(session, texts, name, participant, signal) if signal else None
         self.contributions = ContributionList(session, texts)
+        # The page's dots in the topic choice (``dots``: its store's, for its own name).
+        self.dots = DotsPanel(session, texts, name, dots) if dots else None
         ground_rules = literal(
             widgets.HTML(
                 f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -97,6 +101,7 @@ class ParticipantView(Follower, widgets.VBox):
                 *([self.who] if self.who else []),
                 *([self.signals] if self.signals else []),
                 *([self.drift] if self.drift else []),
+                *([self.dots] if self.dots else []),
                 self.contract,
                 self.rules,
                 self.box,
