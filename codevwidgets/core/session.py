@@ -116,8 +116,6 @@ class Session(Observable, CallsTime, TakesBreaks, ChoosesTopic):
     510.0
     """
 
-    _refused = SessionError  # how its parts (core.topic_choice) refuse
-
     def __init__(
         self,
         runbook: Runbook,
@@ -149,7 +147,7 @@ class Session(Observable, CallsTime, TakesBreaks, ChoosesTopic):
         self._ratings_open = False
         self._called: TimeCalled | None = None  # "5 minutes left" (core.call_time)
         self._breaks = ()  # the breaks taken (core.breaks)
-        self._chosen: TopicChosen | None = None  # the group's topic (core.topic_choice)
+        self._refused = SessionError  # how its parts refuse (core.topic_choice: _chosen)
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:

@@ -40,8 +40,8 @@ from codevwidgets.widgets._view import (
 from codevwidgets.widgets.break_proposal import BreakProposal
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
-from codevwidgets.widgets.drift import DriftShown
 from codevwidgets.widgets.dots import DotTally, Tally
+from codevwidgets.widgets.drift import DriftShown
 from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.followup import FollowUpPanel
 from codevwidgets.widgets.hands import HandQueue, ReadyPanel

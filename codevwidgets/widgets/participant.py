@@ -32,8 +32,8 @@ from codevwidgets.widgets._view import (
 from codevwidgets.widgets.contract import ContractPanel
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
-from codevwidgets.widgets.drift import DriftFlag
 from codevwidgets.widgets.dots import Dots, DotsPanel
+from codevwidgets.widgets.drift import DriftFlag
 from codevwidgets.widgets.hands import ParticipantSignals, Send
 from codevwidgets.widgets.keeper import TypingKeeper
 from codevwidgets.widgets.rules import RulesPanel
