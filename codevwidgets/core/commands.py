@@ -40,6 +40,7 @@ from codevwidgets.core.signals import (
     page_and_name,
     standing_after,
 )
+from codevwidgets.core.topic_choice import choice_notes
 
 __all__ = ["COMMANDS", "Act", "Command", "apply_command", "apply_signal", "local_act"]
 
@@ -66,9 +67,10 @@ COMMANDS = (
     CLEAR_DRIFT,
     "take_break",
     "end_break",
+    "choose_topic",
 )
 # Commands whose meaning depends on the step in front of the group.
-STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume"}
+STEP_BOUND = {"next", "previous", "extend", "finish", "pause", "resume", "choose_topic"}
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,11 @@ def apply_command(session: Session, command: Command) -> Effects:
 
 def reads_kept_apart(command: Command) -> bool:
     """Whether deciding ``command`` reads what a session keeps apart from its state: only
-    ``hide``, which refuses a contribution that does not exist. Every other command decides
+    ``hide``, which refuses a contribution that does not exist, and ``choose_topic``, which
+    fills the client's question only when nobody has written it. Every other command decides
     on the state alone, and a store reads the session's row only: a note is stored at each
     keystroke, and the contributions and signals are not read for it."""
-    return command.name == "hide"
+    return command.name in {"hide", "choose_topic"}
 
 
 def apply_signal(
@@ -177,6 +180,12 @@ def _decide(session: Session, command: Command) -> Effects:
         case "extend":  # more time given: the requests for it are answered
             session.extend(_int(args, "minutes"))
             return Effects(logged, session.state(), answered=(Answer(MORE_TIME),))
+        case "choose_topic":  # the group's topic: its author the client, the notes filled
+            notes = choice_notes(session.runbook, session.notes, args)  # checked first
+            session.choose_topic(args.get("author"), args.get("headline"), args.get("tally"))
+            # The log says whose topic, never what its preparation says.
+            said = {"author": args.get("author"), "step": args.get("step")}
+            return Effects(Event(command.name, said), session.state(), notes=notes)
         case "finish":  # the end: a hand still up is lowered, nobody is waiting to speak
             session.finish()
             return Effects(logged, session.state(), answered=(Answer(HAND),))

@@ -30,6 +30,7 @@ from codevwidgets.core.roles import Roles, RolesError
 from codevwidgets.core.runbook import Runbook, Step
 from codevwidgets.core.signals import MAX_NAME, Signal, signals_from_dicts
 from codevwidgets.core.talk import TalkTimer
+from codevwidgets.core.topic_choice import ChoosesTopic, TopicChosen
 
 # Roles and RolesError are re-exported: start() and set_roles() raise RolesError; so are the
 # Contribution add_contribution returns, the RateLimited a store raises and the Event views get.
@@ -87,7 +88,7 @@ class DeletedError(SessionError, ValueError):
         super().__init__(message, key=SESSION_DELETED)
 
 
-class Session(Observable, CallsTime, TakesBreaks):
+class Session(Observable, CallsTime, TakesBreaks, ChoosesTopic):
     """The state machine of one consultation, timed by deadlines from an injected clock.
 
     A step's budget is its minutes plus its extensions minus the time already spent in it, so
@@ -146,6 +147,7 @@ class Session(Observable, CallsTime, TakesBreaks):
         self._ratings_open = False
         self._called: TimeCalled | None = None  # "5 minutes left" (core.call_time)
         self._breaks = ()  # the breaks taken (core.breaks)
+        self._refused = SessionError  # how its parts refuse (core.topic_choice: _chosen)
         self._deleted = False  # the store no longer holds it: see mark_deleted
 
     def __repr__(self) -> str:
@@ -492,7 +494,7 @@ class Session(Observable, CallsTime, TakesBreaks):
 _STATE_FIELDS = (
     "_roles", "_status", "_index", "_spent", "_extra", "_deadline", "_paused_remaining",
     "_segment_start", "_notes", "_contributions", "_signals", "_talk", "_ratings_open",
-    "_called", "_breaks",
+    "_called", "_breaks", "_chosen",
 )  # fmt: skip
 
 
@@ -508,6 +510,7 @@ _STATE_PARTS = {
     "ratings": ("_ratings_open",),
     "called": ("_called",),
     "breaks": ("_breaks",),
+    "chosen": ("_chosen",),
 }
 
 
@@ -536,6 +539,7 @@ def _saved(session: Session) -> dict[str, Any]:
         "ratings_open": session._ratings_open,
         "called": session._called.to_dict() if session._called else None,
         "breaks": [taken.to_dict() for taken in session._breaks],
+        "chosen": session._chosen.to_dict() if session._chosen else None,
         **session._talk.to_dict(),
     }
 
@@ -570,6 +574,8 @@ def _restored(cls: type[Session], data: dict[str, Any], runbook: Runbook, clock:
         # Sessions stored before time could be called have none.
         session._called = TimeCalled.from_dict(data.get("called"))
         session._breaks = breaks_from_dicts(data.get("breaks", []))  # none before breaks
+        # Sessions stored before the group chose its topic have no choice.
+        session._chosen = TopicChosen.from_dict(data.get("chosen"))
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed session data: {exc!r}") from None
     if not 0 <= session._index < len(ids):

@@ -54,6 +54,7 @@ from codevwidgets.store.live import LiveLink, reaching
 from codevwidgets.store.open import open_store
 from codevwidgets.widgets._view import Texts, escaped_list, theme_style
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.dots import Dots, Tally
 from codevwidgets.widgets.error_box import ErrorBox
 from codevwidgets.widgets.participant import ParticipantView
 from codevwidgets.widgets.participant_page import Identity, ParticipantPage
@@ -174,7 +175,11 @@ def facilitator_page(
         theme=page_theme(query.get("theme"), book.theme),
         people=stored.names,
         topics=lambda: _topics(store, session.id),
+        tally=_tally(store, session.id),
     )
+    if console.topic_choice is not None:
+        # Each dot moves the session's revision: the tally follows on the link's wake-up.
+        link.on_moved(console.topic_choice.refresh)
     link.alive = lambda: page_alive(console.countdown)
     # Who is connected: the pages' beats, read on the console's own (``Store.seen``).
     console.countdown.on_heard(link.refresh)
@@ -192,6 +197,17 @@ def _topics(store: Store, session_id: str) -> list[Topic]:
     """The session's prepared topics, whole: the facilitator's copy (a console's only)."""
     with reaching(session_id):
         return store.topics(session_id, private=True)
+
+
+def _tally(store: Store, session_id: str) -> Tally:
+    """What the console reads of the group's dots: the topics whole (its kernel is the
+    facilitator's), the counts by topic, never who gave them."""
+
+    def counts() -> dict[str, int]:
+        with reaching(session_id):
+            return store.dot_tally(session_id)
+
+    return Tally(lambda: _topics(store, session_id), counts)
 
 
 def _personal_link(join_query: dict[str, str], key: str, name: str) -> str:
@@ -374,6 +390,20 @@ def participant_for(
                 budget.take(PRESENCE)
                 store.seen(session.id, page, name)
 
+        def topics() -> list[Topic]:
+            with reaching(session.id):
+                return store.topics(session.id, private=False)
+
+        def mine() -> dict[str, int]:
+            # This page's own dots only: a participant's kernel never reads the tally.
+            with reaching(session.id):
+                return store.my_dots(session.id, name) if name else {}
+
+        def give(author: str, on: bool) -> None:
+            with view.link.writing():
+                budget.take(SIGNALS)
+                store.give_dot(session.id, page, name or "", author, on)
+
         view = ParticipantView(
             session,
             texts,
@@ -384,6 +414,7 @@ def participant_for(
             participant=page,
             change=change,
             preparing=_preparing(store, session.id, page, name, budget, lambda: view.link),
+            dots=Dots(topics, mine, give),
         )
         # Revision -1: the link loads the latest state at once (a view built after "not you?"
         # takes over a session the previous view's link stopped following).

@@ -143,6 +143,19 @@ class DriftRecord:
 
 
 @dataclass(frozen=True)
+class ChosenTopic:
+    """The topic the group chose, as the record says it (``topic_chosen``): a ``heading``, the
+    ``line`` naming it with its dots, the ``others``' counts (never their headlines nor who
+    gave a dot) and, in the client's record only, its ``preparation``."""
+
+    heading: str
+    line: str
+    others: str
+    preparation_heading: str = ""
+    preparation: tuple[NoteText, ...] = ()
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """Everything a session produced, in its language, ready for a template."""
 
@@ -171,6 +184,7 @@ class SessionRecord:
     talk: tuple[TalkTime, ...] = ()  # per person, in the order of the roles
     drifts: tuple[DriftRecord, ...] = ()  # the client's drift flags, in the order raised
     breaks: tuple[BreakTaken, ...] = ()  # in the session's timeline, in order
+    topic_chosen: ChosenTopic | None = None  # the group's choice (a topic_choice step)
 
     @property
     def timings(self) -> tuple[StepTiming, ...]:
@@ -228,6 +242,7 @@ def build_record(
     include_hidden: bool = False,
     clock: Clock = system_clock,
     loaded: Loaded | None = None,
+    for_client: bool = False,
 ) -> SessionRecord:
     """The record of one stored session.
 
@@ -235,7 +250,9 @@ def build_record(
     in the roles and as authors; ``include_hidden`` keeps the contributions the facilitator
     hid (marked as such). ``loaded``: the sessions already loaded for the records built
     together (a cycle's), so that none is loaded twice. Raises ``StoreError`` when the store
-    has no such session.
+    has no such session. ``for_client``: the client's own record, which adds the preparation
+    of their topic when the group chose it (context, what was tried, help wanted); no other
+    record has it, and no record ever has the topics not chosen.
     """
     loaded = loaded or Loaded(store)
     stored = loaded(session_id)
@@ -293,6 +310,33 @@ def build_record(
         **_talk(session, book, language, alias),
         drifts=_drifts(store, session_id, book, language),
         breaks=tuple(BreakTaken(_utc(b.at), b.seconds / 60) for b in session.breaks),
+        topic_chosen=_chosen(store, session, t, alias, for_client),
+    )
+
+
+def _chosen(
+    store: Store, session: Session, t: Translator, alias: dict[str, str], for_client: bool
+) -> ChosenTopic | None:
+    """What the record says of the group's choice: the chosen headline and its author, the
+    counts; the chosen topic's preparation for the client's record only."""
+    chosen = session.chosen
+    if chosen is None:
+        return None
+    name = alias.get(chosen.author, chosen.author)
+    line = t("dots.record_chosen", headline=chosen.headline, name=name, count=chosen.dots)
+    others = ", ".join(map(str, chosen.others))
+    record = ChosenTopic(
+        t("dots.record_heading"), line, t("dots.record_others", counts=others) if others else ""
+    )
+    if not for_client:
+        return record
+    topic = next((x for x in store.topics(session.id, private=True) if x.key == chosen.key), None)
+    if topic is None:  # withdrawn meanwhile: nothing to add
+        return record
+    parts = (("context", topic.context), ("tried", topic.tried), ("help", topic.help))
+    notes = tuple(NoteText(k, t(f"dots.record_{k}"), text) for k, text in parts if text)
+    return replace(
+        record, preparation_heading=t("dots.record_preparation", name=name), preparation=notes
     )
 
 

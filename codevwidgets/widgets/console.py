@@ -23,6 +23,7 @@ from codevwidgets.core.session import (
     SessionError,
 )
 from codevwidgets.core.theme import Theme
+from codevwidgets.core.topics import TOPIC_CHOICE
 from codevwidgets.record.followup import PreviousPlan, has_followup
 from codevwidgets.widgets._view import (
     Follower,
@@ -39,6 +40,7 @@ from codevwidgets.widgets._view import (
 from codevwidgets.widgets.break_proposal import BreakProposal
 from codevwidgets.widgets.contributions import ContributionList
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.dots import DotTally, Tally
 from codevwidgets.widgets.drift import DriftShown
 from codevwidgets.widgets.export import ExportPanel, Make
 from codevwidgets.widgets.followup import FollowUpPanel
@@ -92,6 +94,7 @@ class FacilitatorConsole(Follower, widgets.VBox):
         theme: Theme | None = None,
         people: Sequence[str] = (),
         topics: Load | None = None,
+        tally: Tally | None = None,
     ) -> None:
         self.session = session or Session(runbook, clock=clock)
         self.texts = texts = Texts(runbook, language)
@@ -116,6 +119,12 @@ class FacilitatorConsole(Follower, widgets.VBox):
         self.rules = RulesPanel(self.session, texts)
         # The consultant's own content per step (a client notebook's cells): see ``during``.
         self.step_content = StepContent(self.session)
+        # The group's dots and the confirmation of its topic (a runbook with topic_choice).
+        self.topic_choice = (
+            DotTally(self.session, texts, tally, self.act)
+            if tally and any(s.id == TOPIC_CHOICE for s in runbook.steps)
+            else None
+        )
         # Facilitation aids: who speaks, the hands raised, who is ready (participants' signals).
         self.talk = TalkPanel(self.session, texts, self.act)
         self.hands = HandQueue(self.session, texts, self.act, clock)
@@ -180,6 +189,7 @@ class FacilitatorConsole(Follower, widgets.VBox):
                         self.timer_controls,
                         self.break_proposal,
                         self.step_content,
+                        *([self.topic_choice] if self.topic_choice else []),
                         self.rules,
                     ]
                 ).add_class("codev-console-centre"),

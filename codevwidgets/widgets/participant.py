@@ -32,6 +32,7 @@ from codevwidgets.widgets._view import (
 from codevwidgets.widgets.contract import ContractPanel
 from codevwidgets.widgets.contributions import ContributionBox, ContributionList, Submit
 from codevwidgets.widgets.countdown import Countdown
+from codevwidgets.widgets.dots import Dots, DotsPanel
 from codevwidgets.widgets.drift import DriftFlag
 from codevwidgets.widgets.hands import ParticipantSignals, Send
 from codevwidgets.widgets.keeper import TypingKeeper
@@ -60,6 +61,7 @@ class ParticipantView(Follower, widgets.VBox):
         participant: str = "",
         change: Callable[[], None] | None = None,
         preparing: Preparing | None = None,
+        dots: Dots | None = None,
     ) -> None:
         self.session, self.texts, self.name = session, texts, name
         runbook = session.runbook
@@ -85,6 +87,8 @@ class ParticipantView(Follower, widgets.VBox):
         self.contributions = ContributionList(session, texts)
         # The member's topic, prepared before the start (``preparing``: the page's store calls).
         self.topic = TopicForm(session, texts, name, preparing, self.keeper) if preparing else None
+        # The page's dots in the topic choice (``dots``: its store's, for its own name).
+        self.dots = DotsPanel(session, texts, name, dots) if dots else None
         ground_rules = literal(
             widgets.HTML(
                 f"<b>{html.escape(texts('app.ground_rules'))}</b>"
@@ -102,6 +106,7 @@ class ParticipantView(Follower, widgets.VBox):
                 *([self.signals] if self.signals else []),
                 *([self.drift] if self.drift else []),
                 *([self.topic] if self.topic else []),
+                *([self.dots] if self.dots else []),
                 self.contract,
                 self.rules,
                 self.box,

@@ -40,7 +40,7 @@ def test_a_cell_per_step_of_the_resolved_runbook(tmp_path: Path) -> None:
     path = tmp_path / "example-client.ipynb"
     path.write_text(client_notebook(book, EXAMPLE.name), encoding="utf-8")
     cells = sources(path)
-    ids = ["checkin", "followup", "presentation", "clarification", "contract"]
+    ids = ["checkin", "followup", "topic_choice", "presentation", "clarification", "contract"]
     ids += ["consultation", "synthesis", "conclusion"]
     assert list(cells) == ["parameters", "console", *(f"step-{i}" for i in ids)]
     notebook = nbformat.read(path, as_version=4)
@@ -52,7 +52,7 @@ def test_a_cell_per_step_of_the_resolved_runbook(tmp_path: Path) -> None:
     )
     assert "display(console)" in cells["console"]
     consultation = cells["step-consultation"]
-    assert "(35 min): Tour des consultants" in consultation  # renamed, in the runbook's language
+    assert "(25 min): Tour des consultants" in consultation  # renamed, in the runbook's language
     assert 'with console.during("consultation"):' in consultation
     assert "# display(Markdown(" in consultation and "# display(Image(" in consultation
     assert "# display(HTML('<a href=" in consultation

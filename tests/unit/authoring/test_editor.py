@@ -58,14 +58,14 @@ def test_save_then_load_is_lossless_and_changes_only_the_edited_lines(example: P
     assert changed_lines(before, after) == [
         '-    title: {fr: "Tour de météo", en: "Check-in round"}',
         '+    title: {fr: "Météo du jour", en: "Check-in round"}',
-        "-    minutes: 35",
+        "-    minutes: 25",
         "+    minutes: 40",
     ]
     assert "# A renamed step, with the time the 2-hour slot leaves it." in after
     book = load_runbook(example)
     assert book.text(book.step("checkin").title) == "Météo du jour"
     assert book.step("consultation").minutes == 40
-    assert book.total_minutes == 125
+    assert book.total_minutes == 135
     again = RunbookDraft.open(example)
     assert again.text() == after
     assert again.texts("checkin", "title") == {"fr": "Météo du jour", "en": "Check-in round"}
@@ -124,7 +124,7 @@ def test_a_bad_edit_shows_the_clis_lines_and_saves_nothing(
 def test_add_remove_reorder_and_rename(example: Path) -> None:
     draft = RunbookDraft.open(example)
     start = draft.step_ids
-    assert start[:3] == ["checkin", "followup", "presentation"]
+    assert start[:4] == ["checkin", "followup", "topic_choice", "presentation"]
     new = draft.add_step("clarification", "Pause", minutes=5)
     assert new == "step"
     assert draft.step_ids[draft.step_ids.index("clarification") + 1] == "step"
@@ -141,8 +141,8 @@ def test_add_remove_reorder_and_rename(example: Path) -> None:
     draft.remove_step("checkin")  # added by the file: deleted, and followup placed anew
     assert draft.header("remove") == ["conclusion"]
     assert draft.step_ids == [
-        "followup", "presentation", "pause", "clarification", "contract", "consultation",
-        "synthesis",
+        "followup", "topic_choice", "presentation", "pause", "clarification", "contract",
+        "consultation", "synthesis",
     ]  # fmt: skip
     assert draft.problems == []
     text = draft.save()
@@ -269,11 +269,11 @@ def test_the_editor_shows_the_clis_lines_as_you_type_and_saves_nothing(
     assert example.read_bytes() == before
     editor.minutes.value = 40
     assert editor.problems.value == ""
-    assert editor.total.value == "Total: 125 min"
+    assert editor.total.value == "Total: 135 min"
     editor.save_button.click()
     assert editor.saved.value == f"Saved to {example}"
     assert changed_lines(before.decode(), example.read_text(encoding="utf-8")) == [
-        "-    minutes: 35",
+        "-    minutes: 25",
         "+    minutes: 40",
     ]
 

@@ -92,6 +92,7 @@ def test_added_renamed_and_removed_steps(example: Path) -> None:
     assert steps == [
         "step-weather",  # the renamed step keeps its cell and what it displays
         "step-followup",  # no longer in the runbook: kept as text
+        "step-topic_choice",
         "step-presentation",
         "step-clarification",
         "step-contract",

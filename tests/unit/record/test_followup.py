@@ -190,7 +190,7 @@ def test_example_client_runbook_passes_the_check(capsys: pytest.CaptureFixture[s
     assert "total: 120 min" in out
     book = load_runbook(EXAMPLE)
     ids = [s.id for s in book.steps]
-    assert ids[:3] == ["checkin", "followup", "presentation"]
+    assert ids[:4] == ["checkin", "followup", "topic_choice", "presentation"]
     assert book.total_minutes == 120
     checkin = book.step("checkin")
     assert {book.text(checkin.title, "fr"), book.text(checkin.title, "en")} == {
