@@ -643,8 +643,14 @@ def _export(args: argparse.Namespace) -> int:
         else:
             if store.load(args.session, private=True) is None:
                 raise UsageError(f"export: no session {args.session!r} in {redact(where)}")
+            # The record handed to the client: with their chosen topic's preparation, unless
+            # it is the anonymous one (--no-names), which may go further.
             record = build_record(
-                store, args.session, names=not args.no_names, include_hidden=args.include_hidden
+                store,
+                args.session,
+                names=not args.no_names,
+                include_hidden=args.include_hidden,
+                for_client=not args.no_names,
             )
             data, name = render(record, args.format), file_name(record, args.format)
     output: Path = args.output or Path(name)

@@ -247,7 +247,8 @@ def _record(store: Store, session_id: str, fmt: str) -> tuple[str, bytes]:
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (use md, html or pdf)")
-    record = build_record(store, session_id)
+    # The console's record is the one handed to the client: with their topic's preparation.
+    record = build_record(store, session_id, for_client=True)
     return file_name(record, fmt), render(record, fmt)
 
 

@@ -81,3 +81,24 @@ def test_with_no_names_the_author_is_their_role_and_older_records_have_no_choice
     assert stored is not None
     store.create(Session(stored.runbook, roles, session_id="t"), "x", "en", ROSTER)
     assert build_record(store, "t").topic_chosen is None
+
+
+def test_the_record_handed_to_the_client_has_the_preparation_the_anonymous_one_not(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    """``codev export`` and the console's record panel make the record the facilitator hands
+    to the client: with the chosen topic's preparation; ``--no-names`` (a record that may go
+    further) without it."""
+    from codevwidgets.cli import main
+    from codevwidgets.pages.session import _record
+
+    where = str(tmp_path / "store.db")
+    assert main(["export", "s", "--format", "md", "--store", where, "-o", str(tmp_path)]) == 0
+    (handed,) = tmp_path.glob("*.md")
+    assert "Asked twice" in handed.read_text(encoding="utf-8")
+    anonymous = tmp_path / "anonymous.md"
+    command = ["export", "s", "--format", "md", "--store", where, "--no-names"]
+    assert main([*command, "-o", str(anonymous)]) == 0
+    assert "Asked twice" not in anonymous.read_text(encoding="utf-8")
+    _, console = _record(store, "s", "md")
+    assert "Asked twice" in console.decode("utf-8")
