@@ -31,14 +31,17 @@ from codevwidgets.pages.kernel import keep_errors_on_the_server, served_by_voila
 from codevwidgets.pages.params import await_visitor, page_language, query_parameters
 from codevwidgets.pages.session import error_box
 from codevwidgets.record.cycle import (
+    LaterTopic,
     MinutesTable,
     held_for,
     held_sessions,
+    later_topics,
     minutes_figure,
     minutes_svg,
     minutes_table,
     plan_csv,
 )
+from codevwidgets.record.followup import Loaded
 from codevwidgets.record.model import SessionRecord
 from codevwidgets.store.base import Store, StoreError
 from codevwidgets.store.open import open_store
@@ -59,6 +62,8 @@ class CyclePage:
     demo: bool = False
     records: list[SessionRecord] = field(default_factory=list)
     held: dict[int, SessionRecord] = field(default_factory=dict)
+    # The topics not chosen, newest first: the facilitator's to see (no record has them).
+    later_topics: list[LaterTopic] = field(default_factory=list)
     # Served by Voilà: the page's theme (the link's &theme=, else the runbook's) and the
     # runbook whose brand colours it takes. In JupyterLab: None, the notebook's own colours.
     theme: Theme | None = None
@@ -108,6 +113,13 @@ class CyclePage:
             lambda r: (render(r, "html"), file_name(r, "html")),
             self.t,
         )
+
+    def later(self) -> widgets.Widget | None:
+        """The topics prepared in the group's sessions and not chosen: they stay with their
+        authors for a later session."""
+        if not self.shown:
+            return None
+        return views.later(self.later_topics, self.t)
 
     def table(self) -> MinutesTable:
         return minutes_table(self.records)
@@ -206,7 +218,9 @@ def cycle_page(
                 opened = open_store(store)
                 group_id = opened.roster_group(group, roster_source(path, group, Path.cwd()))
             opened_demo = demo
-        records = held_sessions(opened, group_id) if group_id is not None else []
+        loaded = Loaded(opened)  # each of the group's sessions loaded once for the page
+        records = held_sessions(opened, group_id, loaded=loaded) if group_id is not None else []
+        later = later_topics(opened, group_id, loaded=loaded) if group_id is not None else []
         if start:
             first = parse_start(start)
         elif records:
@@ -226,6 +240,7 @@ def cycle_page(
         demo=opened_demo,
         records=records,
         held=held_for(plan, records),
+        later_topics=later,
         theme=theme,
         runbook=book,
     )

@@ -1,13 +1,15 @@
 """The cycle at a glance: the rotation, the sessions held so far, and their minutes.
 
 Read from the store alone (``codevwidgets.record.model``): which sessions of a group were held, the
-plan as CSV, each step's planned vs actual minutes across sessions, and the durations to plan
-the next sessions with. No widgets here: the cycle notebook's views draw these.
+plan as CSV, each step's planned vs actual minutes across sessions, the durations to plan
+the next sessions with, and the topics prepared that stay with their authors for a later
+session. No widgets here: the cycle notebook's views draw these.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from codevwidgets.core.cycle import CyclePlan
 from codevwidgets.core.roster import name_key
+from codevwidgets.core.topic_choice import TopicChosen
 from codevwidgets.record.followup import Loaded
 from codevwidgets.record.model import SessionRecord, build_record, suggested_minutes
 from codevwidgets.store.base import Store
@@ -23,10 +26,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "LaterTopic",
     "MinutesRow",
     "MinutesTable",
     "held_for",
     "held_sessions",
+    "later_topics",
     "minutes_figure",
     "minutes_svg",
     "minutes_table",
@@ -40,21 +45,65 @@ CSV_HEADER = ("number", "date", "client", "facilitator")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def held_sessions(store: Store, group: str, *, names: bool = True) -> list[SessionRecord]:
+def held_sessions(
+    store: Store, group: str, *, names: bool = True, loaded: Loaded | None = None
+) -> list[SessionRecord]:
     """The records of the sessions of the group whose identity is ``group``
     (``StoredSession.group``) that were started, oldest first.
 
     A session belongs to the group stored with it, never to another group of the same name
     (the store's ``group_sessions``); sessions never started are planned, not held. Each of
-    the group's sessions is loaded once, and no other session.
+    the group's sessions is loaded once, and no other session (``loaded``: the sessions
+    already loaded for this read, shared with ``later_topics``).
     """
-    loaded = Loaded(store)  # a record's neighbours (its follow-ups) are records here too
+    loaded = loaded or Loaded(store)  # a record's neighbours (its follow-ups) are records too
     records = []
     for session_id in store.group_sessions(group):
         record = build_record(store, session_id, names=names, loaded=loaded)
         if record.started is not None:
             records.append(record)
     return sorted(records, key=lambda r: (r.started or r.created, r.session_id))
+
+
+@dataclass(frozen=True)
+class LaterTopic:
+    """A topic ``author`` prepared for the group's session ``session_id`` (held or planned on
+    ``date``) that the group did not choose: it stays with them for a later session."""
+
+    author: str
+    headline: str
+    session_id: str
+    date: dt.date
+
+
+def later_topics(store: Store, group: str, *, loaded: Loaded | None = None) -> list[LaterTopic]:
+    """The topics prepared in the sessions of the group whose identity is ``group`` that
+    their session did not choose, newest first: a session that chose lists its other topics,
+    one that never chose (no ``topic_choice`` step, or not started) all of its own.
+
+    Headlines and authors only (``Store.group_topics``): the preparation stays its author's.
+    A held session is dated by its start, one not started yet by its creation. For the
+    facilitator's cycle page only: no record ever has a topic not chosen.
+    """
+    loaded = loaded or Loaded(store)
+    found: list[tuple[float, float, LaterTopic]] = []
+    for session_id, topic in store.group_topics(group):
+        stored = loaded(session_id)
+        if stored is None:  # deleted meanwhile
+            continue
+        chosen = TopicChosen.from_dict(stored.state.get("chosen"))
+        if chosen is not None and chosen.key == topic.key:
+            continue
+        when = _started(store, session_id) or stored.created
+        date = dt.datetime.fromtimestamp(when, dt.UTC).date()
+        found.append((when, topic.at, LaterTopic(topic.author, topic.headline, session_id, date)))
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [later for _, _, later in found]
+
+
+def _started(store: Store, session_id: str) -> float | None:
+    """When the session started (its first ``start`` event), None if it has not."""
+    return next((at for at, kind, _ in store.events(session_id) if kind == "start"), None)
 
 
 def held_for(plan: CyclePlan, records: Iterable[SessionRecord]) -> dict[int, SessionRecord]:

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from codevwidgets.core.cycle import CyclePlan
 from codevwidgets.core.i18n import Translator
-from codevwidgets.record.cycle import MinutesTable, session_label
+from codevwidgets.record.cycle import LaterTopic, MinutesTable, session_label
 from codevwidgets.record.model import SessionRecord
 
 # Colours from the page's theme (the --codev-* properties of ``theme_style``), with the light
@@ -183,6 +183,23 @@ def sessions(
     return CycleSection(
         "codev-cycle-sessions", title + _table(head, rows, {0}, t("cycle.sessions")), summary
     )
+
+
+def later(topics: Sequence[LaterTopic], t: Translator) -> CycleSection:
+    """The topics prepared and not chosen, newest first: each its headline, its author and
+    the date of the session it was prepared for."""
+    title = f"<h2>{e(t('dots.later'))}</h2>"
+    if not topics:
+        body = f'{title}<p class="muted">{e(t("dots.later_none"))}</p>'
+        return CycleSection("codev-cycle-later", body, t("dots.later_none"))
+    rows = "".join(
+        "<li>"
+        + e(t("dots.later_row", headline=x.headline, author=x.author, date=x.date.isoformat()))
+        + "</li>"
+        for x in topics
+    )
+    summary = "; ".join(f"{x.author}: {x.headline}" for x in topics)
+    return CycleSection("codev-cycle-later", f"{title}<ul>{rows}</ul>", summary)
 
 
 def chart(svg: str | None, t: Translator) -> CycleSection:
