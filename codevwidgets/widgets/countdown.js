@@ -251,7 +251,8 @@ function render({ model, el }) {
   function paintBreak() {
     const until = model.get("break_until_ms");
     const left = model.get("status") === "running" ? breakLeft(until, Date.now() + offset) : 0;
-    onBreak.hidden = left <= 0;
+    // Painted every second: the DOM is touched only when something changed.
+    if (onBreak.hidden !== left <= 0) onBreak.hidden = left <= 0;
     onBreak.classList.toggle("codev-break--big", Boolean(model.get("big")));
     if (left <= 0) {
       delete onBreak.dataset.untilMs;
