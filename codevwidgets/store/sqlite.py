@@ -30,6 +30,19 @@ from codevwidgets.store.sql import Database, SQLStore, fill_group_ids
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 SCHEMA_VERSION = 8
+# Schema 8: topics prepared ahead and the group's dots (core.topics); schema 7 had neither.
+TOPIC_TABLES = """
+CREATE TABLE IF NOT EXISTS topics (
+    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
+    author TEXT NOT NULL, headline TEXT NOT NULL, context TEXT NOT NULL, tried TEXT NOT NULL,
+    help TEXT NOT NULL, checklist TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (session_id, person)
+);
+CREATE TABLE IF NOT EXISTS dots (
+    session_id TEXT NOT NULL REFERENCES sessions(id), voter TEXT NOT NULL, topic TEXT NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY (session_id, voter, topic)
+);
+"""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, runbook TEXT NOT NULL, language TEXT NOT NULL,
@@ -71,17 +84,8 @@ CREATE TABLE IF NOT EXISTS days (
     id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, code_hash TEXT NOT NULL,
     data TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS topics (
-    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
-    author TEXT NOT NULL, headline TEXT NOT NULL, context TEXT NOT NULL, tried TEXT NOT NULL,
-    help TEXT NOT NULL, checklist TEXT NOT NULL, at REAL NOT NULL,
-    PRIMARY KEY (session_id, person)
-);
-CREATE TABLE IF NOT EXISTS dots (
-    session_id TEXT NOT NULL REFERENCES sessions(id), voter TEXT NOT NULL, topic TEXT NOT NULL,
-    n INTEGER NOT NULL, PRIMARY KEY (session_id, voter, topic)
-);
 """
+SCHEMA += TOPIC_TABLES
 # Schema 1 (the first release) kept notes inside the state and no runbook snapshot.
 MIGRATE_1_TO_2 = """
 ALTER TABLE sessions ADD COLUMN snapshot TEXT;
@@ -131,19 +135,7 @@ CREATE TABLE IF NOT EXISTS days (
     data TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL
 );
 """
-# Schema 7 had no topics prepared ahead nor the group's dots (core.topics).
-MIGRATE_TO_8 = """
-CREATE TABLE IF NOT EXISTS topics (
-    session_id TEXT NOT NULL REFERENCES sessions(id), person TEXT NOT NULL,
-    author TEXT NOT NULL, headline TEXT NOT NULL, context TEXT NOT NULL, tried TEXT NOT NULL,
-    help TEXT NOT NULL, checklist TEXT NOT NULL, at REAL NOT NULL,
-    PRIMARY KEY (session_id, person)
-);
-CREATE TABLE IF NOT EXISTS dots (
-    session_id TEXT NOT NULL REFERENCES sessions(id), voter TEXT NOT NULL, topic TEXT NOT NULL,
-    n INTEGER NOT NULL, PRIMARY KEY (session_id, voter, topic)
-);
-"""
+MIGRATE_TO_8 = TOPIC_TABLES
 FILES = ("", "-wal", "-shm")
 # How long a command waits for another kernel's write to end before it is refused (StoreError).
 BUSY_TIMEOUT_MS = 5000

@@ -29,6 +29,8 @@ __all__ = ["HEADLINE", "Preparing", "TopicForm", "topic_box"]
 
 HEADLINE = "headline"
 FIELDS = (HEADLINE, *DETAILS)  # the boxes, in the form's order
+# What a save or a withdrawal may meet, each said in its own words (``TopicForm._refused``).
+REFUSALS = (TopicError, RefusedError, RateLimited, DeletedError, UnreachableError)
 
 
 def topic_box(field: str) -> str:
@@ -197,27 +199,28 @@ class TopicForm(Follower, widgets.VBox):
         try:
             topic = admit_topic(self.name, checklist=checklist, **values)
             stored = self.preparing.save(topic)
-        except TopicError as exc:
+        except REFUSALS as exc:
             # Started meanwhile too: said, the boxes kept until the page hears of the start.
-            self._refuse(exc.key, **exc.values)
-            return
-        except RefusedError as exc:
-            self._refuse(exc.key, name=exc.name)
-            return
-        except RateLimited:
-            self._refuse("topic.rate_limited")
-            return
-        except DeletedError:
-            self._refuse(SESSION_ENDED)
-            return
-        except UnreachableError:
-            self._refuse("topic.unreachable")
+            self._refused(exc)
             return
         if self.keeper is not None:
             for field, text in values.items():
                 self.keeper.stored(topic_box(field), text)
         self._say("topic.saved")
         self._show_saved(stored)
+
+    def _refused(self, exc: Exception) -> None:
+        """Say, in the page's words, why core or the store refused a save or a withdrawal."""
+        if isinstance(exc, TopicError):
+            self._refuse(exc.key, **exc.values)
+        elif isinstance(exc, RefusedError):
+            self._refuse(exc.key, name=exc.name)
+        elif isinstance(exc, RateLimited):
+            self._refuse("topic.rate_limited")
+        elif isinstance(exc, DeletedError):
+            self._refuse(SESSION_ENDED)
+        else:
+            self._refuse("topic.unreachable")
 
     def click_edit(self) -> None:
         """Edit the saved topic: the boxes and answers filled from the store's copy."""
@@ -238,20 +241,8 @@ class TopicForm(Follower, widgets.VBox):
         """Withdraw the saved topic: the empty form again, and a word that it is withdrawn."""
         try:
             self.preparing.withdraw()
-        except TopicError as exc:
-            self._refuse(exc.key, **exc.values)
-            return
-        except RefusedError as exc:
-            self._refuse(exc.key, name=exc.name)
-            return
-        except RateLimited:
-            self._refuse("topic.rate_limited")
-            return
-        except DeletedError:
-            self._refuse(SESSION_ENDED)
-            return
-        except UnreachableError:
-            self._refuse("topic.unreachable")
+        except REFUSALS as exc:
+            self._refused(exc)
             return
         for box in self.boxes.values():
             box.value = ""

@@ -9,7 +9,7 @@ import pytest
 
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.roles import Roles
-from codevwidgets.core.runbook import Runbook, load_preset
+from codevwidgets.core.runbook import Runbook, load_preset, load_runbook
 from codevwidgets.core.session import Session
 from codevwidgets.store.open import open_store
 from codevwidgets.store.sql import SQLStore
@@ -23,6 +23,18 @@ def clock() -> FakeClock:
 @pytest.fixture
 def classic() -> Runbook:
     return load_preset("classic")
+
+
+@pytest.fixture
+def choosing(tmp_path: Path) -> Runbook:
+    """Classic with the library step ``topic_choice`` before the presentation, as a client
+    file adds it: the group chooses its topic by dots (core.topics)."""
+    path = tmp_path / "choosing.yaml"
+    path.write_text(
+        "extends: classic\nsteps:\n  - {id: topic_choice, before: presentation}\n",
+        encoding="utf-8",
+    )
+    return load_runbook(path)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ outside the step, for the facilitator, an observer or a stranger; a tie is their
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,22 +11,12 @@ import pytest
 from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.commands import Command, apply_command
 from codevwidgets.core.roles import Roles
-from codevwidgets.core.runbook import Runbook, load_runbook
+from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import Session, SessionError
 from codevwidgets.core.topic_choice import TopicChosen
 from codevwidgets.core.topics import leaders
 
 ROLES = Roles("Ana", "Farid", ("Bruno", "Chloé", "David"), "Chloé", ("Olga",))
-
-
-@pytest.fixture
-def choosing(tmp_path: Path) -> Runbook:
-    path = tmp_path / "choosing.yaml"
-    path.write_text(
-        "extends: classic\nsteps:\n  - {id: topic_choice, before: presentation}\n",
-        encoding="utf-8",
-    )
-    return load_runbook(path)
 
 
 @pytest.fixture

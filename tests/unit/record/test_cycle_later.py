@@ -17,7 +17,7 @@ from codevwidgets.core.commands import Command
 from codevwidgets.core.i18n import Translator
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import Member, Roster
-from codevwidgets.core.runbook import Runbook, load_preset, load_runbook
+from codevwidgets.core.runbook import Runbook, load_preset
 from codevwidgets.core.session import Session
 from codevwidgets.core.topics import CHECKLIST, TOPIC_CHOICE, admit_topic
 from codevwidgets.pages.cycle import cycle_page
@@ -31,16 +31,6 @@ OTHER = Roster(group="Other", facilitator="rotate", members=[Member(name=n) for 
 YES = dict.fromkeys(CHECKLIST, True)
 HOSTILE = "<img src=x onerror=alert(1)>"
 DAY = 86_400
-
-
-@pytest.fixture
-def choosing(tmp_path: Path) -> Runbook:
-    path = tmp_path / "choosing.yaml"
-    path.write_text(
-        "extends: classic\nsteps:\n  - {id: topic_choice, before: presentation}\n",
-        encoding="utf-8",
-    )
-    return load_runbook(path)
 
 
 def create(store: SQLiteStore, book: Runbook, sid: str, roster: Roster = ROSTER) -> str:

@@ -5,30 +5,19 @@ every kernel, the presentation's notes the facilitator's only; a refusal writes 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from codevwidgets.core.commands import Command
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import Member, Roster
-from codevwidgets.core.runbook import Runbook, load_runbook
+from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import Session, SessionError
 from codevwidgets.core.topics import CHECKLIST, TOPIC_CHOICE, admit_topic
 from codevwidgets.store.sql import SQLStore
 
 GROUP = ("Ana", "Bruno", "Chloé", "David")
 ROSTER = Roster(group="Team", facilitator="rotate", members=[Member(name=n) for n in GROUP])
-
-
-@pytest.fixture
-def choosing(tmp_path: Path) -> Runbook:
-    path = tmp_path / "choosing.yaml"
-    path.write_text(
-        "extends: classic\nsteps:\n  - {id: topic_choice, before: presentation}\n",
-        encoding="utf-8",
-    )
-    return load_runbook(path)
 
 
 def test_the_choice_reaches_every_kernel_and_the_notes_the_console_only(

@@ -15,7 +15,7 @@ from codevwidgets.core.clock import FakeClock
 from codevwidgets.core.commands import Command
 from codevwidgets.core.roles import Roles
 from codevwidgets.core.roster import Member, Roster
-from codevwidgets.core.runbook import Runbook, load_runbook
+from codevwidgets.core.runbook import Runbook
 from codevwidgets.core.session import Session
 from codevwidgets.core.topics import CHECKLIST, TOPIC_CHOICE, TopicError, admit_topic
 from codevwidgets.core.voices import RefusedError
@@ -25,16 +25,6 @@ from codevwidgets.store.sqlite import SCHEMA_VERSION, SQLiteStore
 YES = dict.fromkeys(CHECKLIST, True)
 GROUP = ("Ana", "Bruno", "Chloé", "David")
 ROSTER = Roster(group="Team", facilitator="rotate", members=[Member(name=n) for n in GROUP])
-
-
-@pytest.fixture
-def choosing(tmp_path: Path) -> Runbook:
-    path = tmp_path / "choosing.yaml"
-    path.write_text(
-        "extends: classic\nsteps:\n  - {id: topic_choice, before: presentation}\n",
-        encoding="utf-8",
-    )
-    return load_runbook(path)
 
 
 def held(store: SQLStore, book: Runbook) -> None:
