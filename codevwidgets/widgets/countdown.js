@@ -73,10 +73,14 @@ export function callShown(text, untilMs, kernelNowMs) {
 }
 
 /** Milliseconds of a break left now (0: no break on): until its end, in the page's estimate
- * of the kernel's time. */
-export function breakLeft(untilMs, kernelNowMs) {
+ * of the kernel's time, never more than was left when the kernel sent it (``sentMs``, its
+ * time then): as for the digits, an estimate made before the first sync is late by the
+ * message's transit (a 5-minute break would show 5:01). */
+export function breakLeft(untilMs, kernelNowMs, sentMs) {
   if (typeof untilMs !== "number") return 0;
-  return Math.max(0, untilMs - kernelNowMs);
+  const left = untilMs - kernelNowMs;
+  const counted = typeof sentMs === "number" ? untilMs - sentMs : left;
+  return Math.max(0, Math.min(left, counted));
 }
 
 /** "10:35": when a break ends, in the page's own time zone (the kernel does not know it). */
@@ -215,7 +219,8 @@ function render({ model, el }) {
     timer.setAttribute("aria-label", status === "finished" ? text("finished") : text(name));
     const captions = { ready: "ready", paused: "paused", finished: "finished" };
     const breakUntil = model.get("break_until_ms");
-    const resting = status === "running" && breakLeft(breakUntil, Date.now() + offset) > 0;
+    const sent = model.get("server_now_ms");
+    const resting = status === "running" && breakLeft(breakUntil, Date.now() + offset, sent) > 0;
     // During a break the digits stand still at what the step has left (the deadline moved
     // by the break): said as such, not as time running out.
     timer.classList.toggle("codev-timer--break", resting);
@@ -250,7 +255,8 @@ function render({ model, el }) {
   let breakShown = false;
   function paintBreak() {
     const until = model.get("break_until_ms");
-    const left = model.get("status") === "running" ? breakLeft(until, Date.now() + offset) : 0;
+    const running = model.get("status") === "running";
+    const left = running ? breakLeft(until, Date.now() + offset, model.get("server_now_ms")) : 0;
     // Painted every second: the DOM is touched only when something changed.
     if (onBreak.hidden !== left <= 0) onBreak.hidden = left <= 0;
     onBreak.classList.toggle("codev-break--big", Boolean(model.get("big")));
